@@ -1,0 +1,342 @@
+#!/usr/bin/python3
+# The real daemon on a private system-like bus that uses the INSTALLED D-Bus
+# policy, with a fake polkitd (python-dbusmock): anyone may read and call
+# Test, only callers polkit allows (and root) may change things, and only
+# root or the service user may own the name.
+#
+# Needs root (it runs callers as "nobody" with setpriv).
+#
+# Environment (set by tests/meson.build):
+#   OBICO_BUILD_ROOT    the build directory to install
+#   OBICO_CONNECTD      the daemon binary
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from gi.repository import Gio, GLib
+
+BUS_NAME = 'io.obico.Connect1'
+OBJECT_PATH = '/io/obico/Connect1'
+ACTION_ID = 'io.obico.connect.configure'
+NOT_AUTHORIZED = 'io.obico.Connect1.Error.NotAuthorized'
+ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
+
+BUILD_ROOT = os.environ.get('OBICO_BUILD_ROOT', '')
+DAEMON = os.environ.get('OBICO_CONNECTD', '')
+
+# Like the system bus of a distribution (dbus's own system.conf): deny by
+# default, then the policies of the services. Only the fake polkitd's and the
+# installed io.obico.Connect1.conf are included.
+BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Properties"/>
+    <deny send_destination="org.freedesktop.DBus"
+          send_interface="org.freedesktop.DBus"
+          send_member="UpdateActivationEnvironment"/>
+    <deny send_destination="org.freedesktop.DBus"
+          send_interface="org.freedesktop.systemd1.Activator"/>
+  </policy>
+  <policy user="root">
+    <allow own="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <policy context="default">
+    <allow send_destination="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <include>{policy}</include>
+</busconfig>
+'''
+
+# A bus client run as another user: makes the calls given as JSON on argv[1]
+# ([bus name, object path, interface, method, GVariant text of the arguments])
+# and prints, for each, {"ok": ..., "error": D-Bus error name, "message": ...,
+# "result": the reply as GVariant text}.
+CLIENT = r'''
+import json, sys
+from gi.repository import Gio, GLib
+bus = Gio.bus_get_sync(Gio.BusType.SYSTEM, None)
+results = []
+for name, path, iface, method, args in json.loads(sys.argv[1]):
+    params = GLib.Variant.parse(None, args, None, None) if args else None
+    try:
+        reply = bus.call_sync(name, path, iface, method, params, None,
+                              Gio.DBusCallFlags.NONE, 30000, None)
+        results.append({"ok": True, "result": reply.print_(True)})
+    except GLib.Error as e:
+        results.append({"ok": False,
+                        "error": Gio.DBusError.get_remote_error(e) or "",
+                        "message": e.message})
+print(json.dumps(results))
+'''
+
+CHANGING_CALLS = [
+    ('SetServerUrl', '("http://127.0.0.1:9/obico",)'),
+    ('Link', '("123456",)'),
+    ('Unlink', ''),
+    ('SetDebugLogging', '(true,)'),
+    ('ResetErrors', ''),
+]
+
+
+def unused_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class PolkitTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest('needs root to run callers as another user')
+        if not BUILD_ROOT or not DAEMON:
+            raise unittest.SkipTest('OBICO_BUILD_ROOT or OBICO_CONNECTD is not set')
+        for program in ('dbus-daemon', 'setpriv'):
+            if not shutil.which(program):
+                raise unittest.SkipTest(f'{program} is not installed')
+        try:
+            import dbusmock  # noqa: F401
+        except ImportError:
+            raise unittest.SkipTest('python3-dbusmock is not installed')
+
+        cls.processes = []
+        cls.tmp = tempfile.mkdtemp(prefix='obico-polkit-')
+        # Callers running as nobody must reach the socket inside.
+        os.chmod(cls.tmp, 0o755)
+        try:
+            cls.start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def start(cls):
+        destdir = os.path.join(cls.tmp, 'root')
+        subprocess.run(['meson', 'install', '--no-rebuild', '--quiet',
+                        '-C', BUILD_ROOT, '--destdir', destdir],
+                       check=True, stdout=subprocess.DEVNULL)
+        options = json.loads(subprocess.run(
+            ['meson', 'introspect', '--buildoptions', BUILD_ROOT],
+            check=True, capture_output=True, text=True).stdout)
+        options = {o['name']: o['value'] for o in options}
+        datadir = os.path.join(options['prefix'], options['datadir'])
+        policy = destdir + os.path.join(datadir, 'dbus-1/system.d', BUS_NAME + '.conf')
+        assert os.path.isfile(policy), f'{policy} is not installed'
+
+        # The private system bus.
+        bus_config = os.path.join(cls.tmp, 'system.conf')
+        with open(bus_config, 'w', encoding='utf-8') as f:
+            f.write(BUS_CONFIG.format(socket=os.path.join(cls.tmp, 'system_bus_socket'),
+                                      policy=policy))
+        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--print-address=1',
+                                '--config-file=' + bus_config],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cls.processes.append(bus)
+        address = bus.stdout.readline().strip()
+        if not address:
+            raise RuntimeError('dbus-daemon did not start: ' + bus.stderr.read())
+        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = address
+        cls.address = address
+        cls.bus = Gio.DBusConnection.new_for_address_sync(
+            address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+        # The fake polkitd: denies every action until told otherwise.
+        cls.processes.append(subprocess.Popen(
+            [sys.executable, '-m', 'dbusmock', '--template', 'polkitd', '--system'],
+            stdout=subprocess.DEVNULL))
+        cls.wait_for_name('org.freedesktop.PolicyKit1')
+
+        # The real daemon, on the system bus (no --session), with a server
+        # that refuses connections so that nothing waits long.
+        config = os.path.join(cls.tmp, 'obico-connect.conf')
+        with open(config, 'w', encoding='utf-8') as f:
+            f.write(f'[server]\nurl=http://127.0.0.1:{unused_port()}\ntimeout=3\n')
+        state_dir = os.path.join(cls.tmp, 'state')
+        os.mkdir(state_dir, 0o700)
+        cls.daemon_log = open(os.path.join(cls.tmp, 'daemon.log'), 'w+', encoding='utf-8')
+        cls.daemon = subprocess.Popen(
+            [DAEMON, '--config', config, '--state-dir', state_dir, '--verbose'],
+            stdout=cls.daemon_log, stderr=subprocess.STDOUT)
+        cls.processes.append(cls.daemon)
+        cls.wait_for_name(BUS_NAME)
+
+    @classmethod
+    def wait_for_name(cls, name, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for process in cls.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f'{process.args[0]} exited with {process.returncode}'
+                                       f' while waiting for {name}' + cls.log())
+            reply = cls.bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                      'org.freedesktop.DBus', 'NameHasOwner',
+                                      GLib.Variant('(s)', (name,)), GLib.VariantType('(b)'),
+                                      Gio.DBusCallFlags.NONE, -1, None)
+            if reply.unpack()[0]:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f'{name} did not appear on the bus' + cls.log())
+
+    @classmethod
+    def log(cls):
+        log = getattr(cls, 'daemon_log', None)
+        if log is None:
+            return ''
+        log.seek(0)
+        return '\n--- daemon log ---\n' + log.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        for process in reversed(getattr(cls, 'processes', [])):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        if getattr(cls, 'daemon_log', None):
+            cls.daemon_log.close()
+        shutil.rmtree(getattr(cls, 'tmp', ''), ignore_errors=True)
+
+    def setUp(self):
+        self.set_allowed([])
+
+    def tearDown(self):
+        if self.daemon.poll() is not None:
+            self.fail(f'the daemon exited with {self.daemon.returncode}' + self.log())
+
+    # helpers
+
+    def set_allowed(self, actions):
+        self.bus.call_sync('org.freedesktop.PolicyKit1', '/org/freedesktop/PolicyKit1/Authority',
+                           'org.freedesktop.DBus.Mock', 'SetAllowed',
+                           GLib.Variant('(as)', (actions,)), None,
+                           Gio.DBusCallFlags.NONE, -1, None)
+
+    def call_as(self, user, calls):
+        '''Makes calls as user (None: root, in a separate process like the
+        others); returns one result dict per call.'''
+        command = [sys.executable, '-c', CLIENT, json.dumps(calls)]
+        if user is not None:
+            command = ['setpriv', '--reuid=' + user, '--regid=nogroup', '--clear-groups',
+                       '--inh-caps=-all', '--'] + command
+        env = {'DBUS_SYSTEM_BUS_ADDRESS': self.address, 'LANG': 'C.UTF-8',
+               'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'HOME': '/nonexistent',
+               'PYTHONDONTWRITEBYTECODE': '1'}
+        result = subprocess.run(command, env=env, capture_output=True, text=True,
+                                timeout=120, cwd='/')
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout)
+
+    def calls(self, methods, interface=BUS_NAME):
+        return [[BUS_NAME, OBJECT_PATH, interface, method, args] for method, args in methods]
+
+    def property(self, name):
+        reply = self.bus.call_sync(BUS_NAME, OBJECT_PATH, 'org.freedesktop.DBus.Properties',
+                                   'Get', GLib.Variant('(ss)', (BUS_NAME, name)),
+                                   GLib.VariantType('(v)'), Gio.DBusCallFlags.NONE, -1, None)
+        return reply.unpack()[0]
+
+    def assertPastPolkit(self, method, result):
+        '''The call succeeded, or failed for another reason than authorization
+        (e.g. NotLinked, ServerUnreachable): it got past polkit.'''
+        if not result['ok']:
+            self.assertNotEqual(result['error'], NOT_AUTHORIZED, f'{method}: {result}')
+            self.assertNotEqual(result['error'], ACCESS_DENIED, f'{method}: {result}')
+            self.assertTrue(result['error'].startswith('io.obico.Connect1.Error.'),
+                            f'{method}: {result}')
+
+    # tests
+
+    def test_anyone_reads_and_tests(self):
+        reads = self.calls([('GetAll', f'("{BUS_NAME}",)'),
+                            ('Get', f'("{BUS_NAME}", "State")')],
+                           'org.freedesktop.DBus.Properties')
+        reads += self.calls([('Introspect', '')], 'org.freedesktop.DBus.Introspectable')
+        reads += self.calls([('Test', ''), ('GetReport', ''), ('GetRecentLog', '(uint32 5,)'),
+                             ('Reconnect', '')])
+        names = ['GetAll', 'Get', 'Introspect', 'Test', 'GetReport', 'GetRecentLog', 'Reconnect']
+        results = self.call_as('nobody', reads)
+        for name, result in zip(names, results):
+            self.assertTrue(result['ok'], f'{name} as nobody: {result}')
+
+        get_all, _, introspection, test = results[:4]
+        self.assertIn("'Version'", get_all['result'])
+        self.assertIn('SetServerUrl', introspection['result'])
+        self.assertRegex(test['result'], r"^\('(not-linked|failed-to-contact)'")
+
+    def test_nobody_is_refused_changes(self):
+        url = self.property('ServerUrl')
+        debug = self.property('DebugLogging')
+        results = self.call_as('nobody', self.calls(CHANGING_CALLS))
+        for (method, _), result in zip(CHANGING_CALLS, results):
+            self.assertFalse(result['ok'], f'{method} as nobody succeeded')
+            self.assertEqual(result['error'], NOT_AUTHORIZED, f'{method}: {result}')
+            self.assertTrue(result['message'].strip(), f'{method}: no sentence')
+        # and nothing changed
+        self.assertEqual(self.property('ServerUrl'), url)
+        self.assertEqual(self.property('DebugLogging'), debug)
+
+    def test_nobody_may_change_once_polkit_allows(self):
+        self.set_allowed([ACTION_ID])
+        results = self.call_as('nobody', self.calls(CHANGING_CALLS))
+        for (method, _), result in zip(CHANGING_CALLS, results):
+            self.assertPastPolkit(method, result)
+        self.assertEqual(self.property('ServerUrl'), 'http://127.0.0.1:9/obico')
+        self.assertTrue(self.property('DebugLogging'))
+
+        # The action is checked, not some other one.
+        self.set_allowed(['io.obico.connect.something-else'])
+        result, = self.call_as('nobody', self.calls([('SetDebugLogging', '(false,)')]))
+        self.assertEqual(result.get('error'), NOT_AUTHORIZED, result)
+
+    def test_root_may_always_change(self):
+        results = self.call_as(None, self.calls(CHANGING_CALLS))
+        for (method, _), result in zip(CHANGING_CALLS, results):
+            self.assertPastPolkit(method, result)
+        result, = self.call_as(None, self.calls([('SetDebugLogging', '(false,)')]))
+        self.assertTrue(result['ok'], result)
+        self.assertFalse(self.property('DebugLogging'))
+
+    def test_nobody_cannot_own_the_name_or_set_properties(self):
+        own, set_property = self.call_as('nobody', [
+            ['org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+             'RequestName', f'("{BUS_NAME}", uint32 4)'],
+            [BUS_NAME, OBJECT_PATH, 'org.freedesktop.DBus.Properties', 'Set',
+             f'("{BUS_NAME}", "DebugLogging", <true>)'],
+        ])
+        self.assertEqual(own.get('error'), ACCESS_DENIED, own)
+        self.assertEqual(set_property.get('error'), ACCESS_DENIED, set_property)
+
+
+if __name__ == '__main__':
+    unittest.main(testRunner=unittest.TextTestRunner(stream=sys.stdout, verbosity=2))
