@@ -41,6 +41,7 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Config
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
+    <allow user="*"/>
     <deny own="*"/>
     <deny send_type="method_call"/>
     <allow send_type="signal"/>
@@ -154,13 +155,16 @@ class PolkitTest(unittest.TestCase):
         with open(bus_config, 'w', encoding='utf-8') as f:
             f.write(BUS_CONFIG.format(socket=os.path.join(cls.tmp, 'system_bus_socket'),
                                       policy=policy))
-        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--print-address=1',
-                                '--config-file=' + bus_config],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        bus_log = os.path.join(cls.tmp, 'dbus-daemon.log')
+        with open(bus_log, 'w', encoding='utf-8') as log:
+            bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
+                                    '--config-file=' + bus_config],
+                                   stdout=subprocess.PIPE, stderr=log, text=True)
         cls.processes.append(bus)
         address = bus.stdout.readline().strip()
         if not address:
-            raise RuntimeError('dbus-daemon did not start: ' + bus.stderr.read())
+            with open(bus_log, encoding='utf-8') as log:
+                raise RuntimeError('dbus-daemon did not start: ' + log.read())
         os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = address
         cls.address = address
         cls.bus = Gio.DBusConnection.new_for_address_sync(
