@@ -1,0 +1,113 @@
+/* ocd-config.c — the admin's configuration.  A missing file means defaults;
+ * a bad value is warned about and replaced by its default, never fatal. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ocd-config"
+
+#include "ocd-config.h"
+#include "ocd-url.h"
+
+OcdConfig *
+ocd_config_new_defaults (void)
+{
+  OcdConfig *config = g_new0 (OcdConfig, 1);
+
+  config->server_url = g_strdup (OCD_DEFAULT_SERVER_URL);
+  config->timeout = 10;
+  config->heartbeat_interval = 30;
+  config->dead_peer_timeout = 45;
+  config->window_hours = 24;
+  config->max_events = 500;
+  config->hc_interval = 60;
+  config->credentials_interval = 600;
+  config->websocket_interval = 600;
+  config->settings_files = g_new0 (char *, 1);
+  return config;
+}
+
+void
+ocd_config_free (OcdConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->server_url);
+  g_strfreev (config->settings_files);
+  g_free (config);
+}
+
+static void
+read_double (GKeyFile   *file,
+             const char *path,
+             const char *group,
+             const char *key,
+             double      min,
+             double      max,
+             double     *value)
+{
+  g_autoptr(GError) error = NULL;
+  double v;
+
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return;
+  v = g_key_file_get_double (file, group, key, &error);
+  if (error != NULL || v < min || v > max)
+    {
+      g_warning ("%s: [%s] %s must be a number from %g to %g; using %g",
+                 path, group, key, min, max, *value);
+      return;
+    }
+  *value = v;
+}
+
+OcdConfig *
+ocd_config_load (const char *path)
+{
+  g_autoptr(OcdConfig) config = ocd_config_new_defaults ();
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  double max_events = config->max_events;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning ("Could not read %s (%s); using the default settings", path, error->message);
+      return g_steal_pointer (&config);
+    }
+
+  if (g_key_file_has_key (file, "server", "url", NULL))
+    {
+      g_autofree char *url = g_key_file_get_string (file, "server", "url", NULL);
+      g_autoptr(GError) url_error = NULL;
+      g_autofree char *normalized = ocd_url_normalize (url, &url_error);
+
+      if (normalized == NULL)
+        g_warning ("%s: [server] url: %s Using %s", path, url_error->message, config->server_url);
+      else
+        {
+          g_free (config->server_url);
+          config->server_url = g_steal_pointer (&normalized);
+        }
+    }
+
+  read_double (file, path, "server", "timeout", 0.1, 300, &config->timeout);
+  read_double (file, path, "session", "heartbeat-interval", 0.1, 3600, &config->heartbeat_interval);
+  read_double (file, path, "session", "dead-peer-timeout", 0.2, 3600, &config->dead_peer_timeout);
+  read_double (file, path, "report", "window-hours", 0.0001, 24 * 365, &config->window_hours);
+  read_double (file, path, "report", "max-events", 10, 100000, &max_events);
+  config->max_events = (guint) max_events;
+  read_double (file, path, "watch", "hc-interval", 0.1, 86400, &config->hc_interval);
+  read_double (file, path, "watch", "credentials-interval", 0.1, 86400, &config->credentials_interval);
+  read_double (file, path, "watch", "websocket-interval", 0.1, 86400, &config->websocket_interval);
+
+  if (g_key_file_has_key (file, "watch", "settings-files", NULL))
+    {
+      g_auto(GStrv) files = g_key_file_get_string_list (file, "watch", "settings-files", NULL, NULL);
+      if (files != NULL)
+        {
+          g_strfreev (config->settings_files);
+          config->settings_files = g_steal_pointer (&files);
+        }
+    }
+
+  return g_steal_pointer (&config);
+}

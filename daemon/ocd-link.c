@@ -1,0 +1,939 @@
+/* ocd-link.c — the one owner of link state.  Inputs (HTTP answers, WebSocket
+ * events, the error account) are stored as they come; State and Problem are
+ * always recomputed from them by one function, update_state(), so there is
+ * one place that says what the guide's "Connection to server" row means. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ocd-link"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ocd-error.h"
+#include "ocd-link.h"
+#include "ocd-log.h"
+#include "ocd-probe.h"
+#include "ocd-stats.h"
+#include "ocd-store.h"
+#include "ocd-url.h"
+
+/* invalid-credentials this soon after a successful Link() is still-invalid */
+#define RELINK_GRACE_USEC (15 * 60 * G_USEC_PER_SEC)
+
+struct _OcdLink
+{
+  GObject       parent_instance;
+
+  OcdConfig    *config;
+  char         *state_dir;
+  SoupSession  *soup;
+  OcdStats     *stats;
+  GCancellable *cancellable;
+
+  OcdStoreData  stored;          /* what link.conf says */
+
+  /* published */
+  char         *server_url;
+  char         *role;
+  char         *credential_source;
+  gint64        printer_id;
+  char         *printer_name;
+  char         *state;
+  char         *problem;
+  char         *problem_detail;
+  char         *http;
+  char         *websocket;
+  gint64        last_contact;
+  GVariant     *error_stats;
+
+  /* inputs of update_state() */
+  char         *http_failure;    /* resolve, refused, tls, … of the last unreachable */
+  char         *http_detail;
+  char         *websocket_detail;
+  gint64        linked_at;       /* monotonic µs of the last successful Link() */
+
+  GPtrArray    *test_waiters;    /* GTask, one request answers them all */
+  gboolean      linking;
+  GVariant     *last_test;       /* (ssa{sv}) of the last Test(), for reports */
+  GVariant     *last_diagnose;   /* (sasaa{sv}) of the last Diagnose() */
+};
+
+enum {
+  PROP_0,
+  PROP_SERVER_URL,
+  PROP_ROLE,
+  PROP_CREDENTIAL_SOURCE,
+  PROP_PRINTER_ID,
+  PROP_PRINTER_NAME,
+  PROP_STATE,
+  PROP_PROBLEM,
+  PROP_PROBLEM_DETAIL,
+  PROP_HTTP,
+  PROP_WEB_SOCKET,
+  PROP_LAST_CONTACT,
+  PROP_ERROR_STATS,
+  PROP_DEBUG_LOGGING,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_TYPE (OcdLink, ocd_link, G_TYPE_OBJECT)
+
+static void
+set_string (OcdLink *self, char **field, const char *value, guint prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+set_int64 (OcdLink *self, gint64 *field, gint64 value, guint prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+refresh_error_stats (OcdLink *self)
+{
+  g_autoptr(GVariant) stats = g_variant_ref_sink (ocd_stats_to_variant (self->stats, g_get_real_time ()));
+
+  if (self->error_stats != NULL && g_variant_equal (self->error_stats, stats))
+    return;
+  g_clear_pointer (&self->error_stats, g_variant_unref);
+  self->error_stats = g_steal_pointer (&stats);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ERROR_STATS]);
+}
+
+static const char *
+unreachable_problem (const char *failure)
+{
+  if (g_strcmp0 (failure, "resolve") == 0 || g_strcmp0 (failure, "refused") == 0 ||
+      g_strcmp0 (failure, "invalid") == 0)
+    return "server-address";
+  if (g_strcmp0 (failure, "tls") == 0)
+    return "tls";
+  return "internet";
+}
+
+/* The guide's decision, in one place.  Order matters: the first rule that
+ * applies names the problem a person should fix first. */
+static void
+update_state (OcdLink *self)
+{
+  const char *state;
+  const char *problem = "";
+  g_autofree char *detail = NULL;
+  OcdStatsSummary window;
+  gboolean agent = g_strcmp0 (self->role, "agent") == 0;
+
+  ocd_stats_summarize (self->stats, g_get_real_time (), &window, NULL);
+
+  if (g_strcmp0 (self->role, "unlinked") == 0)
+    {
+      state = "unlinked";
+      problem = "not-linked";
+      detail = g_strdup (_("No printer is linked: link this printer with the 6-digit code "
+                           "shown in the Obico app."));
+    }
+  else if (g_strcmp0 (self->http, "invalid-credentials") == 0)
+    {
+      state = "error";
+      if (self->linked_at != 0 && g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC)
+        {
+          problem = "still-invalid";
+          detail = g_strdup (_("The server refuses the credentials again right after a successful "
+                               "re-link: something unusual is going on. Make a support report and "
+                               "get help from a person."));
+        }
+      else
+        {
+          problem = "invalid-credentials";
+          detail = g_strdup (self->http_detail);
+        }
+    }
+  else if (g_strcmp0 (self->websocket, "shared-credentials") == 0)
+    {
+      state = "error";
+      problem = "shared-credentials";
+      detail = g_strdup (_("Another device or program connected with this printer's credentials "
+                           "and the server closed this connection (code 4321). Re-link this "
+                           "printer and every copy of its SD card."));
+    }
+  else if (g_strcmp0 (self->http, "unreachable") == 0)
+    {
+      state = "error";
+      problem = unreachable_problem (self->http_failure);
+      detail = g_strdup (self->http_detail);
+    }
+  else if (g_strcmp0 (self->http, "unexpected") == 0)
+    {
+      state = "error";
+      problem = "not-obico-server";
+      detail = g_strdup (self->http_detail);
+    }
+  else if (window.alert)
+    {
+      state = "error";
+      problem = g_str_equal (window.severity, "total") ? "no-connectivity" : "unreliable-network";
+      detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed (%.0f %%)."),
+                                window.errors, window.attempts, window.rate * 100);
+    }
+  else if (g_strcmp0 (self->websocket, "blocked") == 0 ||
+           g_strcmp0 (self->websocket, "rejected") == 0)
+    {
+      state = "disconnected";
+      problem = "websocket-blocked";
+      detail = g_strdup (self->websocket_detail);
+    }
+  else if (g_strcmp0 (self->http, "unknown") == 0 ||
+           (agent && (g_strcmp0 (self->websocket, "unknown") == 0 ||
+                      g_strcmp0 (self->websocket, "connecting") == 0)))
+    {
+      state = "connecting";
+    }
+  else if (agent ? g_strcmp0 (self->websocket, "connected") != 0
+                 : g_strcmp0 (self->websocket, "reachable") != 0 &&
+                   g_strcmp0 (self->websocket, "unknown") != 0)
+    {
+      state = "disconnected";
+      detail = g_strdup (self->websocket_detail);
+      if (detail == NULL || *detail == '\0')
+        {
+          g_free (detail);
+          detail = g_strdup (_("The WebSocket connection to the server is closed; "
+                               "reconnecting."));
+        }
+    }
+  else
+    {
+      state = "okay";
+    }
+
+  if (*problem == '\0' && !g_str_equal (state, "disconnected"))
+    g_clear_pointer (&detail, g_free);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->state, state) != 0 || g_strcmp0 (self->problem, problem) != 0)
+    g_message ("State %s%s%s", state, *problem ? ", problem " : "", problem);
+  set_string (self, &self->state, state, PROP_STATE);
+  set_string (self, &self->problem, problem, PROP_PROBLEM);
+  set_string (self, &self->problem_detail, detail != NULL ? detail : "", PROP_PROBLEM_DETAIL);
+  refresh_error_stats (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* ---- inputs ---------------------------------------------------------- */
+
+void
+ocd_link_note_contact (OcdLink *self)
+{
+  set_int64 (self, &self->last_contact, g_get_real_time (), PROP_LAST_CONTACT);
+}
+
+void
+ocd_link_note_attempt (OcdLink    *self,
+                       gboolean    error,
+                       const char *kind,
+                       const char *cause)
+{
+  ocd_stats_record (self->stats, g_get_real_time (), error, kind, cause);
+  update_state (self);
+}
+
+void
+ocd_link_note_http (OcdLink           *self,
+                    const OcdApiReply *reply,
+                    const char        *kind)
+{
+  const char *http;
+
+  switch (reply->outcome)
+    {
+    case OCD_API_OK:
+      http = "ok";
+      break;
+    case OCD_API_INVALID_CREDENTIALS:
+      http = "invalid-credentials";
+      break;
+    case OCD_API_UNREACHABLE:
+      http = "unreachable";
+      break;
+    case OCD_API_REJECTED:
+    case OCD_API_UNEXPECTED:
+    default:
+      http = "unexpected";
+      break;
+    }
+
+  g_free (self->http_failure);
+  self->http_failure = g_strdup (reply->failure);
+  g_free (self->http_detail);
+  self->http_detail = g_strdup (reply->detail);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (reply->outcome == OCD_API_OK || reply->outcome == OCD_API_INVALID_CREDENTIALS)
+    ocd_link_note_contact (self);
+  /* The official account: 401 is an answer, not a server error. */
+  ocd_stats_record (self->stats, g_get_real_time (),
+                    reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED,
+                    kind, reply->outcome == OCD_API_OK ? "" : reply->detail);
+  if (reply->outcome == OCD_API_OK && reply->printer_name != NULL &&
+      g_strcmp0 (kind, "credentials") == 0)
+    {
+      set_int64 (self, &self->printer_id, reply->printer_id, PROP_PRINTER_ID);
+      set_string (self, &self->printer_name, reply->printer_name, PROP_PRINTER_NAME);
+    }
+  /* /hc/ says nothing about credentials: keep what the last check found. */
+  if (!(g_strcmp0 (kind, "health") == 0 && reply->outcome == OCD_API_OK &&
+        g_strcmp0 (self->http, "invalid-credentials") == 0))
+    set_string (self, &self->http, http, PROP_HTTP);
+  update_state (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+ocd_link_note_websocket (OcdLink    *self,
+                         const char *state,
+                         const char *detail)
+{
+  g_free (self->websocket_detail);
+  self->websocket_detail = g_strdup (detail);
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->websocket, state, PROP_WEB_SOCKET);
+  update_state (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* ---- role ------------------------------------------------------------ */
+
+static const char *
+effective_server_url (OcdLink *self)
+{
+  return self->stored.server_url != NULL ? self->stored.server_url : self->config->server_url;
+}
+
+static void check_credentials (OcdLink *self);
+
+/* Re-reads who holds the credentials and (re)starts the work of that role. */
+static void
+apply_role (OcdLink *self)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  set_string (self, &self->server_url, effective_server_url (self), PROP_SERVER_URL);
+  set_string (self, &self->http, "unknown", PROP_HTTP);
+  set_string (self, &self->websocket, "unknown", PROP_WEB_SOCKET);
+  g_clear_pointer (&self->http_failure, g_free);
+  g_clear_pointer (&self->http_detail, g_free);
+  g_clear_pointer (&self->websocket_detail, g_free);
+
+  if (self->stored.token != NULL)
+    {
+      ocd_log_add_secret (self->stored.token);
+      set_string (self, &self->role, "agent", PROP_ROLE);
+      set_string (self, &self->credential_source, "daemon", PROP_CREDENTIAL_SOURCE);
+      set_int64 (self, &self->printer_id, self->stored.printer_id, PROP_PRINTER_ID);
+      set_string (self, &self->printer_name, self->stored.printer_name, PROP_PRINTER_NAME);
+    }
+  else
+    {
+      set_string (self, &self->role, "unlinked", PROP_ROLE);
+      set_string (self, &self->credential_source, "", PROP_CREDENTIAL_SOURCE);
+      set_int64 (self, &self->printer_id, -1, PROP_PRINTER_ID);
+      set_string (self, &self->printer_name, "", PROP_PRINTER_NAME);
+    }
+  update_state (self);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (self->stored.token != NULL)
+    check_credentials (self);
+}
+
+static void
+on_credentials_checked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(OcdLink) self = data;
+  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  ocd_api_classify_printer (reply);
+  ocd_link_note_http (self, reply, "credentials");
+}
+
+static void
+check_credentials (OcdLink *self)
+{
+  g_autofree char *url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+
+  ocd_api_request_async (self->soup, "GET", url, self->stored.token, self->config->timeout,
+                         self->cancellable, on_credentials_checked, g_object_ref (self));
+}
+
+/* ---- methods --------------------------------------------------------- */
+
+static const char *
+test_result_name (OcdApiOutcome outcome)
+{
+  switch (outcome)
+    {
+    case OCD_API_OK: return "succeeded";
+    case OCD_API_UNREACHABLE: return "failed-to-contact";
+    case OCD_API_INVALID_CREDENTIALS: return "invalid-credentials";
+    case OCD_API_REJECTED:
+    case OCD_API_UNEXPECTED:
+    default: return "unexpected-response";
+    }
+}
+
+static void
+finish_test (OcdLink *self, GVariant *result)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->test_waiters);
+
+  g_clear_pointer (&self->last_test, g_variant_unref);
+  self->last_test = g_variant_ref_sink (result);
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    g_task_return_pointer (g_ptr_array_index (waiters, i), g_variant_ref (self->last_test),
+                           (GDestroyNotify) g_variant_unref);
+}
+
+static void
+on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(OcdLink) self = data;
+  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_autofree char *url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+  GVariantDict facts;
+
+  ocd_api_classify_printer (reply);
+  g_message ("Test: %s (%s)", test_result_name (reply->outcome), reply->detail);
+
+  g_variant_dict_init (&facts, NULL);
+  g_variant_dict_insert (&facts, "http_status", "i", (gint32) reply->http_status);
+  g_variant_dict_insert (&facts, "elapsed_ms", "d", reply->elapsed_ms);
+  g_variant_dict_insert (&facts, "address", "s", reply->address);
+  g_variant_dict_insert (&facts, "tls", "s", reply->tls);
+  g_variant_dict_insert (&facts, "url", "s", url);
+  g_variant_dict_insert (&facts, "content_type", "s", reply->content_type != NULL ? reply->content_type : "");
+  g_variant_dict_insert (&facts, "failure", "s", reply->failure != NULL ? reply->failure : "");
+  if (reply->outcome == OCD_API_OK)
+    {
+      g_variant_dict_insert (&facts, "printer_id", "x", reply->printer_id);
+      g_variant_dict_insert (&facts, "printer_name", "s", reply->printer_name);
+    }
+
+  ocd_link_note_http (self, reply, "credentials");
+  finish_test (self, g_variant_new ("(ss@a{sv})", test_result_name (reply->outcome),
+                                    reply->detail, g_variant_dict_end (&facts)));
+}
+
+void
+ocd_link_test_async (OcdLink             *self,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  g_autofree char *url = NULL;
+  gboolean in_flight = self->test_waiters != NULL;
+
+  g_task_set_source_tag (task, ocd_link_test_async);
+  if (!in_flight)
+    self->test_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->test_waiters, task);
+  if (in_flight)
+    return;   /* answered with the request already on its way */
+
+  if (ocd_link_get_token (self) == NULL)
+    {
+      GVariantDict facts;
+
+      g_variant_dict_init (&facts, NULL);
+      g_variant_dict_insert (&facts, "http_status", "i", 0);
+      g_variant_dict_insert (&facts, "elapsed_ms", "d", 0.0);
+      finish_test (self, g_variant_new ("(ss@a{sv})", "not-linked",
+                                        _("No printer is linked: link this printer with the "
+                                          "6-digit code shown in the Obico app."),
+                                        g_variant_dict_end (&facts)));
+      return;
+    }
+
+  url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+  ocd_api_request_async (self->soup, "GET", url, ocd_link_get_token (self), self->config->timeout,
+                         NULL, on_test_answered, g_object_ref (self));
+}
+
+GVariant *
+ocd_link_test_finish (OcdLink       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+check_not_watching (OcdLink *self, GError **error)
+{
+  if (g_strcmp0 (self->role, "watch") != 0)
+    return TRUE;
+  g_set_error (error, OCD_ERROR, OCD_ERROR_READ_ONLY_CREDENTIALS,
+               _("This printer's link belongs to the Obico agent configured in %s. Re-link it "
+                 "or change its server address in that agent (OctoPrint: Settings → Obico for "
+                 "OctoPrint; Klipper: moonraker-obico.cfg), not here."),
+               self->credential_source);
+  return FALSE;
+}
+
+/* Saves a changed copy of the stored data; only once it is on disk does it
+ * become the daemon's state, so a failed write changes nothing. */
+static gboolean
+commit_stored (OcdLink *self, OcdStoreData *changed, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!ocd_store_save (self->state_dir, changed, &local_error))
+    {
+      g_warning ("Could not save the link: %s", local_error->message);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("The change could not be saved (%s); nothing was changed."),
+                   local_error->message);
+      ocd_store_data_clear (changed);
+      return FALSE;
+    }
+  ocd_store_data_clear (&self->stored);
+  self->stored = *changed;
+  memset (changed, 0, sizeof *changed);
+  return TRUE;
+}
+
+static OcdStoreData
+copy_stored (OcdLink *self)
+{
+  OcdStoreData copy = self->stored;
+
+  copy.server_url = g_strdup (self->stored.server_url);
+  copy.token = g_strdup (self->stored.token);
+  copy.printer_name = g_strdup (self->stored.printer_name);
+  return copy;
+}
+
+static void
+on_verified (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  OcdLink *self = g_task_get_source_object (task);
+  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_auto(OcdStoreData) changed = copy_stored (self);
+  GError *error = NULL;
+
+  self->linking = FALSE;
+  ocd_api_classify_verify (reply);
+  if (reply->outcome != OCD_API_REJECTED)
+    ocd_link_note_attempt (self, reply->outcome != OCD_API_OK, "link",
+                           reply->outcome == OCD_API_OK ? "" : reply->detail);
+
+  switch (reply->outcome)
+    {
+    case OCD_API_OK:
+      break;
+    case OCD_API_REJECTED:
+      g_message ("Link: the server rejected the code");
+      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_CODE_REJECTED, "%s", reply->detail);
+      return;
+    case OCD_API_UNREACHABLE:
+    case OCD_API_INVALID_CREDENTIALS:
+    case OCD_API_UNEXPECTED:
+    default:
+      g_message ("Link failed: %s", reply->detail);
+      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_SERVER_UNREACHABLE,
+                               _("Could not link the printer: %s"), reply->detail);
+      return;
+    }
+
+  if (!ocd_store_token_valid (reply->token))
+    {
+      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_SERVER_UNREACHABLE,
+                               _("The server sent credentials that cannot be used; check that "
+                                 "the address points at an Obico server."));
+      return;
+    }
+
+  ocd_log_add_secret (reply->token);
+  g_free (changed.server_url);
+  changed.server_url = g_strdup (self->server_url);
+  g_free (changed.token);
+  changed.token = g_strdup (reply->token);
+  changed.printer_id = reply->printer_id;
+  g_free (changed.printer_name);
+  changed.printer_name = g_strdup (reply->printer_name != NULL ? reply->printer_name : "");
+  if (!commit_stored (self, &changed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_message ("Linked to printer %" G_GINT64_FORMAT " (%s)", reply->printer_id, reply->printer_name);
+  self->linked_at = g_get_monotonic_time ();
+  apply_role (self);
+  g_task_return_pointer (task, g_variant_ref_sink (g_variant_new ("(xs)", reply->printer_id,
+                                                                  self->stored.printer_name)),
+                         (GDestroyNotify) g_variant_unref);
+}
+
+void
+ocd_link_link_async (OcdLink             *self,
+                     const char          *code,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autofree char *trimmed = g_strstrip (g_strdup (code != NULL ? code : ""));
+  g_autofree char *escaped = NULL;
+  g_autofree char *url = NULL;
+  GError *error = NULL;
+  gboolean valid = strlen (trimmed) == 6;
+
+  g_task_set_source_tag (task, ocd_link_link_async);
+  for (const char *p = trimmed; valid && *p; p++)
+    valid = g_ascii_isdigit (*p);
+  if (!valid)
+    {
+      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_INVALID_ARGUMENT,
+                               _("The code must be the 6 digits shown in the Obico app "
+                                 "(Link printer → Manual setup)."));
+      return;
+    }
+  if (!check_not_watching (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->linking)
+    {
+      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_BUSY,
+                               _("The printer is being linked already; wait for that to finish."));
+      return;
+    }
+
+  self->linking = TRUE;
+  escaped = g_uri_escape_string (trimmed, NULL, FALSE);
+  url = g_strdup_printf ("%s/api/v1/octo/verify/?code=%s", self->server_url, escaped);
+  g_message ("Linking with a code at %s", self->server_url);
+  ocd_api_request_async (self->soup, "POST", url, NULL, self->config->timeout, NULL,
+                         on_verified, g_steal_pointer (&task));
+}
+
+GVariant *
+ocd_link_link_finish (OcdLink       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+ocd_link_set_server_url (OcdLink     *self,
+                         const char  *url,
+                         GError     **error)
+{
+  g_autofree char *normalized = ocd_url_normalize (url, error);
+  g_auto(OcdStoreData) changed = { .printer_id = -1 };
+
+  if (normalized == NULL || !check_not_watching (self, error))
+    return FALSE;
+  if (g_strcmp0 (normalized, self->server_url) == 0 && self->stored.server_url != NULL)
+    return TRUE;
+
+  changed = copy_stored (self);
+  g_free (changed.server_url);
+  changed.server_url = g_strdup (normalized);
+  if (!commit_stored (self, &changed, error))
+    return FALSE;
+  g_message ("Server address set to %s", normalized);
+  apply_role (self);
+  return TRUE;
+}
+
+gboolean
+ocd_link_unlink (OcdLink  *self,
+                 GError  **error)
+{
+  g_auto(OcdStoreData) changed = { .printer_id = -1 };
+
+  if (!check_not_watching (self, error))
+    return FALSE;
+  if (self->stored.token == NULL)
+    {
+      g_set_error_literal (error, OCD_ERROR, OCD_ERROR_NOT_LINKED,
+                           _("No printer is linked, so there is nothing to unlink."));
+      return FALSE;
+    }
+  changed = copy_stored (self);
+  g_clear_pointer (&changed.token, g_free);
+  g_clear_pointer (&changed.printer_name, g_free);
+  changed.printer_id = -1;
+  if (!commit_stored (self, &changed, error))
+    return FALSE;
+  g_message ("Unlinked: the printer's credentials were forgotten");
+  self->linked_at = 0;
+  apply_role (self);
+  return TRUE;
+}
+
+gboolean
+ocd_link_set_debug_logging (OcdLink   *self,
+                            gboolean   enabled,
+                            GError   **error)
+{
+  g_auto(OcdStoreData) changed = { .printer_id = -1 };
+
+  enabled = !!enabled;
+  if (self->stored.debug_logging == enabled)
+    return TRUE;
+  changed = copy_stored (self);
+  changed.debug_logging = enabled;
+  if (!commit_stored (self, &changed, error))
+    return FALSE;
+  ocd_log_set_debug (enabled);
+  g_message ("Debug logging %s", enabled ? "on" : "off");
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
+  return TRUE;
+}
+
+void
+ocd_link_reset_errors (OcdLink *self)
+{
+  ocd_stats_reset (self->stats);
+  g_message ("Error account reset");
+  update_state (self);
+}
+
+void
+ocd_link_reconnect (OcdLink *self)
+{
+  g_message ("Reconnect requested");
+  apply_role (self);
+}
+
+GVariant *
+ocd_link_get_report (OcdLink *self)
+{
+  OcdStatsSummary window, total;
+  GVariantDict dict;
+  gint64 now = g_get_real_time ();
+
+  ocd_stats_summarize (self->stats, now, &window, &total);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", window.attempts);
+  g_variant_dict_insert (&dict, "errors", "u", window.errors);
+  g_variant_dict_insert (&dict, "rate", "d", window.rate);
+  g_variant_dict_insert (&dict, "first", "x", window.first);
+  g_variant_dict_insert (&dict, "last", "x", window.last);
+  g_variant_dict_insert (&dict, "severity", "s", window.severity);
+  g_variant_dict_insert (&dict, "alert", "b", window.alert);
+  g_variant_dict_insert (&dict, "advice", "s", ocd_stats_advice (window.severity));
+  g_variant_dict_insert (&dict, "window_seconds", "d", self->config->window_hours * 3600);
+  g_variant_dict_insert (&dict, "total_attempts", "u", total.attempts);
+  g_variant_dict_insert (&dict, "total_errors", "u", total.errors);
+  g_variant_dict_insert (&dict, "total_first", "x", total.first);
+  g_variant_dict_insert (&dict, "total_last", "x", total.last);
+  g_variant_dict_insert (&dict, "state", "s", self->state);
+  g_variant_dict_insert (&dict, "problem", "s", self->problem);
+  g_variant_dict_insert (&dict, "problem_detail", "s", self->problem_detail);
+  g_variant_dict_insert (&dict, "server_url", "s", self->server_url);
+  g_variant_dict_insert (&dict, "role", "s", self->role);
+  if (self->last_test != NULL)
+    g_variant_dict_insert_value (&dict, "last_test", self->last_test);
+  if (self->last_diagnose != NULL)
+    g_variant_dict_insert_value (&dict, "last_diagnose", self->last_diagnose);
+  g_variant_dict_insert_value (&dict, "events", ocd_stats_events (self->stats));
+  return g_variant_dict_end (&dict);
+}
+
+static void
+on_diagnosed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  OcdLink *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GVariant *reply = ocd_probe_diagnose_finish (result, &error);
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_pointer (&self->last_diagnose, g_variant_unref);
+  self->last_diagnose = g_variant_ref (reply);
+  g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
+}
+
+void
+ocd_link_diagnose_async (OcdLink             *self,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  ocd_probe_diagnose_async (self->soup, self->server_url, ocd_link_get_token (self),
+                            self->config->timeout, NULL, on_diagnosed, task);
+}
+
+GVariant *
+ocd_link_diagnose_finish (OcdLink       *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- object ---------------------------------------------------------- */
+
+const char *ocd_link_get_state (OcdLink *self) { return self->state; }
+const char *ocd_link_get_problem (OcdLink *self) { return self->problem; }
+const char *ocd_link_get_role (OcdLink *self) { return self->role; }
+const char *ocd_link_get_server_url (OcdLink *self) { return self->server_url; }
+OcdConfig *ocd_link_get_config (OcdLink *self) { return self->config; }
+SoupSession *ocd_link_get_soup (OcdLink *self) { return self->soup; }
+
+const char *
+ocd_link_get_token (OcdLink *self)
+{
+  return self->stored.token;
+}
+
+void
+ocd_link_start (OcdLink *self)
+{
+  g_autofree char *aside = NULL;
+
+  ocd_store_load (self->state_dir, &self->stored, &aside);
+  ocd_log_set_debug (self->stored.debug_logging || ocd_log_get_debug ());
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
+  apply_role (self);
+}
+
+OcdLink *
+ocd_link_new (OcdConfig *config, const char *state_dir)
+{
+  OcdLink *self = g_object_new (OCD_TYPE_LINK, NULL);
+
+  self->config = config;
+  self->state_dir = g_strdup (state_dir);
+  self->soup = ocd_api_session_new (config->timeout);
+  self->stats = ocd_stats_new ((gint64) (config->window_hours * 3600 * G_USEC_PER_SEC),
+                               config->max_events);
+  refresh_error_stats (self);
+  return self;
+}
+
+static void
+ocd_link_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  OcdLink *self = OCD_LINK (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
+    case PROP_ROLE: g_value_set_string (value, self->role); break;
+    case PROP_CREDENTIAL_SOURCE: g_value_set_string (value, self->credential_source); break;
+    case PROP_PRINTER_ID: g_value_set_int64 (value, self->printer_id); break;
+    case PROP_PRINTER_NAME: g_value_set_string (value, self->printer_name); break;
+    case PROP_STATE: g_value_set_string (value, self->state); break;
+    case PROP_PROBLEM: g_value_set_string (value, self->problem); break;
+    case PROP_PROBLEM_DETAIL: g_value_set_string (value, self->problem_detail); break;
+    case PROP_HTTP: g_value_set_string (value, self->http); break;
+    case PROP_WEB_SOCKET: g_value_set_string (value, self->websocket); break;
+    case PROP_LAST_CONTACT: g_value_set_int64 (value, self->last_contact); break;
+    case PROP_ERROR_STATS: g_value_set_variant (value, self->error_stats); break;
+    case PROP_DEBUG_LOGGING: g_value_set_boolean (value, self->stored.debug_logging); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ocd_link_finalize (GObject *object)
+{
+  OcdLink *self = OCD_LINK (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->soup);
+  g_clear_pointer (&self->stats, ocd_stats_free);
+  g_clear_pointer (&self->config, ocd_config_free);
+  ocd_store_data_clear (&self->stored);
+  g_free (self->state_dir);
+  g_free (self->server_url);
+  g_free (self->role);
+  g_free (self->credential_source);
+  g_free (self->printer_name);
+  g_free (self->state);
+  g_free (self->problem);
+  g_free (self->problem_detail);
+  g_free (self->http);
+  g_free (self->websocket);
+  g_clear_pointer (&self->error_stats, g_variant_unref);
+  g_free (self->http_failure);
+  g_free (self->http_detail);
+  g_free (self->websocket_detail);
+  g_clear_pointer (&self->last_test, g_variant_unref);
+  g_clear_pointer (&self->last_diagnose, g_variant_unref);
+
+  G_OBJECT_CLASS (ocd_link_parent_class)->finalize (object);
+}
+
+static void
+ocd_link_class_init (OcdLinkClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->get_property = ocd_link_get_property;
+  object_class->finalize = ocd_link_finalize;
+
+  props[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, "", flags);
+  props[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, "unlinked", flags);
+  props[PROP_CREDENTIAL_SOURCE] = g_param_spec_string ("credential-source", NULL, NULL, "", flags);
+  props[PROP_PRINTER_ID] = g_param_spec_int64 ("printer-id", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  props[PROP_PRINTER_NAME] = g_param_spec_string ("printer-name", NULL, NULL, "", flags);
+  props[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, "unlinked", flags);
+  props[PROP_PROBLEM] = g_param_spec_string ("problem", NULL, NULL, "", flags);
+  props[PROP_PROBLEM_DETAIL] = g_param_spec_string ("problem-detail", NULL, NULL, "", flags);
+  props[PROP_HTTP] = g_param_spec_string ("http", NULL, NULL, "unknown", flags);
+  props[PROP_WEB_SOCKET] = g_param_spec_string ("web-socket", NULL, NULL, "unknown", flags);
+  props[PROP_LAST_CONTACT] = g_param_spec_int64 ("last-contact", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  props[PROP_ERROR_STATS] = g_param_spec_variant ("error-stats", NULL, NULL, G_VARIANT_TYPE_VARDICT,
+                                                  NULL, flags);
+  props[PROP_DEBUG_LOGGING] = g_param_spec_boolean ("debug-logging", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+ocd_link_init (OcdLink *self)
+{
+  self->server_url = g_strdup ("");
+  self->role = g_strdup ("unlinked");
+  self->credential_source = g_strdup ("");
+  self->printer_id = -1;
+  self->printer_name = g_strdup ("");
+  self->state = g_strdup ("unlinked");
+  self->problem = g_strdup ("");
+  self->problem_detail = g_strdup ("");
+  self->http = g_strdup ("unknown");
+  self->websocket = g_strdup ("unknown");
+  self->stored.printer_id = -1;
+}

@@ -1,0 +1,73 @@
+/* ocd-link.h — THE link state machine: role, State, Problem, the error
+ * account.  The one owner of link state; the session (agent role) and the
+ * watcher (watch role) feed it what they observe. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "ocd-api.h"
+#include "ocd-config.h"
+
+G_BEGIN_DECLS
+
+#define OCD_TYPE_LINK (ocd_link_get_type ())
+G_DECLARE_FINAL_TYPE (OcdLink, ocd_link, OCD, LINK, GObject)
+
+OcdLink     *ocd_link_new               (OcdConfig  *config,
+                                         const char *state_dir);
+void         ocd_link_start             (OcdLink *self);
+
+const char  *ocd_link_get_state         (OcdLink *self);
+const char  *ocd_link_get_problem       (OcdLink *self);
+const char  *ocd_link_get_role          (OcdLink *self);
+const char  *ocd_link_get_server_url    (OcdLink *self);
+const char  *ocd_link_get_token         (OcdLink *self);
+OcdConfig   *ocd_link_get_config        (OcdLink *self);
+SoupSession *ocd_link_get_soup          (OcdLink *self);
+
+void         ocd_link_test_async        (OcdLink             *self,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+GVariant    *ocd_link_test_finish       (OcdLink       *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+void         ocd_link_link_async        (OcdLink             *self,
+                                         const char          *code,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+GVariant    *ocd_link_link_finish       (OcdLink       *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+gboolean     ocd_link_set_server_url    (OcdLink     *self,
+                                         const char  *url,
+                                         GError     **error);
+gboolean     ocd_link_unlink            (OcdLink  *self,
+                                         GError  **error);
+gboolean     ocd_link_set_debug_logging (OcdLink   *self,
+                                         gboolean   enabled,
+                                         GError   **error);
+void         ocd_link_reset_errors      (OcdLink *self);
+void         ocd_link_reconnect         (OcdLink *self);
+GVariant    *ocd_link_get_report        (OcdLink *self);
+void         ocd_link_diagnose_async    (OcdLink             *self,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+GVariant    *ocd_link_diagnose_finish   (OcdLink       *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+
+/* What the session and the watcher observed. */
+void         ocd_link_note_http         (OcdLink           *self,
+                                         const OcdApiReply *reply,
+                                         const char        *kind);
+void         ocd_link_note_websocket    (OcdLink    *self,
+                                         const char *state,
+                                         const char *detail);
+void         ocd_link_note_attempt      (OcdLink    *self,
+                                         gboolean    error,
+                                         const char *kind,
+                                         const char *cause);
+void         ocd_link_note_contact      (OcdLink *self);
+
+G_END_DECLS

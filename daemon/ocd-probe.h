@@ -1,0 +1,23 @@
+/* ocd-probe.h — Diagnose(): the link checked layer by layer */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Never opens an authenticated WebSocket: that would make the server close
+ * the printer's own session (4321).  The WebSocket layer is checked with an
+ * anonymous upgrade, whose 403 proves the path is open. */
+void      ocd_probe_diagnose_async  (SoupSession         *soup,
+                                     const char          *server_url,
+                                     const char          *token,
+                                     double               timeout,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+/* Returns (s problem, as fixes, aa{sv} steps) */
+GVariant *ocd_probe_diagnose_finish (GAsyncResult  *result,
+                                     GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,292 @@
+/* ocd-service.c — turns D-Bus calls into link requests, nothing more.
+ * Properties are bound to the link's, so the skeleton batches every change
+ * of one main-loop iteration into a single PropertiesChanged. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ocd-service"
+
+#include "ocd-auth.h"
+#include "ocd-error.h"
+#include "ocd-log.h"
+#include "ocd-service.h"
+
+struct _OcdService
+{
+  OcdConnect1Skeleton parent_instance;
+  OcdLink            *link;
+};
+
+G_DEFINE_TYPE (OcdService, ocd_service, OCD_TYPE_CONNECT1_SKELETON)
+
+static const char * const bound_properties[] = {
+  "server-url", "role", "credential-source", "printer-id", "printer-name", "state",
+  "problem", "problem-detail", "http", "web-socket", "last-contact", "error-stats",
+  "debug-logging",
+};
+
+/* A changing call: authorize first, then run @apply with the invocation. */
+typedef void (*ApplyFunc) (OcdService *self, GDBusMethodInvocation *invocation);
+
+typedef struct {
+  OcdService            *self;
+  GDBusMethodInvocation *invocation;
+  ApplyFunc              apply;
+} AuthCall;
+
+static void
+on_authorized (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AuthCall *call = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ocd_auth_check_finish (result, &error))
+    {
+      g_message ("%s from %s refused: not authorized",
+                 g_dbus_method_invocation_get_method_name (call->invocation),
+                 g_dbus_method_invocation_get_sender (call->invocation));
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+    }
+  else
+    call->apply (call->self, call->invocation);
+  g_object_unref (call->self);
+  g_free (call);
+}
+
+static gboolean
+authorize_then (OcdService            *self,
+                GDBusMethodInvocation *invocation,
+                ApplyFunc              apply)
+{
+  AuthCall *call = g_new0 (AuthCall, 1);
+
+  call->self = g_object_ref (self);
+  call->invocation = invocation;
+  call->apply = apply;
+  ocd_auth_check_async (invocation, OCD_AUTH_ACTION_CONFIGURE, on_authorized, call);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+return_result (GDBusMethodInvocation *invocation, gboolean ok, GError *error)
+{
+  if (ok)
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+/* ---- Test, Link ------------------------------------------------------ */
+
+static void
+on_test_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = ocd_link_test_finish (OCD_LINK (source), result, &error);
+
+  if (reply == NULL)
+    g_dbus_method_invocation_take_error (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, reply);
+}
+
+static gboolean
+handle_test (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  OcdService *self = OCD_SERVICE (object);
+
+  ocd_link_test_async (self->link, on_test_done, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_link_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = ocd_link_link_finish (OCD_LINK (source), result, &error);
+
+  if (reply == NULL)
+    g_dbus_method_invocation_take_error (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, reply);
+}
+
+static void
+apply_link (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  const char *code;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &code);
+  ocd_link_link_async (self->link, code, on_link_done, invocation);
+}
+
+static gboolean
+handle_link (OcdConnect1 *object, GDBusMethodInvocation *invocation, const char *code)
+{
+  return authorize_then (OCD_SERVICE (object), invocation, apply_link);
+}
+
+/* ---- SetServerUrl, Unlink, SetDebugLogging, ResetErrors ------------- */
+
+static void
+apply_set_server_url (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  const char *url;
+  GError *error = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &url);
+  gboolean ok = ocd_link_set_server_url (self->link, url, &error);
+
+  return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_set_server_url (OcdConnect1 *object, GDBusMethodInvocation *invocation, const char *url)
+{
+  return authorize_then (OCD_SERVICE (object), invocation, apply_set_server_url);
+}
+
+static void
+apply_unlink (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  GError *error = NULL;
+  gboolean ok = ocd_link_unlink (self->link, &error);
+
+  return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_unlink (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  return authorize_then (OCD_SERVICE (object), invocation, apply_unlink);
+}
+
+static void
+apply_set_debug_logging (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  gboolean enabled;
+  gboolean ok;
+  GError *error = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(b)", &enabled);
+  ok = ocd_link_set_debug_logging (self->link, enabled, &error);
+  return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_set_debug_logging (OcdConnect1 *object, GDBusMethodInvocation *invocation, gboolean enabled)
+{
+  return authorize_then (OCD_SERVICE (object), invocation, apply_set_debug_logging);
+}
+
+static void
+apply_reset_errors (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  ocd_link_reset_errors (self->link);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+handle_reset_errors (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  return authorize_then (OCD_SERVICE (object), invocation, apply_reset_errors);
+}
+
+/* ---- anyone ---------------------------------------------------------- */
+
+static gboolean
+handle_reconnect (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  ocd_link_reconnect (OCD_SERVICE (object)->link);
+  ocd_connect1_complete_reconnect (object, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_get_report (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  ocd_connect1_complete_get_report (object, invocation,
+                                    ocd_link_get_report (OCD_SERVICE (object)->link));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_get_recent_log (OcdConnect1 *object, GDBusMethodInvocation *invocation, guint max_lines)
+{
+  g_auto(GStrv) lines = ocd_log_get_recent (max_lines);
+
+  ocd_connect1_complete_get_recent_log (object, invocation, (const char * const *) lines);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_diagnose_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = ocd_link_diagnose_finish (OCD_LINK (source), result, &error);
+
+  if (reply == NULL)
+    g_dbus_method_invocation_take_error (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, reply);
+}
+
+static gboolean
+handle_diagnose (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  ocd_link_diagnose_async (OCD_SERVICE (object)->link, on_diagnose_done, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static const struct {
+  const char *signal;
+  GCallback   handler;
+} method_handlers[] = {
+  { "handle-test", G_CALLBACK (handle_test) },
+  { "handle-diagnose", G_CALLBACK (handle_diagnose) },
+  { "handle-get-report", G_CALLBACK (handle_get_report) },
+  { "handle-get-recent-log", G_CALLBACK (handle_get_recent_log) },
+  { "handle-reset-errors", G_CALLBACK (handle_reset_errors) },
+  { "handle-reconnect", G_CALLBACK (handle_reconnect) },
+  { "handle-set-server-url", G_CALLBACK (handle_set_server_url) },
+  { "handle-link", G_CALLBACK (handle_link) },
+  { "handle-unlink", G_CALLBACK (handle_unlink) },
+  { "handle-set-debug-logging", G_CALLBACK (handle_set_debug_logging) },
+};
+
+OcdService *
+ocd_service_new (OcdLink *link)
+{
+  OcdService *self = g_object_new (OCD_TYPE_SERVICE, NULL);
+
+  self->link = g_object_ref (link);
+  ocd_connect1_set_version (OCD_CONNECT1 (self), PACKAGE_VERSION);
+  for (guint i = 0; i < G_N_ELEMENTS (method_handlers); i++)
+    g_signal_connect (self, method_handlers[i].signal, method_handlers[i].handler, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (bound_properties); i++)
+    g_object_bind_property (link, bound_properties[i], self, bound_properties[i],
+                            G_BINDING_SYNC_CREATE);
+  return self;
+}
+
+static void
+ocd_service_finalize (GObject *object)
+{
+  OcdService *self = OCD_SERVICE (object);
+
+  g_clear_object (&self->link);
+  G_OBJECT_CLASS (ocd_service_parent_class)->finalize (object);
+}
+
+static void
+ocd_service_class_init (OcdServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ocd_service_finalize;
+}
+
+static void
+ocd_service_init (OcdService *self)
+{
+}

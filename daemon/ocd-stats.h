@@ -1,0 +1,38 @@
+/* ocd-stats.h — the error account of the connectivity report (pure) */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _OcdStats OcdStats;
+
+typedef struct {
+  guint        attempts;
+  guint        errors;
+  double       rate;       /* errors / attempts, 0 without attempts */
+  gint64       first;      /* unix µs of the first error, 0 none */
+  gint64       last;       /* unix µs of the last error, 0 none */
+  const char  *severity;   /* none, low, moderate, high, total */
+  gboolean     alert;
+} OcdStatsSummary;
+
+OcdStats   *ocd_stats_new          (gint64 window_usec, guint max_events);
+void        ocd_stats_free         (OcdStats *stats);
+void        ocd_stats_record       (OcdStats   *stats,
+                                    gint64      now,
+                                    gboolean    error,
+                                    const char *kind,
+                                    const char *cause);
+void        ocd_stats_reset        (OcdStats *stats);
+void        ocd_stats_summarize    (OcdStats *stats, gint64 now, OcdStatsSummary *window,
+                                    OcdStatsSummary *since_start);
+GVariant   *ocd_stats_to_variant   (OcdStats *stats, gint64 now);
+GVariant   *ocd_stats_events       (OcdStats *stats);
+const char *ocd_stats_severity_for (guint attempts, guint errors);
+gboolean    ocd_stats_alert_for    (guint attempts, guint errors);
+const char *ocd_stats_advice       (const char *severity);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OcdStats, ocd_stats_free)
+
+G_END_DECLS

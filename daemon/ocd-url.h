@@ -1,0 +1,16 @@
+/* ocd-url.h — server addresses: validation and derived URLs (pure) */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define OCD_URL_MAX_LENGTH 2048
+#define OCD_DEFAULT_SERVER_URL "https://app.obico.io"
+
+char *ocd_url_normalize  (const char *url, GError **error);
+char *ocd_url_join       (const char *base, const char *path);
+char *ocd_url_websocket  (const char *base);
+char *ocd_url_host       (const char *base, int *port, gboolean *tls);
+
+G_END_DECLS
