@@ -13,6 +13,7 @@
 #include "ocd-link.h"
 #include "ocd-log.h"
 #include "ocd-probe.h"
+#include "ocd-session.h"
 #include "ocd-stats.h"
 #include "ocd-store.h"
 #include "ocd-url.h"
@@ -29,6 +30,7 @@ struct _OcdLink
   SoupSession  *soup;
   OcdStats     *stats;
   GCancellable *cancellable;
+  OcdSession   *session;         /* agent role only */
 
   OcdStoreData  stored;          /* what link.conf says */
 
@@ -330,6 +332,9 @@ apply_role (OcdLink *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  if (self->session != NULL)
+    ocd_session_stop (self->session);
+  g_clear_object (&self->session);
 
   set_string (self, &self->server_url, effective_server_url (self), PROP_SERVER_URL);
   set_string (self, &self->http, "unknown", PROP_HTTP);
@@ -357,7 +362,11 @@ apply_role (OcdLink *self)
   g_object_thaw_notify (G_OBJECT (self));
 
   if (self->stored.token != NULL)
-    check_credentials (self);
+    {
+      check_credentials (self);
+      self->session = ocd_session_new (self, self->server_url, self->stored.token);
+      ocd_session_start (self->session);
+    }
 }
 
 static void
@@ -872,6 +881,9 @@ ocd_link_finalize (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->session != NULL)
+    ocd_session_stop (self->session);
+  g_clear_object (&self->session);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->stats, ocd_stats_free);
   g_clear_pointer (&self->config, ocd_config_free);

@@ -1,145 +1,815 @@
-/* ocd-probe.c — Diagnose(): each layer of the chain is one step; the first
- * failing step names the problem and the guided fixes that follow from it. */
+/* ocd-probe.c — Diagnose(): each layer of the chain (name, TCP, TLS, /hc/,
+ * credentials, WebSocket) is one step, checked on its own so a failure can be
+ * pinned on one layer; the first failing step names the problem and the
+ * guided fixes that follow from it (guided-fixes.md). */
 #include "config.h"
 
 #define G_LOG_DOMAIN "ocd-probe"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ocd-api.h"
 #include "ocd-probe.h"
 #include "ocd-url.h"
 
+static const char * const FIXES_SERVER_ADDRESS[] = { "server-address", "internet", "get-help", NULL };
+static const char * const FIXES_INTERNET[] = { "internet", "server-address", "get-help", NULL };
+static const char * const FIXES_TLS[] = { "tls", "get-help", NULL };
+static const char * const FIXES_WRONG_SCHEME[] = { "server-address", "tls", "get-help", NULL };
+static const char * const FIXES_NOT_OBICO[] = { "not-obico-server", "server-address", "get-help", NULL };
+static const char * const FIXES_NOT_LINKED[] = { "not-linked", "get-help", NULL };
+static const char * const FIXES_INVALID_CREDENTIALS[] = { "invalid-credentials", "relink", "unarchive",
+                                                          "shared-credentials", "get-help", NULL };
+static const char * const FIXES_WEBSOCKET[] = { "websocket-blocked", "get-help", NULL };
+static const char * const FIXES_NONE[] = { "undetected", "debug-logging", "get-help", NULL };
+
 typedef struct {
-  SoupSession     *soup;
-  char            *server_url;
-  char            *token;
-  double           timeout;
-  GVariantBuilder  steps;
-  guint            layer;
+  SoupSession        *soup;
+  char               *server_url;
+  char               *token;
+  double              timeout;
+  char               *host;
+  int                 port;
+  gboolean            use_tls;
+  GVariantBuilder     steps;
+
+  GList              *addresses;     /* GInetAddress, from the resolve step */
+  GList              *next_address;
+  GSocketClient      *client;
+  GError             *connect_error; /* the most telling failure over all addresses */
+  GIOStream          *stream;        /* the connect step's connection, for the TLS step */
+  GTlsCertificate    *peer_cert;
+  GTlsCertificateFlags peer_errors;
+
+  /* The current step: its own cancellable, chained to the caller's, so a
+   * timeout ends just this step and we can tell the two apart. */
+  GCancellable       *step_cancellable;
+  gulong              step_cancelled_id;
+  GSource            *step_timeout;
+  gboolean            step_timed_out;
+  gint64              step_started;
 } Probe;
+
+static void
+step_end (Probe *probe, GCancellable *caller)
+{
+  if (probe->step_timeout != NULL)
+    {
+      g_source_destroy (probe->step_timeout);
+      g_clear_pointer (&probe->step_timeout, g_source_unref);
+    }
+  if (probe->step_cancelled_id != 0)
+    g_cancellable_disconnect (caller, probe->step_cancelled_id);
+  probe->step_cancelled_id = 0;
+  g_clear_object (&probe->step_cancellable);
+}
+
+static void
+close_stream (Probe *probe)
+{
+  /* Asynchronously: a TLS close_notify must not block the main loop. */
+  if (probe->stream != NULL)
+    g_io_stream_close_async (probe->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_clear_object (&probe->stream);
+}
 
 static void
 probe_free (Probe *probe)
 {
+  g_assert (probe->step_cancellable == NULL);
+  close_stream (probe);
   g_clear_object (&probe->soup);
   g_free (probe->server_url);
   g_free (probe->token);
+  g_free (probe->host);
   g_variant_builder_clear (&probe->steps);
+  g_list_free_full (probe->addresses, g_object_unref);
+  g_clear_object (&probe->client);
+  g_clear_error (&probe->connect_error);
+  g_clear_object (&probe->peer_cert);
   g_free (probe);
 }
 
+static gboolean
+on_step_timeout (gpointer data)
+{
+  Probe *probe = data;
+
+  probe->step_timed_out = TRUE;
+  g_cancellable_cancel (probe->step_cancellable);
+  g_clear_pointer (&probe->step_timeout, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
 static void
-add_step (Probe *probe, const char *name, gboolean ok, double elapsed_ms, const char *detail)
+on_caller_cancelled (GCancellable *caller, gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+}
+
+static GCancellable *
+step_begin (Probe *probe, GCancellable *caller)
+{
+  probe->step_cancellable = g_cancellable_new ();
+  probe->step_timed_out = FALSE;
+  probe->step_started = g_get_monotonic_time ();
+  if (caller != NULL)
+    probe->step_cancelled_id = g_cancellable_connect (caller, G_CALLBACK (on_caller_cancelled),
+                                                      probe->step_cancellable, NULL);
+  probe->step_timeout = g_timeout_source_new ((guint) (probe->timeout * 1000));
+  g_source_set_callback (probe->step_timeout, on_step_timeout, probe, NULL);
+  g_source_attach (probe->step_timeout, g_main_context_get_thread_default ());
+  return probe->step_cancellable;
+}
+
+static double
+step_elapsed_ms (Probe *probe)
+{
+  return (g_get_monotonic_time () - probe->step_started) / 1000.0;
+}
+
+/* Opens a step dict; the caller may add keys, then calls close_step(). */
+static void
+open_step (Probe *probe, const char *name, gboolean ok, double elapsed_ms, const char *detail)
 {
   g_variant_builder_open (&probe->steps, G_VARIANT_TYPE ("a{sv}"));
   g_variant_builder_add (&probe->steps, "{sv}", "name", g_variant_new_string (name));
   g_variant_builder_add (&probe->steps, "{sv}", "ok", g_variant_new_boolean (ok));
   g_variant_builder_add (&probe->steps, "{sv}", "elapsed_ms", g_variant_new_double (elapsed_ms));
   g_variant_builder_add (&probe->steps, "{sv}", "detail", g_variant_new_string (detail != NULL ? detail : ""));
+  g_debug ("%s: %s (%.1f ms) %s", name, ok ? "ok" : "failed", elapsed_ms, detail != NULL ? detail : "");
+}
+
+static void
+step_key (Probe *probe, const char *key, GVariant *value)
+{
+  g_variant_builder_add (&probe->steps, "{sv}", key, value);
+}
+
+static void
+close_step (Probe *probe)
+{
   g_variant_builder_close (&probe->steps);
 }
 
 static void
+add_step (Probe *probe, const char *name, gboolean ok, double elapsed_ms, const char *detail)
+{
+  open_step (probe, name, ok, elapsed_ms, detail);
+  close_step (probe);
+}
+
+/* Takes the task's last reference. */
+static void
 finish (GTask *task, const char *problem, const char * const *fixes)
 {
   Probe *probe = g_task_get_task_data (task);
-  GVariant *result = g_variant_new ("(s^as@aa{sv})", problem, fixes,
-                                    g_variant_builder_end (&probe->steps));
+  GVariant *result;
 
+  close_stream (probe);
+  result = g_variant_new ("(s^as@aa{sv})", problem, fixes, g_variant_builder_end (&probe->steps));
   g_message ("Diagnose: %s", *problem ? problem : "no problem found");
   g_task_return_pointer (task, g_variant_ref_sink (result), (GDestroyNotify) g_variant_unref);
+  g_object_unref (task);
 }
 
-static const char *
-unreachable_fix (const OcdApiReply *reply)
+/* TRUE (and the task is done) when the caller cancelled. */
+static gboolean
+return_if_cancelled (GTask *task)
 {
-  if (g_strcmp0 (reply->failure, "resolve") == 0 || g_strcmp0 (reply->failure, "refused") == 0)
-    return "server-address";
-  if (g_strcmp0 (reply->failure, "tls") == 0)
-    return "tls";
-  return "internet";
+  if (!g_task_return_error_if_cancelled (task))
+    return FALSE;
+  g_object_unref (task);
+  return TRUE;
 }
 
-static void run_layer (GTask *task);
+/* The system clock is plausible when it is not before this daemon was built,
+ * and not before a certificate became valid (a Pi without a real-time clock
+ * often boots in the past). */
+static gint64
+build_time (void)
+{
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const char *date = __DATE__;   /* "Mmm dd yyyy" */
+  const char *m = strstr (months, (char[]) { date[0], date[1], date[2], '\0' });
+  g_autoptr(GDateTime) built = NULL;
+
+  if (m == NULL)
+    return 0;
+  built = g_date_time_new_utc ((int) g_ascii_strtoll (date + 7, NULL, 10),
+                               (int) ((m - months) / 3 + 1),
+                               (int) g_ascii_strtoll (date + 4, NULL, 10), 0, 0, 0);
+  return built != NULL ? g_date_time_to_unix (built) * G_USEC_PER_SEC : 0;
+}
+
+gboolean
+ocd_probe_clock_plausible (gint64 now_usec, GTlsCertificateFlags errors)
+{
+  /* A day of slack for time zones and builds made just before midnight. */
+  if (now_usec < build_time () - G_TIME_SPAN_DAY)
+    return FALSE;
+  return (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED) == 0;
+}
+
+/* ---- websocket --------------------------------------------------------- */
 
 static void
-on_answer (GObject *source, GAsyncResult *result, gpointer data)
+on_websocket (GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_autoptr(GTask) task = data;
+  GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
+  SoupMessage *message = g_object_get_data (G_OBJECT (task), "ws-message");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  g_autofree char *detail = NULL;
+  double elapsed = step_elapsed_ms (probe);
+  gboolean timed_out = probe->step_timed_out;
+  guint status;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  step_end (probe, g_task_get_cancellable (task));
+  status = soup_message_get_status (message);
+  if (return_if_cancelled (task))
+    return;
+
+  if (ws != NULL)
+    {
+      /* Obico never accepts an anonymous socket; whatever did, we leave. */
+      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      open_step (probe, "websocket", TRUE, elapsed,
+                 _("The WebSocket path is reachable: the server even accepted an upgrade "
+                   "without credentials, which an Obico server does not do."));
+    }
+  else if (status == SOUP_STATUS_FORBIDDEN)
+    {
+      open_step (probe, "websocket", TRUE, elapsed,
+                 _("The WebSocket path is reachable: the server refused an upgrade without "
+                   "credentials with 403, as an Obico server does."));
+    }
+  else
+    {
+      if (timed_out)
+        detail = g_strdup_printf (_("No answer to a WebSocket upgrade on /ws/dev/ within %g "
+                                    "seconds, while plain HTTP works: a firewall or reverse "
+                                    "proxy holds WebSockets back."), probe->timeout);
+      else if (status == 0)
+        detail = g_strdup_printf (_("The WebSocket upgrade on /ws/dev/ failed (%s), while plain "
+                                    "HTTP works: a firewall or reverse proxy blocks WebSockets."),
+                                  error->message);
+      else
+        detail = g_strdup_printf (_("The WebSocket upgrade on /ws/dev/ got %u %s instead of 403, "
+                                    "while plain HTTP works: a firewall or reverse proxy blocks "
+                                    "WebSockets (a proxy must pass the Upgrade header on /ws/)."),
+                                  status, soup_message_get_reason_phrase (message) != NULL
+                                          ? soup_message_get_reason_phrase (message) : "");
+      open_step (probe, "websocket", FALSE, elapsed, detail);
+    }
+  step_key (probe, "http_status", g_variant_new_int32 ((gint32) status));
+  close_step (probe);
+
+  if (ws != NULL || status == SOUP_STATUS_FORBIDDEN)
+    finish (task, "", FIXES_NONE);
+  else
+    finish (task, "websocket-blocked", FIXES_WEBSOCKET);
+}
+
+static void
+run_websocket (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+  g_autofree char *url = ocd_url_websocket (probe->server_url);
+  g_autoptr(SoupMessage) message = url != NULL ? soup_message_new ("GET", url) : NULL;
+  GCancellable *cancellable;
+
+  if (message == NULL)
+    {
+      add_step (probe, "websocket", FALSE, 0, _("No WebSocket address can be made from the server address."));
+      finish (task, "server-address", FIXES_SERVER_ADDRESS);
+      return;
+    }
+  /* Never credentials here: an authenticated socket would make the server
+   * close the printer's own session with 4321. */
+  soup_message_disable_feature (message, SOUP_TYPE_AUTH_MANAGER);
+  soup_message_disable_feature (message, SOUP_TYPE_COOKIE_JAR);
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  g_object_set_data_full (G_OBJECT (task), "ws-message", g_object_ref (message), g_object_unref);
+
+  cancellable = step_begin (probe, g_task_get_cancellable (task));
+  soup_session_websocket_connect_async (probe->soup, message, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        cancellable, on_websocket, task);
+}
+
+/* ---- server (/hc/) and credentials -------------------------------------- */
+
+static const char * const *
+unreachable_fixes (const OcdApiReply *reply, const char **problem)
+{
+  if (g_strcmp0 (reply->failure, "resolve") == 0 || g_strcmp0 (reply->failure, "refused") == 0)
+    {
+      *problem = "server-address";
+      return FIXES_SERVER_ADDRESS;
+    }
+  if (g_strcmp0 (reply->failure, "tls") == 0)
+    {
+      *problem = "tls";
+      return FIXES_TLS;
+    }
+  *problem = "internet";
+  return FIXES_INTERNET;
+}
+
+static void
+add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply)
+{
+  open_step (probe, name, reply->outcome == OCD_API_OK, reply->elapsed_ms, reply->detail);
+  step_key (probe, "http_status", g_variant_new_int32 ((gint32) reply->http_status));
+  close_step (probe);
+}
+
+static void
+on_credentials (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  const char *name = probe->layer == 0 ? "server" : "credentials";
+  const char *problem;
+  const char * const *fixes;
 
-  if (probe->layer == 0)
-    ocd_api_classify_health (reply);
-  else
-    ocd_api_classify_printer (reply);
-
-  add_step (probe, name, reply->outcome == OCD_API_OK, reply->elapsed_ms, reply->detail);
+  if (return_if_cancelled (task))
+    return;
+  ocd_api_classify_printer (reply);
+  add_reply_step (probe, "credentials", reply);
   switch (reply->outcome)
     {
     case OCD_API_OK:
-      probe->layer++;
-      run_layer (g_steal_pointer (&task));
+      run_websocket (task);
       return;
     case OCD_API_UNREACHABLE:
-      {
-        const char *fixes[] = { unreachable_fix (reply), "get-help", NULL };
-        finish (task, fixes[0], fixes);
-      }
+      fixes = unreachable_fixes (reply, &problem);
+      finish (task, problem, fixes);
       return;
     case OCD_API_INVALID_CREDENTIALS:
-      {
-        const char *fixes[] = { "invalid-credentials", "relink", "unarchive",
-                                "shared-credentials", "get-help", NULL };
-        finish (task, "invalid-credentials", fixes);
-      }
+      finish (task, "invalid-credentials", FIXES_INVALID_CREDENTIALS);
       return;
     case OCD_API_REJECTED:
     case OCD_API_UNEXPECTED:
     default:
-      {
-        const char *fixes[] = { "not-obico-server", "server-address", "get-help", NULL };
-        finish (task, "not-obico-server", fixes);
-      }
+      finish (task, "not-obico-server", FIXES_NOT_OBICO);
       return;
     }
 }
 
 static void
-run_layer (GTask *task)
+run_credentials (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
   g_autofree char *url = NULL;
 
-  switch (probe->layer)
+  if (probe->token == NULL)
     {
-    case 0:
-      url = ocd_url_join (probe->server_url, "/hc/");
-      ocd_api_request_async (probe->soup, "GET", url, NULL, probe->timeout,
-                             g_task_get_cancellable (task), on_answer, task);
+      add_step (probe, "credentials", FALSE, 0,
+                _("No printer is linked: there are no credentials to check."));
+      finish (task, "not-linked", FIXES_NOT_LINKED);
       return;
-    case 1:
-      if (probe->token == NULL)
-        {
-          const char *fixes[] = { "not-linked", NULL };
-          add_step (probe, "credentials", FALSE, 0, _("No printer is linked."));
-          finish (task, "not-linked", fixes);
-          g_object_unref (task);
-          return;
-        }
-      url = ocd_url_join (probe->server_url, "/api/v1/octo/printer/");
-      ocd_api_request_async (probe->soup, "GET", url, probe->token, probe->timeout,
-                             g_task_get_cancellable (task), on_answer, task);
-      return;
-    default:
-      {
-        const char *fixes[] = { "undetected", "debug-logging", "get-help", NULL };
-        finish (task, "", fixes);
-        g_object_unref (task);
-      }
     }
+  url = ocd_url_join (probe->server_url, "/api/v1/octo/printer/");
+  ocd_api_request_async (probe->soup, "GET", url, probe->token, probe->timeout,
+                         g_task_get_cancellable (task), on_credentials, task);
+}
+
+static void
+on_server (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  const char *problem;
+  const char * const *fixes;
+
+  if (return_if_cancelled (task))
+    return;
+  ocd_api_classify_health (reply);
+  add_reply_step (probe, "server", reply);
+  switch (reply->outcome)
+    {
+    case OCD_API_OK:
+      run_credentials (task);
+      return;
+    case OCD_API_UNREACHABLE:
+      fixes = unreachable_fixes (reply, &problem);
+      finish (task, problem, fixes);
+      return;
+    case OCD_API_INVALID_CREDENTIALS:
+    case OCD_API_REJECTED:
+    case OCD_API_UNEXPECTED:
+    default:
+      finish (task, "not-obico-server", FIXES_NOT_OBICO);
+      return;
+    }
+}
+
+static void
+run_server (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+  g_autofree char *url = ocd_url_join (probe->server_url, "/hc/");
+
+  ocd_api_request_async (probe->soup, "GET", url, NULL, probe->timeout,
+                         g_task_get_cancellable (task), on_server, task);
+}
+
+/* ---- tls ---------------------------------------------------------------- */
+
+static const char *
+protocol_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0: return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1: return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2: return "TLS 1.2";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3: return "TLS 1.3";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0: return "DTLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2: return "DTLS 1.2";
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    default: return "";
+    }
+}
+
+static GVariant *
+tls_error_names (GTlsCertificateFlags errors)
+{
+  g_autoptr(GFlagsClass) klass = g_type_class_ref (G_TYPE_TLS_CERTIFICATE_FLAGS);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
+  for (guint i = 0; i < klass->n_values; i++)
+    if (klass->values[i].value != 0 &&
+        (errors & klass->values[i].value) == klass->values[i].value &&
+        klass->values[i].value != G_TLS_CERTIFICATE_VALIDATE_ALL)
+      g_variant_builder_add (&builder, "s", klass->values[i].value_nick);
+  return g_variant_builder_end (&builder);
+}
+
+static gboolean
+on_accept_certificate (GTlsConnection       *conn,
+                       GTlsCertificate      *peer_cert,
+                       GTlsCertificateFlags  errors,
+                       gpointer              data)
+{
+  Probe *probe = data;
+
+  /* Keep what was wrong; the handshake still fails, as it would for the agent. */
+  g_set_object (&probe->peer_cert, peer_cert);
+  probe->peer_errors = errors;
+  return FALSE;
+}
+
+static void
+add_certificate_keys (Probe *probe, GTlsCertificate *cert, gboolean clock_plausible)
+{
+  g_autoptr(GDateTime) expires = NULL;
+  g_autofree char *issuer = NULL;
+
+  if (cert != NULL)
+    {
+      issuer = g_tls_certificate_get_issuer_name (cert);
+      expires = g_tls_certificate_get_not_valid_after (cert);
+    }
+  step_key (probe, "issuer", g_variant_new_string (issuer != NULL ? issuer : ""));
+  step_key (probe, "expires", g_variant_new_int64 (expires != NULL
+                                                   ? g_date_time_to_unix (expires) * G_USEC_PER_SEC
+                                                   : 0));
+  step_key (probe, "clock_plausible", g_variant_new_boolean (clock_plausible));
+}
+
+static void
+on_handshake (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
+  GTlsConnection *tls = G_TLS_CONNECTION (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *now_text = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gboolean ok = g_tls_connection_handshake_finish (tls, result, &error);
+  double elapsed = step_elapsed_ms (probe);
+  gboolean timed_out = probe->step_timed_out;
+  gboolean clock_plausible;
+  const char *problem = "tls";
+  const char * const *fixes = FIXES_TLS;
+
+  step_end (probe, g_task_get_cancellable (task));
+  g_signal_handlers_disconnect_by_func (tls, on_accept_certificate, probe);
+  if (return_if_cancelled (task))
+    return;
+
+  now_text = g_date_time_format (now, "%Y-%m-%d %H:%M UTC");
+  clock_plausible = ocd_probe_clock_plausible (g_get_real_time (), probe->peer_errors);
+  if (ok)
+    {
+      GTlsCertificate *cert = g_tls_connection_get_peer_certificate (tls);
+      g_autoptr(GDateTime) expires = cert != NULL ? g_tls_certificate_get_not_valid_after (cert) : NULL;
+      g_autofree char *issuer = cert != NULL ? g_tls_certificate_get_issuer_name (cert) : NULL;
+      g_autofree char *expires_text = expires != NULL ? g_date_time_format (expires, "%Y-%m-%d") : NULL;
+      const char *protocol = protocol_name (g_tls_connection_get_protocol_version (tls));
+
+      detail = g_strdup_printf (_("The secure connection works (%s, certificate issued by %s, "
+                                  "valid until %s)."),
+                                *protocol ? protocol : "TLS",
+                                issuer != NULL ? issuer : _("an unknown issuer"),
+                                expires_text != NULL ? expires_text : "?");
+      open_step (probe, "tls", TRUE, elapsed, detail);
+      step_key (probe, "protocol", g_variant_new_string (protocol));
+      add_certificate_keys (probe, cert, clock_plausible);
+      step_key (probe, "verification", g_variant_new_string (_("verified")));
+      close_step (probe);
+      run_server (task);
+      return;
+    }
+
+  if (timed_out)
+    {
+      problem = "internet";
+      fixes = FIXES_INTERNET;
+      detail = g_strdup_printf (_("%s accepted the connection but did not complete a secure "
+                                  "handshake within %g seconds."), probe->host, probe->timeout);
+    }
+  else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS))
+    {
+      /* Usually an https:// address for a plain-http server (port 3334). */
+      problem = "server-address";
+      fixes = FIXES_WRONG_SCHEME;
+      detail = g_strdup_printf (_("%s does not speak TLS on port %d: the address may need "
+                                  "http:// instead of https://, or another port."),
+                                probe->host, probe->port);
+    }
+  else if (probe->peer_errors != 0 && !clock_plausible)
+    {
+      detail = g_strdup_printf (_("The server's certificate was refused: %s. The system clock says "
+                                  "%s, which looks wrong: set the right time (or turn on network "
+                                  "time) and try again."),
+                                ocd_api_describe_tls_errors (probe->peer_errors), now_text);
+    }
+  else if (probe->peer_errors != 0)
+    {
+      detail = g_strdup_printf (_("The server's certificate was refused: %s."),
+                                ocd_api_describe_tls_errors (probe->peer_errors));
+    }
+  else
+    {
+      detail = g_strdup_printf (_("The secure handshake with %s failed: %s."),
+                                probe->host, error->message);
+    }
+
+  open_step (probe, "tls", FALSE, elapsed, detail);
+  step_key (probe, "protocol", g_variant_new_string (""));
+  add_certificate_keys (probe, probe->peer_cert, clock_plausible);
+  step_key (probe, "verification", g_variant_new_string (probe->peer_errors != 0
+                                                          ? ocd_api_describe_tls_errors (probe->peer_errors)
+                                                          : error->message));
+  step_key (probe, "tls_errors", tls_error_names (probe->peer_errors));
+  close_step (probe);
+  finish (task, problem, fixes);
+}
+
+static void
+run_tls (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+
+  if (!probe->use_tls)
+    {
+      close_stream (probe);
+      add_step (probe, "tls", TRUE, 0, _("Not used (http)."));
+      run_server (task);
+      return;
+    }
+
+  identity = g_network_address_new (probe->host, (guint16) probe->port);
+  tls = g_tls_client_connection_new (probe->stream, identity, &error);
+  if (tls == NULL)
+    {
+      g_autofree char *detail = g_strdup_printf (_("Secure connections are not available on this "
+                                                   "system: %s."), error->message);
+      add_step (probe, "tls", FALSE, 0, detail);
+      finish (task, "tls", FIXES_TLS);
+      return;
+    }
+  /* The TLS connection owns the TCP one from here on. */
+  g_clear_object (&probe->stream);
+  probe->stream = g_object_ref (tls);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), probe);
+
+  cancellable = step_begin (probe, g_task_get_cancellable (task));
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable,
+                                    on_handshake, task);
+}
+
+/* ---- connect ------------------------------------------------------------ */
+
+static char *
+address_text (GInetAddress *address, int port)
+{
+  g_autofree char *ip = g_inet_address_to_string (address);
+
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]:%d", ip, port);
+  return g_strdup_printf ("%s:%d", ip, port);
+}
+
+static void connect_next (GTask *task);
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source),
+                                                                      result, &error);
+  g_autofree char *address = address_text (probe->next_address->data, probe->port);
+  g_autofree char *detail = NULL;
+  const char *problem = "internet";
+  const char * const *fixes = FIXES_INTERNET;
+  double elapsed;
+
+  if (conn == NULL && !probe->step_timed_out &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      probe->next_address->next != NULL)
+    {
+      /* A refusal is the most telling answer; keep it over later ones. */
+      if (probe->connect_error == NULL ||
+          !g_error_matches (probe->connect_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+        g_set_error_literal (&probe->connect_error, error->domain, error->code, error->message);
+      g_debug ("connect to %s failed (%s), trying the next address", address, error->message);
+      probe->next_address = probe->next_address->next;
+      connect_next (task);
+      return;
+    }
+
+  elapsed = step_elapsed_ms (probe);
+  if (conn == NULL && probe->connect_error != NULL && !probe->step_timed_out &&
+      g_error_matches (probe->connect_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    g_set_error_literal (&error, probe->connect_error->domain, probe->connect_error->code,
+                         probe->connect_error->message);
+  if (conn == NULL && probe->step_timed_out)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "timed out");
+  step_end (probe, g_task_get_cancellable (task));
+  if (return_if_cancelled (task))
+    return;
+
+  if (conn != NULL)
+    {
+      detail = g_strdup_printf (_("Connected to %s."), address);
+      open_step (probe, "connect", TRUE, elapsed, detail);
+      step_key (probe, "address", g_variant_new_string (address));
+      close_step (probe);
+      probe->stream = G_IO_STREAM (g_steal_pointer (&conn));
+      run_tls (task);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    {
+      problem = "server-address";
+      fixes = FIXES_SERVER_ADDRESS;
+      detail = g_strdup_printf (_("%s refused the connection on port %d: is the server running, "
+                                  "and are the scheme and port of the address right?"),
+                                probe->host, probe->port);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    detail = g_strdup_printf (_("%s did not accept a connection on port %d within %g seconds: "
+                                "the host is down, or a firewall drops the packets."),
+                              probe->host, probe->port, probe->timeout);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    detail = g_strdup_printf (_("There is no route to %s: check the network cable or Wi-Fi "
+                                "and the router."), probe->host);
+  else
+    detail = g_strdup_printf (_("Could not connect to %s on port %d: %s."),
+                              probe->host, probe->port, error->message);
+
+  open_step (probe, "connect", FALSE, elapsed, detail);
+  step_key (probe, "address", g_variant_new_string (address));
+  close_step (probe);
+  finish (task, problem, fixes);
+}
+
+static void
+connect_next (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (probe->next_address->data,
+                                                                 (guint16) probe->port);
+
+  g_socket_client_connect_async (probe->client, G_SOCKET_CONNECTABLE (address),
+                                 probe->step_cancellable, on_connected, task);
+}
+
+static void
+run_connect (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+
+  /* Tries the resolved addresses in turn, all within one timeout. */
+  probe->client = g_socket_client_new ();
+  probe->next_address = probe->addresses;
+  step_begin (probe, g_task_get_cancellable (task));
+  connect_next (task);
+}
+
+/* ---- resolve ------------------------------------------------------------ */
+
+static void
+add_resolve_step (Probe *probe, gboolean ok, double elapsed, const char *detail)
+{
+  GVariantBuilder addresses;
+
+  g_variant_builder_init (&addresses, G_VARIANT_TYPE_STRING_ARRAY);
+  for (GList *l = probe->addresses; l != NULL; l = l->next)
+    g_variant_builder_add_value (&addresses,
+                                 g_variant_new_take_string (g_inet_address_to_string (l->data)));
+  open_step (probe, "resolve", ok, elapsed, detail);
+  step_key (probe, "addresses", g_variant_builder_end (&addresses));
+  close_step (probe);
+}
+
+static void
+on_resolved (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  double elapsed = step_elapsed_ms (probe);
+  gboolean timed_out = probe->step_timed_out;
+
+  probe->addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
+  step_end (probe, g_task_get_cancellable (task));
+  if (return_if_cancelled (task))
+    return;
+
+  if (probe->addresses != NULL)
+    {
+      g_autofree char *first = g_inet_address_to_string (probe->addresses->data);
+      guint n = g_list_length (probe->addresses);
+
+      if (n == 1)
+        detail = g_strdup_printf (_("%s resolves to %s."), probe->host, first);
+      else
+        detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "%s resolves to %s and %u other address.",
+                                               "%s resolves to %s and %u other addresses.", n - 1),
+                                  probe->host, first, n - 1);
+      add_resolve_step (probe, TRUE, elapsed, detail);
+      run_connect (task);
+      return;
+    }
+
+  if (timed_out)
+    detail = g_strdup_printf (_("Looking up the name %s took longer than %g seconds: the DNS "
+                                "server does not answer. Check the network connection and the "
+                                "DNS settings."), probe->host, probe->timeout);
+  else if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+    detail = g_strdup_printf (_("The name %s does not resolve: check the spelling of the server "
+                                "address and the DNS settings."), probe->host);
+  else
+    detail = g_strdup_printf (_("The name %s could not be looked up (%s): check the network "
+                                "connection and the DNS settings."), probe->host, error->message);
+  add_resolve_step (probe, FALSE, elapsed, detail);
+  finish (task, "server-address", FIXES_SERVER_ADDRESS);
+}
+
+static void
+run_resolve (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(GResolver) resolver = NULL;
+  g_autoptr(GInetAddress) literal = g_inet_address_new_from_string (probe->host);
+  GCancellable *cancellable;
+
+  if (literal != NULL)
+    {
+      g_autofree char *detail = g_strdup_printf (_("%s is an IP address: there is no name to look up."),
+                                                 probe->host);
+
+      probe->addresses = g_list_prepend (NULL, g_steal_pointer (&literal));
+      add_resolve_step (probe, TRUE, 0, detail);
+      run_connect (task);
+      return;
+    }
+
+  resolver = g_resolver_get_default ();
+  cancellable = step_begin (probe, g_task_get_cancellable (task));
+  g_resolver_lookup_by_name_async (resolver, probe->host, cancellable, on_resolved, task);
 }
 
 void
@@ -154,17 +824,28 @@ ocd_probe_diagnose_async (SoupSession         *soup,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Probe *probe = g_new0 (Probe, 1);
 
+  g_task_set_source_tag (task, ocd_probe_diagnose_async);
   probe->soup = g_object_ref (soup);
   probe->server_url = g_strdup (server_url);
   probe->token = g_strdup (token);
-  probe->timeout = timeout;
+  probe->timeout = MAX (timeout, 0.1);
   g_variant_builder_init (&probe->steps, G_VARIANT_TYPE ("aa{sv}"));
   g_task_set_task_data (task, probe, (GDestroyNotify) probe_free);
-  run_layer (task);
+
+  probe->host = ocd_url_host (server_url, &probe->port, &probe->use_tls);
+  if (probe->host == NULL || *probe->host == '\0')
+    {
+      add_step (probe, "resolve", FALSE, 0, _("The server address is not valid."));
+      finish (task, "server-address", FIXES_SERVER_ADDRESS);
+      return;
+    }
+  /* GUri keeps the brackets of an IPv6 literal out of the host already. */
+  run_resolve (task);
 }
 
 GVariant *
 ocd_probe_diagnose_finish (GAsyncResult *result, GError **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

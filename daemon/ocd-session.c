@@ -1,0 +1,524 @@
+/* ocd-session.c — the printer's WebSocket session (agent role).
+ *
+ * Opens <ws-base>/ws/dev/ with "authorization: bearer <token>", sends a status
+ * with _ts at once and then every heartbeat interval, answers passthru
+ * requests with an error, and declares the peer lost when nothing (frame or
+ * pong) came for dead-peer-timeout seconds.  When the socket fails it asks
+ * the server over HTTP why, so the link can tell a blocked WebSocket from a
+ * dead server or refused credentials, and reconnects with the official
+ * jittered backoff.  Close code 4321 is final: reconnecting would knock the
+ * other holder of the credentials off in turn. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ocd-session"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "ocd-api.h"
+#include "ocd-message.h"
+#include "ocd-session.h"
+#include "ocd-url.h"
+
+#define CLOSE_SHARED_CREDENTIALS 4321
+/* A session that stayed up this long resets the backoff. */
+#define HEALTHY_SESSION_USEC (30 * G_USEC_PER_SEC)
+#define MAX_INCOMING_FRAME (1024 * 1024)
+
+struct _OcdSession
+{
+  GObject                  parent_instance;
+
+  OcdLink                 *link;      /* not owned: the link owns us */
+  char                    *server_url;
+  char                    *ws_url;
+  char                    *token;
+  GCancellable            *cancellable;
+  SoupMessage             *handshake;
+  SoupWebsocketConnection *connection;
+  guint                    handshake_timeout_id;
+  guint                    heartbeat_id;
+  guint                    watchdog_id;
+  guint                    reconnect_id;
+  guint                    failures;
+  gint64                   opened_at;      /* monotonic */
+  gint64                   last_heard;     /* monotonic */
+  gboolean                 handshake_timed_out;
+  gboolean                 stopped;        /* no more reconnects */
+};
+
+G_DEFINE_TYPE (OcdSession, ocd_session, G_TYPE_OBJECT)
+
+static void connect_now (OcdSession *self);
+
+double
+ocd_session_backoff_delay (guint failures, double jitter)
+{
+  double base = MIN (pow (2.0, (double) failures - 3.0), 300.0);
+
+  return base * CLAMP (jitter, 0.5, 1.5);
+}
+
+guint
+ocd_session_get_failures (OcdSession *self)
+{
+  return self->failures;
+}
+
+static OcdConfig *
+config (OcdSession *self)
+{
+  return ocd_link_get_config (self->link);
+}
+
+static void
+clear_timers (OcdSession *self)
+{
+  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+}
+
+static void
+drop_connection (OcdSession *self)
+{
+  if (self->connection == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->connection, self);
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  g_clear_object (&self->connection);
+}
+
+static gboolean
+on_reconnect_timer (gpointer data)
+{
+  OcdSession *self = data;
+
+  self->reconnect_id = 0;
+  connect_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (OcdSession *self)
+{
+  double delay;
+
+  if (self->stopped)
+    return;
+  self->failures++;
+  delay = ocd_session_backoff_delay (self->failures, g_random_double_range (0.5, 1.5));
+  g_info ("Reconnecting in %.1f s (failure %u)", delay, self->failures);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  self->reconnect_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (delay * 1000),
+                                           on_reconnect_timer, self, NULL);
+}
+
+/* ---- asking HTTP why the socket failed ------------------------------- */
+
+typedef struct {
+  OcdSession *self;
+  char       *websocket_state;   /* what to report if HTTP is fine */
+  char       *websocket_detail;
+} Why;
+
+static void
+why_free (Why *why)
+{
+  g_object_unref (why->self);
+  g_free (why->websocket_state);
+  g_free (why->websocket_detail);
+  g_free (why);
+}
+
+static void
+on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Why *why = data;
+  OcdSession *self = why->self;
+  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  gboolean credentials = g_strcmp0 (why->websocket_state, "rejected") == 0;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      why_free (why);
+      return;
+    }
+
+  if (credentials)
+    ocd_api_classify_printer (reply);
+  else
+    ocd_api_classify_health (reply);
+  ocd_link_note_http (self->link, reply, credentials ? "credentials" : "health");
+
+  if (reply->outcome == OCD_API_INVALID_CREDENTIALS)
+    {
+      /* Retrying with refused credentials is pointless until a person acts
+       * (Link, SetServerUrl, Reconnect). */
+      g_message ("The server refuses the printer's credentials; not reconnecting");
+      self->stopped = TRUE;
+      ocd_link_note_websocket (self->link, "rejected", reply->detail);
+    }
+  else if (reply->outcome == OCD_API_OK)
+    ocd_link_note_websocket (self->link, why->websocket_state, why->websocket_detail);
+  else
+    ocd_link_note_websocket (self->link, "closed", reply->detail);
+
+  schedule_reconnect (self);
+  why_free (why);
+}
+
+static void
+ask_why (OcdSession *self, const char *websocket_state, const char *detail)
+{
+  Why *why = g_new0 (Why, 1);
+  gboolean credentials = g_strcmp0 (websocket_state, "rejected") == 0;
+  g_autofree char *url = ocd_url_join (self->server_url,
+                                       credentials ? "/api/v1/octo/printer/" : "/hc/");
+
+  why->self = g_object_ref (self);
+  why->websocket_state = g_strdup (websocket_state);
+  why->websocket_detail = g_strdup (detail);
+  ocd_api_request_async (ocd_link_get_soup (self->link), "GET", url,
+                         credentials ? self->token : NULL, config (self)->timeout,
+                         self->cancellable, on_why_answered, why);
+}
+
+/* ---- an open session ------------------------------------------------- */
+
+static void
+send_text (OcdSession *self, const char *text)
+{
+  gboolean open = self->connection != NULL &&
+    soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN;
+
+  ocd_link_note_attempt (self->link, !open, "websocket-send",
+                         open ? "" : _("The WebSocket was not open when a message was due."));
+  if (open)
+    soup_websocket_connection_send_text (self->connection, text);
+}
+
+static void
+send_status (OcdSession *self, gboolean with_settings)
+{
+  g_autofree char *status = ocd_message_status (g_get_real_time () / (double) G_USEC_PER_SEC,
+                                                with_settings);
+
+  g_debug ("Sending status");
+  send_text (self, status);
+}
+
+static gboolean
+on_heartbeat (gpointer data)
+{
+  OcdSession *self = data;
+
+  send_status (self, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+lost (OcdSession *self, const char *detail)
+{
+  drop_connection (self);
+  clear_timers (self);
+  ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
+  ask_why (self, "closed", detail);
+}
+
+static gboolean
+on_watchdog (gpointer data)
+{
+  OcdSession *self = data;
+  double silent = (g_get_monotonic_time () - self->last_heard) / (double) G_USEC_PER_SEC;
+  g_autofree char *detail = NULL;
+
+  if (silent < config (self)->dead_peer_timeout)
+    return G_SOURCE_CONTINUE;
+
+  self->watchdog_id = 0;
+  detail = g_strdup_printf (_("The server stopped answering: nothing came back for %.0f seconds."),
+                            silent);
+  g_message ("%s", detail);
+  lost (self, detail);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+heard (OcdSession *self)
+{
+  self->last_heard = g_get_monotonic_time ();
+  ocd_link_note_contact (self->link);
+}
+
+static void
+on_pong (SoupWebsocketConnection *connection, GBytes *data, gpointer user_data)
+{
+  heard (user_data);
+}
+
+static void
+on_message (SoupWebsocketConnection *connection,
+            gint                     type,
+            GBytes                  *message,
+            gpointer                 user_data)
+{
+  OcdSession *self = user_data;
+  g_auto(OcdMessage) parsed = { 0 };
+  gsize size = 0;
+  const char *data = g_bytes_get_data (message, &size);
+
+  heard (self);
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    return;   /* BSON streaming frames: not ours to handle */
+
+  ocd_message_parse (data, size, &parsed);
+  switch (parsed.kind)
+    {
+    case OCD_MESSAGE_REMOTE_STATUS:
+      g_debug ("Remote status %s", parsed.summary);
+      break;
+    case OCD_MESSAGE_COMMANDS:
+      g_message ("The server sent commands %s; obico-connect does not control the printer",
+                 parsed.summary);
+      break;
+    case OCD_MESSAGE_PASSTHRU:
+      {
+        g_autofree char *answer = ocd_message_passthru_error (
+          parsed.passthru_ref, "obico-connect only watches the link; it cannot run this request");
+        g_message ("Answering a passthru request with an error");
+        send_text (self, answer);
+      }
+      break;
+    case OCD_MESSAGE_OTHER:
+      break;
+    case OCD_MESSAGE_INVALID:
+    default:
+      g_debug ("Ignoring a message that is not a JSON object (%" G_GSIZE_FORMAT " bytes)", size);
+      break;
+    }
+}
+
+static void
+on_closed (SoupWebsocketConnection *connection, gpointer user_data)
+{
+  OcdSession *self = user_data;
+  gushort code = soup_websocket_connection_get_close_code (connection);
+  g_autofree char *detail = NULL;
+  gboolean healthy = self->opened_at != 0 &&
+    g_get_monotonic_time () - self->opened_at >= HEALTHY_SESSION_USEC;
+
+  g_message ("WebSocket closed with code %u", code);
+  g_object_ref (self);
+  g_signal_handlers_disconnect_by_data (connection, self);
+  g_clear_object (&self->connection);
+  clear_timers (self);
+  if (healthy)
+    self->failures = 0;
+
+  switch (code)
+    {
+    case CLOSE_SHARED_CREDENTIALS:
+      self->stopped = TRUE;
+      ocd_link_note_attempt (self->link, TRUE, "websocket",
+                             _("Closed by the server: another device uses these credentials (4321)."));
+      ocd_link_note_websocket (self->link, "shared-credentials", NULL);
+      break;
+    case SOUP_WEBSOCKET_CLOSE_NORMAL:
+      /* The server's daily close, or the printer was deleted: the reconnect
+       * tells which (a deleted printer's handshake gets 403). */
+      ocd_link_note_websocket (self->link, "closed",
+                               _("The server closed the WebSocket (code 1000); reconnecting."));
+      schedule_reconnect (self);
+      break;
+    default:
+      detail = g_strdup_printf (_("The WebSocket connection was lost (code %u)."), code);
+      ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
+      ocd_link_note_websocket (self->link, "closed", detail);
+      ask_why (self, "closed", detail);
+      break;
+    }
+  g_object_unref (self);
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+static gboolean
+on_handshake_timeout (gpointer data)
+{
+  OcdSession *self = data;
+
+  self->handshake_timeout_id = 0;
+  self->handshake_timed_out = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(OcdSession) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupMessage) handshake = g_steal_pointer (&self->handshake);
+  SoupWebsocketConnection *connection;
+  guint status = soup_message_get_status (handshake);
+  gboolean timed_out = self->handshake_timed_out;
+  OcdConfig *cfg = config (self);
+
+  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+  connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+
+  if (self->stopped && connection == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !timed_out)
+    return;   /* ocd_session_stop() */
+
+  if (timed_out)
+    {
+      g_clear_object (&connection);
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
+
+  if (connection == NULL || timed_out)
+    {
+      g_autofree char *detail = NULL;
+      const char *state = "blocked";
+
+      if (status == SOUP_STATUS_FORBIDDEN)
+        {
+          state = "rejected";
+          detail = g_strdup (_("The server refused the WebSocket (403)."));
+        }
+      else if (status != 0)
+        detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade was answered with %u "
+                                    "instead of 101: a firewall or reverse proxy blocks "
+                                    "WebSockets (for a self-hosted server, the proxy must pass "
+                                    "Upgrade on /ws/)."), status);
+      else if (timed_out)
+        detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade got no answer within "
+                                    "%g seconds."), cfg->timeout);
+      else
+        detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade failed (%s): a "
+                                    "firewall or reverse proxy may block WebSockets."),
+                                  error != NULL ? error->message : "?");
+
+      g_message ("WebSocket handshake failed: status %u%s%s", status,
+                 error != NULL ? ", " : "", error != NULL ? error->message : "");
+      ocd_link_note_attempt (self->link, status != SOUP_STATUS_FORBIDDEN, "websocket", detail);
+      ask_why (self, state, detail);
+      return;
+    }
+
+  g_message ("WebSocket connected");
+  self->connection = connection;
+  self->opened_at = self->last_heard = g_get_monotonic_time ();
+  soup_websocket_connection_set_max_incoming_payload_size (connection, MAX_INCOMING_FRAME);
+  /* Pings make a silent peer visible: a live server pongs. */
+  soup_websocket_connection_set_keepalive_interval (connection,
+                                                    MAX (1, (guint) (cfg->dead_peer_timeout / 3)));
+  g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
+  g_signal_connect (connection, "pong", G_CALLBACK (on_pong), self);
+  g_signal_connect (connection, "closed", G_CALLBACK (on_closed), self);
+
+  ocd_link_note_attempt (self->link, FALSE, "websocket", NULL);
+  ocd_link_note_contact (self->link);
+  ocd_link_note_websocket (self->link, "connected", NULL);
+  send_status (self, TRUE);
+  self->heartbeat_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                           (guint) (cfg->heartbeat_interval * 1000),
+                                           on_heartbeat, self, NULL);
+  self->watchdog_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                          (guint) MAX (100, cfg->dead_peer_timeout * 1000 / 4),
+                                          on_watchdog, self, NULL);
+}
+
+static void
+connect_now (OcdSession *self)
+{
+  g_autofree char *authorization = g_strconcat ("bearer ", self->token, NULL);
+
+  drop_connection (self);
+  clear_timers (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  self->handshake = soup_message_new ("GET", self->ws_url);
+  if (self->handshake == NULL)
+    {
+      ocd_link_note_websocket (self->link, "blocked", _("The WebSocket address is not valid."));
+      return;
+    }
+  /* The socket wants the lowercase scheme word; REST uses "Token". */
+  soup_message_headers_replace (soup_message_get_request_headers (self->handshake),
+                                "authorization", authorization);
+
+  g_debug ("Connecting the WebSocket to %s", self->ws_url);
+  self->handshake_timed_out = FALSE;
+  ocd_link_note_websocket (self->link, "connecting", NULL);
+  self->handshake_timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                                   (guint) (config (self)->timeout * 1000),
+                                                   on_handshake_timeout, self, NULL);
+  soup_session_websocket_connect_async (ocd_link_get_soup (self->link), self->handshake, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, self->cancellable,
+                                        on_connected, g_object_ref (self));
+}
+
+void
+ocd_session_start (OcdSession *self)
+{
+  self->stopped = FALSE;
+  self->failures = 0;
+  connect_now (self);
+}
+
+void
+ocd_session_stop (OcdSession *self)
+{
+  self->stopped = TRUE;
+  clear_timers (self);
+  g_cancellable_cancel (self->cancellable);
+  drop_connection (self);
+}
+
+OcdSession *
+ocd_session_new (OcdLink    *link,
+                 const char *server_url,
+                 const char *token)
+{
+  OcdSession *self = g_object_new (OCD_TYPE_SESSION, NULL);
+
+  self->link = link;
+  self->server_url = g_strdup (server_url);
+  self->ws_url = ocd_url_websocket (server_url);
+  self->token = g_strdup (token);
+  self->cancellable = g_cancellable_new ();
+  return self;
+}
+
+static void
+ocd_session_finalize (GObject *object)
+{
+  OcdSession *self = OCD_SESSION (object);
+
+  ocd_session_stop (self);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->handshake);
+  g_free (self->server_url);
+  g_free (self->ws_url);
+  g_free (self->token);
+  G_OBJECT_CLASS (ocd_session_parent_class)->finalize (object);
+}
+
+static void
+ocd_session_class_init (OcdSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ocd_session_finalize;
+}
+
+static void
+ocd_session_init (OcdSession *self)
+{
+}

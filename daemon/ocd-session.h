@@ -1,0 +1,21 @@
+/* ocd-session.h — the agent role's WebSocket session with the server */
+#pragma once
+
+#include "ocd-link.h"
+
+G_BEGIN_DECLS
+
+#define OCD_TYPE_SESSION (ocd_session_get_type ())
+G_DECLARE_FINAL_TYPE (OcdSession, ocd_session, OCD, SESSION, GObject)
+
+OcdSession *ocd_session_new           (OcdLink    *link,
+                                       const char *server_url,
+                                       const char *token);
+void        ocd_session_start         (OcdSession *self);
+void        ocd_session_stop          (OcdSession *self);
+guint       ocd_session_get_failures  (OcdSession *self);
+
+/* Pure: the official agents' reconnect delay after the n-th failure, in s. */
+double      ocd_session_backoff_delay (guint failures, double jitter);
+
+G_END_DECLS
