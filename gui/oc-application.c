@@ -1,0 +1,525 @@
+/* oc-application.c — the app: options, actions, the daemon's proxy
+ *
+ * The daemon may start and stop at any time: the bus name is watched, a proxy
+ * made whenever it appears and dropped when it vanishes; the window shows
+ * "service not running" in between. Everything the app does is an action, so
+ * the same things can be done from the menu, the keyboard and over D-Bus.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "oc-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "oc-application.h"
+#include "oc-fix.h"
+#include "oc-support-report.h"
+#include "oc-window.h"
+
+#define DAEMON_NAME "io.obico.Connect1"
+#define DAEMON_PATH "/io/obico/Connect1"
+/* Link waits for the server; TEST alone is bounded by the daemon's 10 s */
+#define CALL_TIMEOUT_MS 60000
+
+struct _OcApplication
+{
+  AdwApplication  parent_instance;
+
+  OcDoctor       *doctor;
+  GBusType        bus_type;
+  gboolean        kiosk;
+  guint           watch_id;
+  GCancellable   *proxy_cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (OcApplication, oc_application, ADW_TYPE_APPLICATION)
+
+/* enabled only with a running daemon and no check in flight */
+static const char * const daemon_actions[] = {
+  "test", "diagnose", "link", "set-server-url", "reset-errors",
+};
+
+static OcWindow *
+get_window (OcApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (oc_window_new (self));
+      if (self->kiosk)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (window), "kiosk");
+          gtk_window_fullscreen (window);
+        }
+    }
+
+  return OC_WINDOW (window);
+}
+
+static void
+update_actions (OcApplication *self)
+{
+  gboolean running = oc_doctor_get_proxy (self->doctor) != NULL;
+  gboolean idle = !oc_doctor_get_busy (self->doctor);
+  GAction *action;
+
+  for (guint i = 0; i < G_N_ELEMENTS (daemon_actions); i++)
+    {
+      action = g_action_map_lookup_action (G_ACTION_MAP (self), daemon_actions[i]);
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running && idle);
+    }
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "debug-logging");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
+  if (running)
+    g_simple_action_set_state (G_SIMPLE_ACTION (action),
+                               g_variant_new_boolean (ocd_connect1_get_debug_logging (oc_doctor_get_proxy (self->doctor))));
+}
+
+/* After a TEST: the fix its result leads to, or the status page when there is
+ * nothing to fix; "undetected" is offered there rather than pushed. */
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(OcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *fix;
+
+  if (!oc_doctor_run_finish (self->doctor, result, &error))
+    {
+      oc_window_show_error (get_window (self), error);
+      return;
+    }
+
+  fix = oc_doctor_get_next_fix (self->doctor);
+  if (fix == NULL || g_str_equal (fix, "undetected"))
+    oc_window_show_page (get_window (self), "status");
+  else
+    oc_window_show_fix (get_window (self), fix);
+}
+
+static void
+diagnose_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(OcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!oc_doctor_run_finish (self->doctor, result, &error))
+    oc_window_show_error (get_window (self), error);
+}
+
+static void
+test_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_test (self->doctor, NULL, run_cb, g_object_ref (self));
+}
+
+static void
+diagnose_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_window_show_page (get_window (self), "status");
+  oc_doctor_diagnose (self->doctor, NULL, diagnose_cb, g_object_ref (self));
+}
+
+static void
+link_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_link (self->doctor, g_variant_get_string (parameter, NULL), NULL, run_cb, g_object_ref (self));
+}
+
+static void
+set_server_url_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_set_server_url (self->doctor, g_variant_get_string (parameter, NULL), NULL, run_cb, g_object_ref (self));
+}
+
+static void
+reset_errors_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_reset_errors (self->doctor, NULL, run_cb, g_object_ref (self));
+}
+
+static void
+show_fix_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  OcApplication *self = user_data;
+  const char *fix = g_variant_get_string (parameter, NULL);
+
+  if (oc_fix_lookup (fix) == NULL)
+    {
+      g_warning ("No guided fix with id “%s”", fix);
+      return;
+    }
+
+  oc_window_show_fix (get_window (self), fix);
+  gtk_window_present (GTK_WINDOW (get_window (self)));
+}
+
+static void
+show_page_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_window_show_page (get_window (self), g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (get_window (self)));
+}
+
+static void
+set_debug_logging_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(OcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ocd_connect1_call_set_debug_logging_finish (OCD_CONNECT1 (object), result, &error))
+    {
+      oc_window_show_error (get_window (self), error);
+      /* the switch went ahead of the daemon: put it back */
+      update_actions (self);
+    }
+}
+
+static void
+change_debug_logging (GSimpleAction *action,
+                      GVariant      *value,
+                      gpointer       user_data)
+{
+  OcApplication *self = user_data;
+  OcdConnect1 *proxy = oc_doctor_get_proxy (self->doctor);
+
+  if (proxy == NULL)
+    return;
+
+  g_simple_action_set_state (action, value);
+  ocd_connect1_call_set_debug_logging (proxy, g_variant_get_boolean (value), NULL,
+                                       set_debug_logging_cb, g_object_ref (self));
+}
+
+static void
+save_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(OcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!oc_support_report_save_finish (result, &error))
+    oc_window_show_error (get_window (self), error);
+  else
+    oc_window_show_toast (get_window (self), _("Support report saved"));
+}
+
+static void
+file_chooser_response_cb (GtkNativeDialog *chooser,
+                          int              response,
+                          gpointer         user_data)
+{
+  OcApplication *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      oc_support_report_save (self->doctor, file, NULL, save_cb, g_object_ref (self));
+    }
+
+  g_object_unref (chooser);
+  g_application_release (G_APPLICATION (self));
+}
+
+/* An empty path asks where to save; a path is for scripts and tests. */
+static void
+save_support_report_activated (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gpointer       user_data)
+{
+  OcApplication *self = user_data;
+  const char *path = g_variant_get_string (parameter, NULL);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *name = NULL;
+
+  if (*path != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      oc_support_report_save (self->doctor, file, NULL, save_cb, g_object_ref (self));
+      return;
+    }
+
+  chooser = gtk_file_chooser_native_new (_("Save Support Report"), GTK_WINDOW (get_window (self)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  now = g_date_time_new_now_local ();
+  name = g_date_time_format (now, "obico-connect-report-%Y%m%d-%H%M%S.txt");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+
+  g_application_hold (G_APPLICATION (self));
+  g_signal_connect (chooser, "response", G_CALLBACK (file_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+dump_state_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  OcApplication *self = user_data;
+  g_autofree char *state = oc_window_describe (get_window (self));
+
+  g_print ("--- obico-connect state ---\n%s--- end ---\n", state);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  OcApplication *self = user_data;
+  const char *developers[] = { "The obico-connect authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", get_window (self),
+                        "application-icon", "io.obico.Connect",
+                        "application-name", _("Obico Connect"),
+                        "developer-name", _("The obico-connect authors"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Finds out why a 3D printer cannot reach its Obico server, and fixes it with you."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* TRANSLATORS: your name(s), one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "test", test_activated },
+  { "diagnose", diagnose_activated },
+  { "link", link_activated, "s" },
+  { "set-server-url", set_server_url_activated, "s" },
+  { "reset-errors", reset_errors_activated },
+  { "debug-logging", NULL, NULL, "false", change_debug_logging },
+  { "show-fix", show_fix_activated, "s" },
+  { "show-page", show_page_activated, "s" },
+  { "save-support-report", save_support_report_activated, "s" },
+  { "dump-state", dump_state_activated },
+  { "about", about_activated },
+  { "quit", quit_activated },
+};
+
+static void
+proxy_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OcApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OcdConnect1) proxy = ocd_connect1_proxy_new_finish (result, &error);
+
+  if (proxy == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot talk to %s: %s", DAEMON_NAME, error->message);
+      return;
+    }
+
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), CALL_TIMEOUT_MS);
+  oc_doctor_set_proxy (self->doctor, proxy);
+}
+
+static void
+daemon_appeared (GDBusConnection *connection,
+                 const char      *name,
+                 const char      *owner,
+                 gpointer         user_data)
+{
+  OcApplication *self = user_data;
+
+  g_cancellable_cancel (self->proxy_cancellable);
+  g_set_object (&self->proxy_cancellable, g_cancellable_new ());
+  ocd_connect1_proxy_new (connection, G_DBUS_PROXY_FLAGS_NONE, DAEMON_NAME, DAEMON_PATH,
+                          self->proxy_cancellable, proxy_ready_cb, self);
+}
+
+static void
+daemon_vanished (GDBusConnection *connection,
+                 const char      *name,
+                 gpointer         user_data)
+{
+  OcApplication *self = user_data;
+
+  g_cancellable_cancel (self->proxy_cancellable);
+  oc_doctor_set_proxy (self->doctor, NULL);
+}
+
+static gint
+oc_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  OcApplication *self = OC_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("obico-connect %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_contains (options, "session"))
+    self->bus_type = G_BUS_TYPE_SESSION;
+  self->kiosk = g_variant_dict_contains (options, "kiosk");
+
+  return G_APPLICATION_CLASS (oc_application_parent_class)->handle_local_options (app, options);
+}
+
+static void
+oc_application_startup (GApplication *app)
+{
+  OcApplication *self = OC_APPLICATION (app);
+  static const char *test_accels[] = { "<Primary>t", "F5", NULL };
+  static const char *diagnose_accels[] = { "<Primary>d", NULL };
+  static const char *quit_accels[] = { "<Primary>q", NULL };
+
+  G_APPLICATION_CLASS (oc_application_parent_class)->startup (app);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.test", test_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.diagnose", diagnose_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  /* auto-start: on the system bus D-Bus activation starts the service if installed */
+  self->watch_id = g_bus_watch_name (self->bus_type, DAEMON_NAME, G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                     daemon_appeared, daemon_vanished, self, NULL);
+}
+
+static void
+oc_application_shutdown (GApplication *app)
+{
+  OcApplication *self = OC_APPLICATION (app);
+
+  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_cancellable_cancel (self->proxy_cancellable);
+  oc_doctor_set_proxy (self->doctor, NULL);
+
+  G_APPLICATION_CLASS (oc_application_parent_class)->shutdown (app);
+}
+
+static void
+oc_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (get_window (OC_APPLICATION (app))));
+}
+
+static void
+oc_application_finalize (GObject *object)
+{
+  OcApplication *self = OC_APPLICATION (object);
+
+  g_clear_object (&self->doctor);
+  g_clear_object (&self->proxy_cancellable);
+
+  G_OBJECT_CLASS (oc_application_parent_class)->finalize (object);
+}
+
+static void
+oc_application_class_init (OcApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = oc_application_finalize;
+  app_class->handle_local_options = oc_application_handle_local_options;
+  app_class->startup = oc_application_startup;
+  app_class->shutdown = oc_application_shutdown;
+  app_class->activate = oc_application_activate;
+}
+
+static void
+oc_application_init (OcApplication *self)
+{
+  const GOptionEntry options[] = {
+    { "session", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Talk to the service on the session bus (for tests and demos)"), NULL },
+    { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Full screen with large touch targets, for a printer’s touchscreen"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Show the version and exit"), NULL },
+    { NULL }
+  };
+
+  self->bus_type = G_BUS_TYPE_SYSTEM;
+  self->doctor = oc_doctor_new ();
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+
+  g_signal_connect_object (self->doctor, "notify::busy", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->doctor, "changed", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  update_actions (self);
+}
+
+OcApplication *
+oc_application_new (void)
+{
+  return g_object_new (OC_TYPE_APPLICATION,
+                       "application-id", "io.obico.Connect",
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/obico/Connect",
+                       NULL);
+}
+
+OcDoctor *
+oc_application_get_doctor (OcApplication *self)
+{
+  g_return_val_if_fail (OC_IS_APPLICATION (self), NULL);
+
+  return self->doctor;
+}
+
+GBusType
+oc_application_get_bus_type (OcApplication *self)
+{
+  g_return_val_if_fail (OC_IS_APPLICATION (self), G_BUS_TYPE_SYSTEM);
+
+  return self->bus_type;
+}

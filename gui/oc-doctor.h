@@ -1,0 +1,55 @@
+/* oc-doctor.h — runs the guide's checks through the daemon and keeps their results
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ocd-dbus-generated.h"
+
+G_BEGIN_DECLS
+
+#define OC_TYPE_DOCTOR (oc_doctor_get_type ())
+
+G_DECLARE_FINAL_TYPE (OcDoctor, oc_doctor, OC, DOCTOR, GObject)
+
+OcDoctor    *oc_doctor_new                   (void);
+OcdConnect1 *oc_doctor_get_proxy             (OcDoctor             *self);
+void         oc_doctor_set_proxy             (OcDoctor             *self,
+                                              OcdConnect1          *proxy);
+gboolean     oc_doctor_get_busy              (OcDoctor             *self);
+const char  *oc_doctor_get_test_result       (OcDoctor             *self);
+const char  *oc_doctor_get_test_detail       (OcDoctor             *self);
+GVariant    *oc_doctor_get_test_facts        (OcDoctor             *self);
+const char  *oc_doctor_get_diagnosis_problem (OcDoctor             *self);
+GVariant    *oc_doctor_get_diagnosis_steps   (OcDoctor             *self);
+const char  *oc_doctor_get_next_fix          (OcDoctor             *self);
+
+void         oc_doctor_test                  (OcDoctor             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void         oc_doctor_diagnose              (OcDoctor             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void         oc_doctor_link                  (OcDoctor             *self,
+                                              const char           *code,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void         oc_doctor_set_server_url        (OcDoctor             *self,
+                                              const char           *url,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void         oc_doctor_reset_errors          (OcDoctor             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean     oc_doctor_run_finish            (OcDoctor             *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+G_END_DECLS

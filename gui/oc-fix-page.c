@@ -1,0 +1,370 @@
+/* oc-fix-page.c — one guided fix: the explanation and the action right there
+ *
+ * One template serves every fix id; the id decides which of its groups show.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "oc-fix.h"
+#include "oc-fix-page.h"
+#include "oc-format.h"
+#include "oc-link-page.h"
+#include "oc-validate.h"
+
+#define LOG_LINES 60
+
+struct _OcFixPage
+{
+  AdwBin        parent_instance;
+
+  OcDoctor     *doctor;
+  const OcFix  *fix;
+  GCancellable *cancellable;
+
+  GtkScrolledWindow *scroller;
+  GtkImage     *icon;
+  GtkLabel     *title_label;
+  GtkLabel     *description_label;
+  GtkWidget    *what_group;
+  AdwActionRow *what_row;
+  OcLinkPage   *link_page;
+  GtkWidget    *server_group;
+  AdwEntryRow  *server_row;
+  GtkLabel     *server_error;
+  GtkWidget    *causes_group;
+  GtkWidget    *report_group;
+  AdwActionRow *report_row;
+  GtkWidget    *debug_group;
+  GtkWidget    *log_group;
+  GtkLabel     *log_label;
+  GtkWidget    *support_button;
+  GtkWidget    *test_button;
+  GtkWidget    *help_button;
+};
+
+G_DEFINE_FINAL_TYPE (OcFixPage, oc_fix_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_FIX_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static OcdConnect1 *
+get_proxy (OcFixPage *self)
+{
+  return self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
+}
+
+/* What the person saw that led here: the last TEST when it led here, otherwise
+ * the daemon's own account of its current problem. */
+static void
+update_what_happened (OcFixPage *self)
+{
+  OcdConnect1 *proxy = get_proxy (self);
+  const char *title = NULL;
+  const char *detail = NULL;
+
+  if (self->fix == NULL || proxy == NULL)
+    {
+      gtk_widget_set_visible (self->what_group, FALSE);
+      return;
+    }
+
+  if (oc_doctor_get_test_result (self->doctor) != NULL &&
+      g_strcmp0 (oc_doctor_get_next_fix (self->doctor), self->fix->id) == 0)
+    {
+      title = oc_test_result_label (oc_doctor_get_test_result (self->doctor));
+      detail = oc_doctor_get_test_detail (self->doctor);
+    }
+  else if (g_strcmp0 (oc_fix_for_problem (ocd_connect1_get_problem (proxy)), self->fix->id) == 0)
+    {
+      title = oc_state_label (ocd_connect1_get_state (proxy));
+      detail = ocd_connect1_get_problem_detail (proxy);
+    }
+
+  gtk_widget_set_visible (self->what_group, title != NULL);
+  if (title != NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->what_row), title);
+      adw_action_row_set_subtitle (self->what_row, detail != NULL ? detail : "");
+    }
+}
+
+static void
+update_report_row (OcFixPage *self)
+{
+  OcdConnect1 *proxy = get_proxy (self);
+  GVariant *stats = proxy != NULL ? ocd_connect1_get_error_stats (proxy) : NULL;
+  const char *severity = NULL;
+  double rate = 0;
+  g_autofree char *rate_text = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (stats == NULL)
+    return;
+
+  g_variant_lookup (stats, "severity", "&s", &severity);
+  g_variant_lookup (stats, "rate", "d", &rate);
+  rate_text = oc_format_rate (rate);
+  /* TRANSLATORS: severity band, then the error rate, e.g. "High error rate, 35.0 % errors" */
+  subtitle = g_strdup_printf (_("%s, %s errors"), oc_severity_label (severity), rate_text);
+  adw_action_row_set_subtitle (self->report_row, subtitle);
+}
+
+static void
+get_recent_log_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  OcFixPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *text = NULL;
+
+  if (!ocd_connect1_call_get_recent_log_finish (OCD_CONNECT1 (object), &lines, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = oc_error_message (error);
+    }
+  else if (lines[0] == NULL)
+    {
+      text = g_strdup (_("No log lines yet."));
+    }
+  else
+    {
+      text = g_strjoinv ("\n", lines);
+    }
+
+  gtk_label_set_label (self->log_label, text);
+}
+
+static void
+reload_log (OcFixPage *self)
+{
+  OcdConnect1 *proxy = get_proxy (self);
+
+  if (proxy == NULL || !gtk_widget_get_visible (self->log_group))
+    return;
+
+  ocd_connect1_call_get_recent_log (proxy, LOG_LINES, self->cancellable, get_recent_log_cb, self);
+}
+
+static void
+on_daemon_changed (OcFixPage *self)
+{
+  update_what_happened (self);
+  update_report_row (self);
+}
+
+static void
+on_server_changed (OcFixPage *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->server_row), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->server_error), FALSE);
+}
+
+static void
+on_server_apply (OcFixPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  if (!oc_validate_server_url (gtk_editable_get_text (GTK_EDITABLE (self->server_row)), &url, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->server_row), "error");
+      gtk_label_set_label (self->server_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->server_error), TRUE);
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.set-server-url", "s", url);
+}
+
+static void
+on_use_cloud_clicked (OcFixPage *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), "https://app.obico.io");
+  gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
+}
+
+const char *
+oc_fix_page_get_fix_id (OcFixPage *self)
+{
+  g_return_val_if_fail (OC_IS_FIX_PAGE (self), NULL);
+
+  return self->fix != NULL ? self->fix->id : NULL;
+}
+
+void
+oc_fix_page_set_fix_id (OcFixPage  *self,
+                        const char *fix_id)
+{
+  OcdConnect1 *proxy;
+  OcFixAction action;
+
+  g_return_if_fail (OC_IS_FIX_PAGE (self));
+
+  self->fix = oc_fix_lookup (fix_id);
+  g_return_if_fail (self->fix != NULL);
+
+  action = self->fix->action;
+  gtk_image_set_from_icon_name (self->icon, self->fix->icon_name);
+  gtk_label_set_label (self->title_label, _(self->fix->title));
+  gtk_label_set_label (self->description_label, _(self->fix->description));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->link_page), action == OC_FIX_ACTION_LINK);
+  oc_link_page_clear (self->link_page);
+
+  gtk_widget_set_visible (self->server_group, action == OC_FIX_ACTION_SERVER_URL);
+  proxy = get_proxy (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), proxy != NULL ? ocd_connect1_get_server_url (proxy) : "");
+  on_server_changed (self);
+
+  gtk_widget_set_visible (self->causes_group, action == OC_FIX_ACTION_CHOOSE_CAUSE);
+  gtk_widget_set_visible (self->report_group, action == OC_FIX_ACTION_REPORT);
+  gtk_widget_set_visible (self->debug_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
+  gtk_widget_set_visible (self->log_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
+  gtk_widget_set_visible (self->support_button, action == OC_FIX_ACTION_SUPPORT_REPORT);
+
+  /* every branch ends with get-help; debug logging and get-help are no test */
+  gtk_widget_set_visible (self->help_button, !g_str_equal (self->fix->id, "get-help"));
+  gtk_widget_set_visible (self->test_button, action != OC_FIX_ACTION_SUPPORT_REPORT &&
+                                             !g_str_equal (self->fix->id, "debug-logging"));
+  if (action == OC_FIX_ACTION_TEST_AGAIN)
+    gtk_widget_add_css_class (self->test_button, "suggested-action");
+  else
+    gtk_widget_remove_css_class (self->test_button, "suggested-action");
+
+  gtk_label_set_label (self->log_label, "");
+  reload_log (self);
+  on_daemon_changed (self);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIX_ID]);
+}
+
+void
+oc_fix_page_set_doctor (OcFixPage *self,
+                        OcDoctor  *doctor)
+{
+  g_return_if_fail (OC_IS_FIX_PAGE (self));
+
+  if (self->doctor != NULL)
+    g_signal_handlers_disconnect_by_data (self->doctor, self);
+  g_set_object (&self->doctor, doctor);
+
+  if (doctor != NULL)
+    {
+      g_signal_connect_swapped (doctor, "changed", G_CALLBACK (on_daemon_changed), self);
+      g_signal_connect_swapped (doctor, "tested", G_CALLBACK (update_what_happened), self);
+      g_signal_connect_swapped (doctor, "tested", G_CALLBACK (reload_log), self);
+    }
+}
+
+static void
+oc_fix_page_dispose (GObject *object)
+{
+  OcFixPage *self = OC_FIX_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  oc_fix_page_set_doctor (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_FIX_PAGE);
+
+  G_OBJECT_CLASS (oc_fix_page_parent_class)->dispose (object);
+}
+
+static void
+oc_fix_page_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  OcFixPage *self = OC_FIX_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FIX_ID:
+      g_value_set_string (value, oc_fix_page_get_fix_id (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+oc_fix_page_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  OcFixPage *self = OC_FIX_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FIX_ID:
+      oc_fix_page_set_fix_id (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+oc_fix_page_class_init (OcFixPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = oc_fix_page_dispose;
+  object_class->get_property = oc_fix_page_get_property;
+  object_class->set_property = oc_fix_page_set_property;
+
+  properties[PROP_FIX_ID] =
+    g_param_spec_string ("fix-id", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (OC_TYPE_LINK_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-fix-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, icon);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, description_label);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, what_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, what_row);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, link_page);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, server_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, server_error);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, causes_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, report_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, report_row);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, debug_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_label);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, support_button);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, test_button);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, help_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_use_cloud_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, reload_log);
+}
+
+static void
+oc_fix_page_init (OcFixPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  oc_fix_page_set_fix_id (self, "get-help");
+}

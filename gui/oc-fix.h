@@ -1,0 +1,45 @@
+/* oc-fix.h — the guided fixes of guided-fixes.md and the decision tree between them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What a fix page offers right there, besides its explanation. */
+typedef enum {
+  OC_FIX_ACTION_NONE,
+  OC_FIX_ACTION_LINK,
+  OC_FIX_ACTION_SERVER_URL,
+  OC_FIX_ACTION_CHOOSE_CAUSE,
+  OC_FIX_ACTION_TEST_AGAIN,
+  OC_FIX_ACTION_REPORT,
+  OC_FIX_ACTION_DEBUG_LOGGING,
+  OC_FIX_ACTION_SUPPORT_REPORT,
+} OcFixAction;
+
+typedef struct {
+  const char  *id;
+  const char  *icon_name;
+  const char  *title;        /* untranslated, use _() */
+  const char  *description;  /* untranslated, use _() */
+  OcFixAction  action;
+} OcFix;
+
+const OcFix *oc_fix_lookup          (const char         *id);
+const OcFix *oc_fix_get_all         (guint              *n_fixes);
+
+const char  *oc_fix_for_problem     (const char         *problem);
+const char  *oc_fix_after_diagnosis (const char         *problem,
+                                     const char * const *fixes);
+const char  *oc_fix_after_test      (const char         *result,
+                                     gboolean            just_relinked,
+                                     const char         *state,
+                                     const char         *problem,
+                                     const char         *severity,
+                                     const char         *diagnosis_problem,
+                                     const char * const *diagnosis_fixes);
+
+G_END_DECLS

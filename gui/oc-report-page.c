@@ -1,0 +1,226 @@
+/* oc-report-page.c — the connectivity report: numbers, severity, advice and a chart
+ *
+ * The report comes from GetReport, fetched while the page is seen and again
+ * whenever the daemon's error account changes. Keys may be missing: the
+ * daemon's report grows over time, and an older one must still show.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "oc-chart.h"
+#include "oc-format.h"
+#include "oc-report-page.h"
+
+struct _OcReportPage
+{
+  AdwBin        parent_instance;
+
+  OcDoctor     *doctor;
+  GCancellable *cancellable;
+
+  GtkImage     *severity_icon;
+  GtkLabel     *severity_label;
+  GtkLabel     *advice_label;
+  OcChart      *chart;
+  GtkLabel     *attempts_label;
+  GtkLabel     *errors_label;
+  GtkLabel     *rate_label;
+  GtkLabel     *first_label;
+  GtkLabel     *last_label;
+};
+
+G_DEFINE_FINAL_TYPE (OcReportPage, oc_report_page, ADW_TYPE_BIN)
+
+static const char * const severity_styles[] = { "success", "warning", "error", "dim-label" };
+
+static const char *
+default_advice (const char *severity)
+{
+  if (g_strcmp0 (severity, "none") == 0)
+    return _("No contact with the server has failed.");
+  if (g_strcmp0 (severity, "low") == 0)
+    return _("An occasional failed contact is normal and does not affect the Obico app.");
+  if (g_strcmp0 (severity, "moderate") == 0)
+    return _("Some contacts fail. The Obico app may be slow to update. A stronger Wi-Fi signal or a network cable helps.");
+  if (g_strcmp0 (severity, "high") == 0)
+    return _("Many contacts fail and the Obico app will often show the printer as offline. Use a network cable, move the printer closer to the router or add a repeater.");
+  if (g_strcmp0 (severity, "total") == 0)
+    return _("No contact gets through. Check name resolution (DNS), routing, the firewall and the network adapter.");
+  return _("The service has not contacted the server yet.");
+}
+
+static const char *
+severity_icon_name (const char *severity)
+{
+  if (g_strcmp0 (severity, "none") == 0 || g_strcmp0 (severity, "low") == 0)
+    return "network-wireless-signal-excellent-symbolic";
+  if (g_strcmp0 (severity, "moderate") == 0)
+    return "network-wireless-signal-ok-symbolic";
+  if (g_strcmp0 (severity, "high") == 0)
+    return "network-wireless-signal-weak-symbolic";
+  if (g_strcmp0 (severity, "total") == 0)
+    return "network-wireless-offline-symbolic";
+  return "network-wireless-acquiring-symbolic";
+}
+
+static void
+set_time_label (GtkLabel *label,
+                GVariant *report,
+                const char *key)
+{
+  gint64 usec = 0;
+  g_autofree char *text = NULL;
+
+  g_variant_lookup (report, key, "x", &usec);
+  text = oc_format_timestamp (usec);
+  gtk_label_set_label (label, text);
+}
+
+void
+oc_report_page_set_report (OcReportPage *self,
+                           GVariant     *report,
+                           gint64        now_usec)
+{
+  const char *severity = NULL;
+  const char *advice = NULL;
+  guint32 attempts = 0, errors = 0;
+  double rate = 0;
+  g_autofree char *attempts_text = NULL;
+  g_autofree char *errors_text = NULL;
+  g_autofree char *rate_text = NULL;
+  g_autoptr(GVariant) events = NULL;
+
+  g_return_if_fail (OC_IS_REPORT_PAGE (self));
+  g_return_if_fail (g_variant_is_of_type (report, G_VARIANT_TYPE_VARDICT));
+
+  g_variant_lookup (report, "severity", "&s", &severity);
+  g_variant_lookup (report, "advice", "&s", &advice);
+  g_variant_lookup (report, "attempts", "u", &attempts);
+  g_variant_lookup (report, "errors", "u", &errors);
+  if (!g_variant_lookup (report, "rate", "d", &rate) && attempts > 0)
+    rate = (double) errors / attempts;
+  events = g_variant_lookup_value (report, "events", G_VARIANT_TYPE ("aa{sv}"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (severity_styles); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->severity_icon), severity_styles[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (self->severity_icon), oc_severity_style_class (severity));
+  gtk_image_set_from_icon_name (self->severity_icon, severity_icon_name (severity));
+  gtk_label_set_label (self->severity_label, oc_severity_label (severity));
+  gtk_label_set_label (self->advice_label, advice != NULL && *advice != '\0' ? advice : default_advice (severity));
+
+  attempts_text = g_strdup_printf ("%u", attempts);
+  gtk_label_set_label (self->attempts_label, attempts_text);
+  errors_text = g_strdup_printf ("%u", errors);
+  gtk_label_set_label (self->errors_label, errors_text);
+  rate_text = oc_format_rate (rate);
+  gtk_label_set_label (self->rate_label, rate_text);
+  set_time_label (self->first_label, report, "first");
+  set_time_label (self->last_label, report, "last");
+
+  oc_chart_set_events (self->chart, events, now_usec);
+}
+
+static void
+get_report_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  OcReportPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) report = NULL;
+
+  if (!ocd_connect1_call_get_report_finish (OCD_CONNECT1 (object), &report, result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = oc_error_message (error);
+      gtk_label_set_label (self->advice_label, message);
+      return;
+    }
+
+  oc_report_page_set_report (self, report, g_get_real_time ());
+}
+
+static void
+reload (OcReportPage *self)
+{
+  OcdConnect1 *proxy = self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
+
+  if (proxy == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+
+  ocd_connect1_call_get_report (proxy, self->cancellable, get_report_cb, self);
+}
+
+static void
+oc_report_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (oc_report_page_parent_class)->map (widget);
+
+  reload (OC_REPORT_PAGE (widget));
+}
+
+void
+oc_report_page_set_doctor (OcReportPage *self,
+                           OcDoctor     *doctor)
+{
+  g_return_if_fail (OC_IS_REPORT_PAGE (self));
+
+  if (self->doctor != NULL)
+    g_signal_handlers_disconnect_by_data (self->doctor, self);
+  g_set_object (&self->doctor, doctor);
+
+  if (doctor != NULL)
+    g_signal_connect_swapped (doctor, "changed", G_CALLBACK (reload), self);
+}
+
+static void
+oc_report_page_dispose (GObject *object)
+{
+  OcReportPage *self = OC_REPORT_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  oc_report_page_set_doctor (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_REPORT_PAGE);
+
+  G_OBJECT_CLASS (oc_report_page_parent_class)->dispose (object);
+}
+
+static void
+oc_report_page_class_init (OcReportPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = oc_report_page_dispose;
+  widget_class->map = oc_report_page_map;
+
+  g_type_ensure (OC_TYPE_CHART);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-report-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, severity_icon);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, severity_label);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, advice_label);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, attempts_label);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, errors_label);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, rate_label);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, first_label);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, last_label);
+}
+
+static void
+oc_report_page_init (OcReportPage *self)
+{
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
+
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  oc_report_page_set_report (self, empty, g_get_real_time ());
+}

@@ -1,0 +1,363 @@
+/* oc-status-page.c — state, TEST and Diagnose
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "oc-fix.h"
+#include "oc-format.h"
+#include "oc-status-page.h"
+
+struct _OcStatusPage
+{
+  AdwBin               parent_instance;
+
+  OcDoctor            *doctor;
+  guint                clock_id;
+
+  GtkImage            *state_icon;
+  GtkLabel            *state_label;
+  GtkLabel            *state_detail;
+  GtkWidget           *test_spinner;
+  GtkLabel            *server_label;
+  GtkLabel            *printer_label;
+  GtkLabel            *contact_label;
+  AdwActionRow        *problem_row;
+  GtkLabel            *problem_label;
+  AdwPreferencesGroup *result_group;
+  AdwActionRow        *result_row;
+  GtkImage            *result_icon;
+  AdwActionRow        *next_row;
+  GtkImage            *next_icon;
+  GtkListBox          *steps_list;
+};
+
+G_DEFINE_FINAL_TYPE (OcStatusPage, oc_status_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_DOCTOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const state_styles[] = { "success", "warning", "error", "accent" };
+
+static void
+set_style (GtkWidget  *widget,
+           const char *style)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_styles); i++)
+    gtk_widget_remove_css_class (widget, state_styles[i]);
+  gtk_widget_add_css_class (widget, style);
+}
+
+static void
+update_contact (OcStatusPage *self)
+{
+  OcdConnect1 *proxy = self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
+  g_autofree char *text = NULL;
+
+  if (proxy == NULL)
+    return;
+
+  text = oc_format_time_ago (ocd_connect1_get_last_contact (proxy), g_get_real_time ());
+  gtk_label_set_label (self->contact_label, text);
+}
+
+static void
+update_state (OcStatusPage *self)
+{
+  OcdConnect1 *proxy = oc_doctor_get_proxy (self->doctor);
+  const char *state, *detail, *server, *name, *fix_id;
+  const OcFix *fix;
+  g_autofree char *printer = NULL;
+
+  if (proxy == NULL)
+    return;
+
+  state = ocd_connect1_get_state (proxy);
+  detail = ocd_connect1_get_problem_detail (proxy);
+  gtk_image_set_from_icon_name (self->state_icon, oc_state_icon_name (state));
+  set_style (GTK_WIDGET (self->state_icon), oc_state_style_class (state));
+  gtk_label_set_label (self->state_label, oc_state_label (state));
+  gtk_label_set_label (self->state_detail, detail != NULL && *detail != '\0' ? detail : oc_state_description (state));
+
+  server = ocd_connect1_get_server_url (proxy);
+  gtk_label_set_label (self->server_label, server != NULL && *server != '\0' ? server : _("Not set"));
+
+  name = ocd_connect1_get_printer_name (proxy);
+  if (g_strcmp0 (ocd_connect1_get_role (proxy), "unlinked") == 0)
+    printer = g_strdup (_("Not linked"));
+  else if (name != NULL && *name != '\0')
+    printer = g_strdup (name);
+  else if (ocd_connect1_get_printer_id (proxy) >= 0)
+    /* TRANSLATORS: a printer known only by its number on the server */
+    printer = g_strdup_printf (_("Printer %" G_GINT64_FORMAT), ocd_connect1_get_printer_id (proxy));
+  else
+    printer = g_strdup (_("Unknown"));
+  gtk_label_set_label (self->printer_label, printer);
+
+  update_contact (self);
+
+  fix_id = oc_fix_for_problem (ocd_connect1_get_problem (proxy));
+  fix = oc_fix_lookup (fix_id);
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_row), fix != NULL);
+  if (fix != NULL)
+    {
+      gtk_label_set_label (self->problem_label, _(fix->title));
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->problem_row), "s", fix->id);
+    }
+}
+
+static void
+update_next_fix (OcStatusPage *self)
+{
+  const OcFix *fix = oc_fix_lookup (oc_doctor_get_next_fix (self->doctor));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->next_row), fix != NULL);
+  if (fix == NULL)
+    return;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->next_row), _(fix->title));
+  adw_action_row_set_subtitle (self->next_row,
+                               g_str_equal (fix->id, "undetected") ? _("If the printer still shows as offline")
+                                                                   : _("Recommended next step"));
+  gtk_image_set_from_icon_name (self->next_icon, fix->icon_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->next_row), "s", fix->id);
+}
+
+static void
+on_tested (OcStatusPage *self)
+{
+  const char *result = oc_doctor_get_test_result (self->doctor);
+  gboolean good = oc_test_result_is_good (result);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->result_group), TRUE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->result_row), oc_test_result_label (result));
+  adw_action_row_set_subtitle (self->result_row, oc_doctor_get_test_detail (self->doctor));
+  gtk_image_set_from_icon_name (self->result_icon, good ? "emblem-ok-symbolic" : "dialog-error-symbolic");
+  set_style (GTK_WIDGET (self->result_icon), good ? "success" : "error");
+  update_next_fix (self);
+}
+
+static GtkWidget *
+create_step_row (GVariant *step)
+{
+  const char *name = NULL, *detail = NULL;
+  gboolean ok = FALSE;
+  double elapsed_ms = -1;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon;
+
+  g_variant_lookup (step, "name", "&s", &name);
+  g_variant_lookup (step, "detail", "&s", &detail);
+  g_variant_lookup (step, "ok", "b", &ok);
+  g_variant_lookup (step, "elapsed_ms", "d", &elapsed_ms);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL ? oc_step_label (name) : _("Unnamed step"));
+  if (detail != NULL && *detail != '\0')
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), detail);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+
+  icon = gtk_image_new_from_icon_name (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
+  gtk_widget_add_css_class (icon, ok ? "success" : "error");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ok ? _("Passed") : _("Failed"), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  if (elapsed_ms >= 0)
+    {
+      g_autofree char *text = oc_format_elapsed (elapsed_ms);
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "numeric");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+    }
+
+  return row;
+}
+
+static void
+on_diagnosed (OcStatusPage *self)
+{
+  GVariant *steps = oc_doctor_get_diagnosis_steps (self->doctor);
+  GtkWidget *child;
+  GVariantIter iter;
+  GVariant *step;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->steps_list))) != NULL)
+    gtk_list_box_remove (self->steps_list, child);
+
+  if (steps != NULL)
+    {
+      g_variant_iter_init (&iter, steps);
+      while (g_variant_iter_loop (&iter, "@a{sv}", &step))
+        gtk_list_box_append (self->steps_list, create_step_row (step));
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_list),
+                          gtk_widget_get_first_child (GTK_WIDGET (self->steps_list)) != NULL);
+}
+
+static void
+on_busy_changed (OcStatusPage *self)
+{
+  gtk_widget_set_visible (self->test_spinner, oc_doctor_get_busy (self->doctor));
+}
+
+static gboolean
+clock_tick (gpointer user_data)
+{
+  update_contact (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+oc_status_page_map (GtkWidget *widget)
+{
+  OcStatusPage *self = OC_STATUS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (oc_status_page_parent_class)->map (widget);
+
+  /* "2 minutes ago" goes stale; only worth updating while it is seen */
+  update_contact (self);
+  self->clock_id = g_timeout_add_seconds (30, clock_tick, self);
+}
+
+static void
+oc_status_page_unmap (GtkWidget *widget)
+{
+  OcStatusPage *self = OC_STATUS_PAGE (widget);
+
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+
+  GTK_WIDGET_CLASS (oc_status_page_parent_class)->unmap (widget);
+}
+
+OcDoctor *
+oc_status_page_get_doctor (OcStatusPage *self)
+{
+  g_return_val_if_fail (OC_IS_STATUS_PAGE (self), NULL);
+
+  return self->doctor;
+}
+
+void
+oc_status_page_set_doctor (OcStatusPage *self,
+                           OcDoctor     *doctor)
+{
+  g_return_if_fail (OC_IS_STATUS_PAGE (self));
+
+  if (self->doctor == doctor)
+    return;
+
+  if (self->doctor != NULL)
+    g_signal_handlers_disconnect_by_data (self->doctor, self);
+  g_set_object (&self->doctor, doctor);
+
+  if (doctor != NULL)
+    {
+      g_signal_connect_swapped (doctor, "changed", G_CALLBACK (update_state), self);
+      g_signal_connect_swapped (doctor, "tested", G_CALLBACK (on_tested), self);
+      g_signal_connect_swapped (doctor, "diagnosed", G_CALLBACK (on_diagnosed), self);
+      g_signal_connect_swapped (doctor, "notify::next-fix", G_CALLBACK (update_next_fix), self);
+      g_signal_connect_swapped (doctor, "notify::busy", G_CALLBACK (on_busy_changed), self);
+      update_state (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCTOR]);
+}
+
+static void
+oc_status_page_dispose (GObject *object)
+{
+  OcStatusPage *self = OC_STATUS_PAGE (object);
+
+  oc_status_page_set_doctor (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_STATUS_PAGE);
+
+  G_OBJECT_CLASS (oc_status_page_parent_class)->dispose (object);
+}
+
+static void
+oc_status_page_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  OcStatusPage *self = OC_STATUS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOCTOR:
+      g_value_set_object (value, self->doctor);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+oc_status_page_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  OcStatusPage *self = OC_STATUS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOCTOR:
+      oc_status_page_set_doctor (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+oc_status_page_class_init (OcStatusPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = oc_status_page_dispose;
+  object_class->get_property = oc_status_page_get_property;
+  object_class->set_property = oc_status_page_set_property;
+  widget_class->map = oc_status_page_map;
+  widget_class->unmap = oc_status_page_unmap;
+
+  properties[PROP_DOCTOR] =
+    g_param_spec_object ("doctor", NULL, NULL,
+                         OC_TYPE_DOCTOR,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-status-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, state_label);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, state_detail);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, server_label);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, printer_label);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, contact_label);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, problem_row);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, result_group);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, result_row);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, result_icon);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, next_row);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, next_icon);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, steps_list);
+}
+
+static void
+oc_status_page_init (OcStatusPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,260 @@
+/* oc-window.c — the main window: sidebar, pages, toasts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "oc-fix.h"
+#include "oc-fix-page.h"
+#include "oc-format.h"
+#include "oc-report-page.h"
+#include "oc-status-page.h"
+#include "oc-window.h"
+
+struct _OcWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  OcDoctor        *doctor;
+
+  AdwToastOverlay *toast_overlay;
+  GtkStack        *main_stack;
+  AdwStatusPage   *service_page;
+  AdwLeaflet      *leaflet;
+  GtkListBox      *sidebar;
+  GtkWidget       *fix_row;
+  GtkWidget       *content_box;
+  AdwWindowTitle  *content_title;
+  GtkStack        *content_stack;
+  OcStatusPage    *status_page;
+  OcFixPage       *fix_page;
+  OcReportPage    *report_page;
+};
+
+G_DEFINE_FINAL_TYPE (OcWindow, oc_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+select_sidebar_row (OcWindow   *self,
+                    const char *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (gtk_widget_get_name (row), name) == 0)
+      {
+        gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (row));
+        return;
+      }
+}
+
+static void
+show_content (OcWindow   *self,
+              const char *stack_page,
+              const char *sidebar_row,
+              const char *title)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, stack_page);
+  adw_window_title_set_title (self->content_title, title);
+  select_sidebar_row (self, sidebar_row);
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+}
+
+void
+oc_window_show_page (OcWindow   *self,
+                     const char *page)
+{
+  g_return_if_fail (OC_IS_WINDOW (self));
+
+  if (g_strcmp0 (page, "report") == 0)
+    show_content (self, "report", "report", _("Connectivity Report"));
+  else
+    show_content (self, "status", "status", _("Status"));
+}
+
+void
+oc_window_show_fix (OcWindow   *self,
+                    const char *fix_id)
+{
+  const OcFix *fix = oc_fix_lookup (fix_id);
+  const char *row;
+
+  g_return_if_fail (OC_IS_WINDOW (self));
+  g_return_if_fail (fix != NULL);
+
+  oc_fix_page_set_fix_id (self->fix_page, fix->id);
+
+  /* debug logging and get-help have rows of their own; the rest share one */
+  if (g_str_equal (fix->id, "debug-logging") || g_str_equal (fix->id, "get-help"))
+    {
+      row = fix->id;
+    }
+  else
+    {
+      row = "fix";
+      gtk_widget_set_visible (self->fix_row, TRUE);
+    }
+
+  show_content (self, "fix", row, _(fix->title));
+}
+
+void
+oc_window_show_toast (OcWindow   *self,
+                      const char *message)
+{
+  g_return_if_fail (OC_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+void
+oc_window_show_error (OcWindow     *self,
+                      const GError *error)
+{
+  g_autofree char *message = oc_error_message (error);
+
+  oc_window_show_toast (self, message);
+}
+
+static void
+on_sidebar_row_activated (OcWindow      *self,
+                          GtkListBoxRow *row)
+{
+  const char *name = gtk_widget_get_name (GTK_WIDGET (row));
+
+  if (g_str_equal (name, "fix"))
+    oc_window_show_fix (self, oc_fix_page_get_fix_id (self->fix_page));
+  else if (oc_fix_lookup (name) != NULL)
+    oc_window_show_fix (self, name);
+  else
+    oc_window_show_page (self, name);
+}
+
+static void
+on_back_clicked (OcWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+on_proxy_changed (OcWindow *self)
+{
+  gboolean running = oc_doctor_get_proxy (self->doctor) != NULL;
+
+  gtk_stack_set_visible_child_name (self->main_stack, running ? "main" : "service");
+}
+
+static void
+describe_widget (GtkWidget *widget,
+                 GString   *out)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget) && *gtk_label_get_label (GTK_LABEL (widget)) != '\0')
+    g_string_append_printf (out, "label: %s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  else if (GTK_IS_TEXT (widget))
+    g_string_append_printf (out, "entry: %s\n", gtk_editable_get_text (GTK_EDITABLE (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    describe_widget (child, out);
+}
+
+/* What is on screen, for the end-to-end test and for bug reports: the page and
+ * every text a person can see on it, in reading order. */
+char *
+oc_window_describe (OcWindow *self)
+{
+  GString *out = g_string_new (NULL);
+  const char *page = gtk_stack_get_visible_child_name (self->main_stack);
+
+  if (g_str_equal (page, "main"))
+    page = gtk_stack_get_visible_child_name (self->content_stack);
+
+  if (g_str_equal (page, "fix"))
+    g_string_append_printf (out, "page: fix:%s\n", oc_fix_page_get_fix_id (self->fix_page));
+  else
+    g_string_append_printf (out, "page: %s\n", page);
+  g_string_append_printf (out, "busy: %s\n", oc_doctor_get_busy (self->doctor) ? "yes" : "no");
+  describe_widget (GTK_WIDGET (self), out);
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+attach_doctor (OcWindow      *self,
+               OcApplication *app)
+{
+  self->doctor = g_object_ref (oc_application_get_doctor (app));
+  oc_status_page_set_doctor (self->status_page, self->doctor);
+  oc_fix_page_set_doctor (self->fix_page, self->doctor);
+  oc_report_page_set_doctor (self->report_page, self->doctor);
+
+  adw_status_page_set_description (self->service_page,
+                                   oc_application_get_bus_type (app) == G_BUS_TYPE_SESSION
+                                   ? _("The app talks to the Obico Connect service on the session bus. Start it with “obico-connectd --session”.")
+                                   : _("The Obico Connect service checks the connection to the Obico server. Start it with “sudo systemctl enable --now obico-connectd”."));
+
+  g_signal_connect_object (self->doctor, "notify::proxy", G_CALLBACK (on_proxy_changed), self, G_CONNECT_SWAPPED);
+  on_proxy_changed (self);
+  oc_window_show_page (self, "status");
+}
+
+static void
+oc_window_dispose (GObject *object)
+{
+  OcWindow *self = OC_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_WINDOW);
+  g_clear_object (&self->doctor);
+
+  G_OBJECT_CLASS (oc_window_parent_class)->dispose (object);
+}
+
+static void
+oc_window_class_init (OcWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = oc_window_dispose;
+
+  g_type_ensure (OC_TYPE_STATUS_PAGE);
+  g_type_ensure (OC_TYPE_FIX_PAGE);
+  g_type_ensure (OC_TYPE_REPORT_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, service_page);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, fix_row);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, fix_page);
+  gtk_widget_class_bind_template_child (widget_class, OcWindow, report_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+}
+
+static void
+oc_window_init (OcWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+OcWindow *
+oc_window_new (OcApplication *application)
+{
+  OcWindow *self = g_object_new (OC_TYPE_WINDOW, "application", application, NULL);
+
+  attach_doctor (self, application);
+
+  return self;
+}

@@ -1,0 +1,28 @@
+/* oc-window.h — the main window: sidebar, pages, toasts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "oc-application.h"
+
+G_BEGIN_DECLS
+
+#define OC_TYPE_WINDOW (oc_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (OcWindow, oc_window, OC, WINDOW, AdwApplicationWindow)
+
+OcWindow *oc_window_new        (OcApplication *application);
+void      oc_window_show_page  (OcWindow      *self,
+                                const char    *page);
+void      oc_window_show_fix   (OcWindow      *self,
+                                const char    *fix_id);
+void      oc_window_show_toast (OcWindow      *self,
+                                const char    *message);
+void      oc_window_show_error (OcWindow      *self,
+                                const GError  *error);
+char     *oc_window_describe   (OcWindow      *self);
+
+G_END_DECLS
