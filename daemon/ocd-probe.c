@@ -215,13 +215,19 @@ ocd_probe_clock_plausible (gint64 now_usec, GTlsCertificateFlags errors)
 /* ---- websocket --------------------------------------------------------- */
 
 static void
+on_unexpected_socket_closed (SoupWebsocketConnection *ws, gpointer data)
+{
+  g_object_unref (ws);
+}
+
+static void
 on_websocket (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
   SoupMessage *message = g_object_get_data (G_OBJECT (task), "ws-message");
   g_autoptr(GError) error = NULL;
-  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  SoupWebsocketConnection *ws;
   g_autofree char *detail = NULL;
   double elapsed = step_elapsed_ms (probe);
   gboolean timed_out = probe->step_timed_out;
@@ -230,13 +236,18 @@ on_websocket (GObject *source, GAsyncResult *result, gpointer data)
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   step_end (probe, g_task_get_cancellable (task));
   status = soup_message_get_status (message);
+  if (ws != NULL)
+    {
+      /* Obico never accepts an anonymous socket; whatever did, we leave at
+       * once, holding the socket until its close handshake is over. */
+      g_signal_connect (ws, "closed", G_CALLBACK (on_unexpected_socket_closed), NULL);
+      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
   if (return_if_cancelled (task))
     return;
 
   if (ws != NULL)
     {
-      /* Obico never accepts an anonymous socket; whatever did, we leave. */
-      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       open_step (probe, "websocket", TRUE, elapsed,
                  _("The WebSocket path is reachable: the server even accepted an upgrade "
                    "without credentials, which an Obico server does not do."));
@@ -441,7 +452,7 @@ protocol_name (GTlsProtocolVersion version)
 static GVariant *
 tls_error_names (GTlsCertificateFlags errors)
 {
-  g_autoptr(GFlagsClass) klass = g_type_class_ref (G_TYPE_TLS_CERTIFICATE_FLAGS);
+  GFlagsClass *klass = g_type_class_ref (G_TYPE_TLS_CERTIFICATE_FLAGS);
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
@@ -450,6 +461,7 @@ tls_error_names (GTlsCertificateFlags errors)
         (errors & klass->values[i].value) == klass->values[i].value &&
         klass->values[i].value != G_TLS_CERTIFICATE_VALIDATE_ALL)
       g_variant_builder_add (&builder, "s", klass->values[i].value_nick);
+  g_type_class_unref (klass);
   return g_variant_builder_end (&builder);
 }
 
@@ -533,10 +545,14 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
 
   if (timed_out)
     {
-      problem = "internet";
-      fixes = FIXES_INTERNET;
-      detail = g_strdup_printf (_("%s accepted the connection but did not complete a secure "
-                                  "handshake within %g seconds."), probe->host, probe->timeout);
+      /* TCP works, so a silent handshake is most often a plain-http server
+       * waiting for the rest of a request that never comes. */
+      problem = "server-address";
+      fixes = FIXES_SERVER_ADDRESS;
+      detail = g_strdup_printf (_("%s accepted the connection on port %d but did not complete a "
+                                  "secure handshake within %g seconds: if the server speaks plain "
+                                  "HTTP there, the address needs http:// instead of https://."),
+                                probe->host, probe->port, probe->timeout);
     }
   else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS))
     {
@@ -721,6 +737,8 @@ run_connect (GTask *task)
 
   /* Tries the resolved addresses in turn, all within one timeout. */
   probe->client = g_socket_client_new ();
+  /* The route to the server itself, the one the printer's agent takes. */
+  g_socket_client_set_enable_proxy (probe->client, FALSE);
   probe->next_address = probe->addresses;
   step_begin (probe, g_task_get_cancellable (task));
   connect_next (task);
@@ -839,7 +857,6 @@ ocd_probe_diagnose_async (SoupSession         *soup,
       finish (task, "server-address", FIXES_SERVER_ADDRESS);
       return;
     }
-  /* GUri keeps the brackets of an IPv6 literal out of the host already. */
   run_resolve (task);
 }
 

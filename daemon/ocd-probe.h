@@ -20,4 +20,10 @@ void      ocd_probe_diagnose_async  (SoupSession         *soup,
 GVariant *ocd_probe_diagnose_finish (GAsyncResult  *result,
                                      GError       **error);
 
+/* Pure: whether the system clock can be right, given the verification
+ * errors of a server's certificate (a Pi without a real-time clock often
+ * boots in the past). */
+gboolean  ocd_probe_clock_plausible (gint64               now_usec,
+                                     GTlsCertificateFlags errors);
+
 G_END_DECLS

@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""Diagnose() against obico-sim: the chain stops at the first failing layer,
+names it, and offers the fixes of guided-fixes.md for it.
+
+Environment (set by tests/meson.build): OBICO_CONNECTD, OBICO_SIM.
+"""
+import socket
+import time
+
+from harness import SLOW, DaemonTestCase, Sim, main
+
+LAYERS = ['resolve', 'connect', 'tls', 'server', 'credentials', 'websocket']
+TIMEOUT = 3  # the [server] timeout the harness writes
+
+
+def free_port():
+    """A local TCP port nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class DiagnoseTestCase(DaemonTestCase):
+
+    def diagnose(self):
+        started = time.monotonic()
+        problem, fixes, steps = self.daemon.call('Diagnose')
+        self.elapsed = time.monotonic() - started
+        for step in steps:
+            for key, kind in (('name', str), ('ok', bool), ('elapsed_ms', float), ('detail', str)):
+                self.assertIsInstance(step.get(key), kind, '%s of %r' % (key, step))
+            self.assertGreaterEqual(step['elapsed_ms'], 0)
+            self.assertTrue(step['detail'][-1:] in ('.', '?'), 'detail is not a sentence: %r' % step)
+        return problem, fixes, steps
+
+    def assertStopsAt(self, steps, layer):
+        """Every layer before @layer ran and passed, @layer failed, nothing after ran."""
+        names = [s['name'] for s in steps]
+        self.assertEqual(names, LAYERS[:LAYERS.index(layer) + 1], steps)
+        self.assertTrue(all(s['ok'] for s in steps[:-1]), steps)
+        self.assertFalse(steps[-1]['ok'], steps)
+        return steps[-1]
+
+    def set_url(self, url):
+        self.daemon.call('SetServerUrl', 's', url)
+
+    def assertNoCredentialsOnWebSocket(self):
+        for r in self.sim.requests('/ws/dev/'):
+            self.assertNotIn('authorization', r['headers'], r)
+
+
+class TestDiagnose(DiagnoseTestCase):
+
+    def test_all_ok(self):
+        printer_id, _ = self.link()
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.sim.clear()
+        problem, fixes, steps = self.diagnose()
+        self.assertEqual(problem, '')
+        self.assertEqual(fixes, ['undetected', 'debug-logging', 'get-help'])
+        self.assertEqual([s['name'] for s in steps], LAYERS)
+        self.assertTrue(all(s['ok'] for s in steps), steps)
+        resolve, connect, tls, server, credentials, websocket = steps
+        self.assertEqual(resolve['addresses'], ['127.0.0.1'])
+        self.assertEqual(connect['address'], '127.0.0.1:%d' % self.sim.port)
+        self.assertIn('http', tls['detail'])
+        self.assertEqual(server['http_status'], 200)
+        self.assertEqual(credentials['http_status'], 200)
+        self.assertEqual(websocket['http_status'], 403)
+        # The check is anonymous: the daemon's own session stays up, no 4321.
+        self.assertTrue(self.sim.requests('/ws/dev/'))
+        self.assertNoCredentialsOnWebSocket()
+        for c in self.sim.ws_connections():
+            self.assertIsNone(c['close_code'], c)
+        self.assertEqual(self.daemon.get('State'), 'okay')
+
+    def test_name_does_not_resolve(self):
+        self.set_url('http://nonexistent.invalid')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'resolve')
+        self.assertEqual(problem, 'server-address')
+        self.assertEqual(fixes, ['server-address', 'internet', 'get-help'])
+        self.assertIn('nonexistent.invalid', step['detail'])
+        self.assertEqual(step['addresses'], [])
+
+    def test_connection_refused(self):
+        port = free_port()
+        self.set_url('http://127.0.0.1:%d' % port)
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'connect')
+        self.assertEqual(problem, 'server-address')
+        self.assertEqual(fixes[0], 'server-address')
+        self.assertEqual(fixes[-1], 'get-help')
+        self.assertEqual(steps[0]['addresses'], ['127.0.0.1'])
+        self.assertEqual(step['address'], '127.0.0.1:%d' % port)
+        self.assertIn(str(port), step['detail'])
+
+    def test_self_signed_certificate(self):
+        tls_sim = Sim(tls=True)
+        tls_sim.start()
+        try:
+            self.set_url(tls_sim.url.replace('http://', 'https://'))
+            problem, fixes, steps = self.diagnose()
+        finally:
+            tls_sim.close()
+        step = self.assertStopsAt(steps, 'tls')
+        self.assertEqual(problem, 'tls')
+        self.assertEqual(fixes, ['tls', 'get-help'])
+        self.assertIn('unknown-ca', step['tls_errors'])
+        self.assertIn('self-signed', step['verification'])
+        self.assertIn('self-signed', step['detail'])
+        self.assertIn('localhost', step['issuer'])
+        # gen-test-cert.sh makes certificates valid for two days
+        now_us = time.time() * 1e6
+        self.assertGreater(step['expires'], now_us)
+        self.assertLess(step['expires'], now_us + 3 * 86400e6)
+        self.assertTrue(step['clock_plausible'])
+
+    def test_https_to_plain_http_server(self):
+        self.set_url('https://127.0.0.1:%d' % self.sim.port)
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'tls')
+        self.assertEqual(problem, 'server-address')
+        self.assertEqual(fixes[0], 'server-address')
+        self.assertIn('http://', step['detail'])
+        self.assertLess(self.elapsed, (TIMEOUT + 2) * SLOW)
+
+    def test_health_check_fails(self):
+        self.sim.scenario('hc-500')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'server')
+        self.assertEqual(problem, 'not-obico-server')
+        self.assertEqual(fixes[0], 'not-obico-server')
+        self.assertEqual(fixes[-1], 'get-help')
+        self.assertEqual(step['http_status'], 500)
+        self.assertEqual(steps[2]['detail'], 'Not used (http).')
+
+    def test_not_an_obico_server(self):
+        self.sim.scenario('not-obico')
+        problem, fixes, steps = self.diagnose()
+        self.assertStopsAt(steps, 'server')
+        self.assertEqual(problem, 'not-obico-server')
+
+    def test_not_linked(self):
+        problem, fixes, steps = self.diagnose()
+        self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'not-linked')
+        self.assertEqual(fixes[0], 'not-linked')
+
+    def test_revoked_credentials(self):
+        printer_id, _ = self.link()
+        self.sim.revoke(printer_id, 'deleted')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'invalid-credentials')
+        self.assertEqual(fixes, ['invalid-credentials', 'relink', 'unarchive',
+                                 'shared-credentials', 'get-help'])
+        self.assertEqual(step['http_status'], 401)
+
+    def test_printer_without_id(self):
+        self.link()
+        self.sim.scenario('printer-no-id')
+        problem, fixes, steps = self.diagnose()
+        self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'not-obico-server')
+
+    def test_websocket_blocked(self):
+        self.link()
+        for status in (400, 502):
+            with self.subTest(status=status):
+                self.sim.scenario('ws-blocked', ws_status=status)
+                self.sim.clear()
+                problem, fixes, steps = self.diagnose()
+                step = self.assertStopsAt(steps, 'websocket')
+                self.assertEqual(problem, 'websocket-blocked')
+                self.assertEqual(fixes, ['websocket-blocked', 'get-help'])
+                self.assertEqual(step['http_status'], status)
+                self.assertIn(str(status), step['detail'])
+                self.assertNoCredentialsOnWebSocket()
+
+    def test_silent_server_bounded_by_timeout(self):
+        # Stopped, the sim's socket still completes TCP handshakes (the
+        # backlog) but never answers: the server layer times out.
+        self.sim.pause()
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'server')
+        self.assertEqual(problem, 'internet')
+        self.assertGreaterEqual(step['elapsed_ms'], TIMEOUT * 1000 * 0.9)
+        self.assertLess(self.elapsed, (TIMEOUT + 2) * SLOW)
+
+    def test_server_down(self):
+        self.sim.scenario('down')
+        problem, fixes, steps = self.diagnose()
+        self.assertStopsAt(steps, 'server')
+        self.assertEqual(problem, 'internet')
+
+
+if __name__ == '__main__':
+    main()
