@@ -78,6 +78,7 @@ main (int argc, char *argv[])
   gboolean show_version = FALSE;
   g_autofree char *state_dir = NULL;
   g_autofree char *config_path = NULL;
+  g_auto(GStrv) agent_settings = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   Daemon daemon = { 0 };
@@ -89,6 +90,9 @@ main (int argc, char *argv[])
       N_("Keep the link in DIR instead of " DEFAULT_STATE_DIR), N_("DIR") },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path,
       N_("Read the configuration from FILE instead of " DEFAULT_CONFIG_FILE), N_("FILE") },
+    { "agent-settings", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &agent_settings,
+      N_("Follow this official agent's settings file (repeatable) instead of searching the usual places"),
+      N_("FILE") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
       N_("Replace a running instance"), NULL },
@@ -123,6 +127,8 @@ main (int argc, char *argv[])
   daemon.link = ocd_link_new (ocd_config_load (config_path != NULL ? config_path : DEFAULT_CONFIG_FILE),
                               state_dir != NULL ? state_dir : DEFAULT_STATE_DIR);
   daemon.service = ocd_service_new (daemon.link);
+  if (agent_settings != NULL)
+    ocd_link_set_agent_settings (daemon.link, (const char * const *) agent_settings);
   ocd_link_start (daemon.link);
 
   owner_id = g_bus_own_name (use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, BUS_NAME,

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ocd-agents.h"
 #include "ocd-error.h"
 #include "ocd-link.h"
 #include "ocd-log.h"
@@ -17,6 +18,7 @@
 #include "ocd-stats.h"
 #include "ocd-store.h"
 #include "ocd-url.h"
+#include "ocd-watch.h"
 
 /* invalid-credentials this soon after a successful Link() is still-invalid */
 #define RELINK_GRACE_USEC (15 * 60 * G_USEC_PER_SEC)
@@ -31,6 +33,9 @@ struct _OcdLink
   OcdStats     *stats;
   GCancellable *cancellable;
   OcdSession   *session;         /* agent role only */
+  OcdWatch     *watch;           /* watch role only */
+  OcdAgents    *agents;          /* the official agents' settings */
+  char        **agent_settings;  /* --agent-settings; NULL: the usual places */
 
   OcdStoreData  stored;          /* what link.conf says */
 
@@ -124,6 +129,19 @@ unreachable_problem (const char *failure)
   return "internet";
 }
 
+/* Without credentials, an official agent's broken settings say more than
+ * "not linked". */
+static char *
+unlinked_detail (OcdLink *self)
+{
+  const OcdAgent *broken = self->agents != NULL ? ocd_agents_get_first_broken (self->agents) : NULL;
+
+  if (broken != NULL)
+    return g_strdup (broken->error);
+  return g_strdup (_("No printer is linked: link this printer with the 6-digit code "
+                     "shown in the Obico app."));
+}
+
 /* The guide's decision, in one place.  Order matters: the first rule that
  * applies names the problem a person should fix first. */
 static void
@@ -141,8 +159,7 @@ update_state (OcdLink *self)
     {
       state = "unlinked";
       problem = "not-linked";
-      detail = g_strdup (_("No printer is linked: link this printer with the 6-digit code "
-                           "shown in the Obico app."));
+      detail = unlinked_detail (self);
     }
   else if (g_strcmp0 (self->http, "invalid-credentials") == 0)
     {
@@ -322,6 +339,71 @@ effective_server_url (OcdLink *self)
 }
 
 static void check_credentials (OcdLink *self);
+static void apply_role (OcdLink *self);
+
+/* ---- watch role: an official agent holds the credentials ------------- */
+
+static gboolean
+apply_watch_role (OcdLink *self)
+{
+  const OcdAgent *agent = self->agents != NULL ? ocd_agents_get_watched (self->agents) : NULL;
+
+  if (agent == NULL)
+    return FALSE;
+  set_string (self, &self->server_url, agent->server_url, PROP_SERVER_URL);
+  set_string (self, &self->role, "watch", PROP_ROLE);
+  set_string (self, &self->credential_source, agent->path, PROP_CREDENTIAL_SOURCE);
+  set_int64 (self, &self->printer_id, -1, PROP_PRINTER_ID);
+  set_string (self, &self->printer_name, "", PROP_PRINTER_NAME);
+  return TRUE;
+}
+
+static void
+start_watch (OcdLink *self)
+{
+  if (g_strcmp0 (self->role, "watch") == 0)
+    self->watch = ocd_watch_new (self, self->agents, ocd_agents_get_watched (self->agents));
+}
+
+static void
+on_agents_changed (OcdAgents *agents, gpointer data)
+{
+  OcdLink *self = data;
+
+  if (self->stored.token != NULL)
+    return;
+  /* Another agent's file changed: the watched one keeps its checks going. */
+  if (self->watch != NULL && ocd_watch_is_for (self->watch, ocd_agents_get_watched (agents)))
+    {
+      update_state (self);
+      return;
+    }
+  apply_role (self);
+}
+
+static void
+start_agents (OcdLink *self)
+{
+  self->agents = ocd_agents_new ((const char * const *) self->agent_settings,
+                                 (const char * const *) self->config->settings_files);
+  g_signal_connect (self->agents, "changed", G_CALLBACK (on_agents_changed), self);
+}
+
+void
+ocd_link_set_agent_settings (OcdLink            *self,
+                             const char * const *paths)
+{
+  g_strfreev (self->agent_settings);
+  self->agent_settings = g_strdupv ((char **) paths);
+}
+
+GVariant *
+ocd_link_get_agents (OcdLink *self)
+{
+  if (self->agents == NULL)
+    return g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0);
+  return ocd_agents_to_variant (self->agents);
+}
 
 /* Re-reads who holds the credentials and (re)starts the work of that role. */
 static void
@@ -335,6 +417,7 @@ apply_role (OcdLink *self)
   if (self->session != NULL)
     ocd_session_stop (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->watch);
 
   set_string (self, &self->server_url, effective_server_url (self), PROP_SERVER_URL);
   set_string (self, &self->http, "unknown", PROP_HTTP);
@@ -351,7 +434,7 @@ apply_role (OcdLink *self)
       set_int64 (self, &self->printer_id, self->stored.printer_id, PROP_PRINTER_ID);
       set_string (self, &self->printer_name, self->stored.printer_name, PROP_PRINTER_NAME);
     }
-  else
+  else if (!apply_watch_role (self))
     {
       set_string (self, &self->role, "unlinked", PROP_ROLE);
       set_string (self, &self->credential_source, "", PROP_CREDENTIAL_SOURCE);
@@ -367,6 +450,7 @@ apply_role (OcdLink *self)
       self->session = ocd_session_new (self, self->server_url, self->stored.token);
       ocd_session_start (self->session);
     }
+  start_watch (self);
 }
 
 static void
@@ -767,6 +851,7 @@ ocd_link_get_report (OcdLink *self)
   if (self->last_diagnose != NULL)
     g_variant_dict_insert_value (&dict, "last_diagnose", self->last_diagnose);
   g_variant_dict_insert_value (&dict, "events", ocd_stats_events (self->stats));
+  g_variant_dict_insert_value (&dict, "agents", ocd_link_get_agents (self));
   return g_variant_dict_end (&dict);
 }
 
@@ -816,9 +901,13 @@ const char *ocd_link_get_server_url (OcdLink *self) { return self->server_url; }
 OcdConfig *ocd_link_get_config (OcdLink *self) { return self->config; }
 SoupSession *ocd_link_get_soup (OcdLink *self) { return self->soup; }
 
+/* In the watch role the agent's token: for REST checks only, never for a
+ * WebSocket. */
 const char *
 ocd_link_get_token (OcdLink *self)
 {
+  if (self->watch != NULL)
+    return ocd_watch_get_token (self->watch);
   return self->stored.token;
 }
 
@@ -830,6 +919,7 @@ ocd_link_start (OcdLink *self)
   ocd_store_load (self->state_dir, &self->stored, &aside);
   ocd_log_set_debug (self->stored.debug_logging || ocd_log_get_debug ());
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
+  start_agents (self);
   apply_role (self);
 }
 
@@ -884,6 +974,11 @@ ocd_link_finalize (GObject *object)
   if (self->session != NULL)
     ocd_session_stop (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->watch);
+  if (self->agents != NULL)
+    g_signal_handlers_disconnect_by_data (self->agents, self);
+  g_clear_object (&self->agents);
+  g_strfreev (self->agent_settings);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->stats, ocd_stats_free);
   g_clear_pointer (&self->config, ocd_config_free);

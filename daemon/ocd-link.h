@@ -17,6 +17,11 @@ G_DECLARE_FINAL_TYPE (OcdLink, ocd_link, OCD, LINK, GObject)
 OcdLink     *ocd_link_new               (OcdConfig  *config,
                                          const char *state_dir);
 void         ocd_link_start             (OcdLink *self);
+/* Before start: the official agents' settings files to follow instead of
+ * searching the usual places. */
+void         ocd_link_set_agent_settings (OcdLink            *self,
+                                          const char * const *paths);
+GVariant    *ocd_link_get_agents        (OcdLink *self);
 
 const char  *ocd_link_get_state         (OcdLink *self);
 const char  *ocd_link_get_problem       (OcdLink *self);
