@@ -96,7 +96,7 @@ oc_step_label (const char *name)
     { "resolve", N_("Name resolution") },
     { "connect", N_("Connection") },
     { "tls", N_("Secure connection (TLS)") },
-    { "hc", N_("Server health check") },
+    { "server", N_("Server health check") },
     { "credentials", N_("Printer credentials") },
     { "websocket", N_("Live connection (WebSocket)") },
   };

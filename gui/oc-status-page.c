@@ -96,7 +96,7 @@ update_state (OcStatusPage *self)
     printer = g_strdup (name);
   else if (ocd_connect1_get_printer_id (proxy) >= 0)
     /* TRANSLATORS: a printer known only by its number on the server */
-    printer = g_strdup_printf (_("Printer %" G_GINT64_FORMAT), ocd_connect1_get_printer_id (proxy));
+    printer = g_strdup_printf (_("Printer %lld"), (long long) ocd_connect1_get_printer_id (proxy));
   else
     printer = g_strdup (_("Unknown"));
   gtk_label_set_label (self->printer_label, printer);
