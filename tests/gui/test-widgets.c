@@ -1,0 +1,516 @@
+/* test-widgets.c — the app's pure parts and widgets, without a daemon
+ *
+ * Runs under Xvfb (see meson.build). GTK draws with the cairo renderer so the
+ * chart's pixels can be checked.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "oc-chart.h"
+#include "oc-doctor.h"
+#include "oc-fix.h"
+#include "oc-format.h"
+#include "oc-link-page.h"
+#include "oc-report-page.h"
+#include "oc-support-report.h"
+#include "oc-validate.h"
+
+/* the ids of guided-fixes.md, the contract with the daemon and scripts */
+static const char * const spec_fix_ids[] = {
+  "not-linked", "server-address", "internet", "tls", "not-obico-server", "invalid-credentials",
+  "relink", "unarchive", "shared-credentials", "still-invalid", "websocket-blocked",
+  "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help",
+};
+
+static void
+test_fix_table (void)
+{
+  guint n_fixes;
+  const OcFix *fixes = oc_fix_get_all (&n_fixes);
+
+  g_assert_cmpuint (n_fixes, ==, G_N_ELEMENTS (spec_fix_ids));
+  for (guint i = 0; i < G_N_ELEMENTS (spec_fix_ids); i++)
+    {
+      const OcFix *fix = oc_fix_lookup (spec_fix_ids[i]);
+
+      g_assert_nonnull (fix);
+      g_assert_cmpstr (fix->id, ==, spec_fix_ids[i]);
+      g_assert_cmpstr (fixes[i].id, ==, spec_fix_ids[i]);
+      g_assert_true (strlen (fix->title) > 5);
+      g_assert_true (strlen (fix->description) > 40);
+    }
+  g_assert_null (oc_fix_lookup ("no-such-fix"));
+  g_assert_null (oc_fix_lookup (NULL));
+}
+
+static void
+test_fix_after_test (void)
+{
+  const char *dns[] = { "server-address", "get-help", NULL };
+  const char *route[] = { "internet", "get-help", NULL };
+  const char *tls[] = { "tls", NULL };
+  const struct {
+    const char *result;
+    gboolean relinked;
+    const char *state, *problem, *severity, *diagnosis_problem;
+    const char * const *fixes;
+    const char *expected;
+  } cases[] = {
+    { "not-linked", FALSE, "unlinked", "not-linked", "none", NULL, NULL, "not-linked" },
+    /* failed to contact: Diagnose decides between the address and the network */
+    { "failed-to-contact", FALSE, "error", "server-unreachable", "total", "server-address", dns, "server-address" },
+    { "failed-to-contact", FALSE, "error", "server-unreachable", "total", "internet", route, "internet" },
+    { "failed-to-contact", FALSE, "error", "", "high", "tls", tls, "tls" },
+    { "failed-to-contact", FALSE, "error", "server-unreachable", "total", NULL, NULL, "internet" },
+    { "failed-to-contact", FALSE, "error", "server-address", "total", NULL, NULL, "server-address" },
+    /* invalid credentials, and again right after a re-link */
+    { "invalid-credentials", FALSE, "error", "invalid-credentials", "none", NULL, NULL, "invalid-credentials" },
+    { "invalid-credentials", TRUE, "error", "invalid-credentials", "none", NULL, NULL, "still-invalid" },
+    { "invalid-credentials", FALSE, "error", "shared-credentials", "none", NULL, NULL, "shared-credentials" },
+    { "unexpected-response", FALSE, "error", "not-obico-server", "none", NULL, NULL, "not-obico-server" },
+    /* succeeded: the state decides */
+    { "succeeded", FALSE, "okay", "", "none", NULL, NULL, "undetected" },
+    { "succeeded", FALSE, "disconnected", "websocket-blocked", "none", NULL, NULL, "websocket-blocked" },
+    { "succeeded", FALSE, "error", "unreliable-network", "high", NULL, NULL, "unreliable-network" },
+    { "succeeded", FALSE, "error", "", "total", NULL, NULL, "no-connectivity" },
+    { "succeeded", FALSE, "error", "shared-credentials", "none", NULL, NULL, "shared-credentials" },
+    { "succeeded", FALSE, "connecting", "", "none", NULL, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *fix = oc_fix_after_test (cases[i].result, cases[i].relinked, cases[i].state,
+                                           cases[i].problem, cases[i].severity,
+                                           cases[i].diagnosis_problem, cases[i].fixes);
+
+      g_test_message ("case %u: %s in state %s", i, cases[i].result, cases[i].state);
+      g_assert_cmpstr (fix, ==, cases[i].expected);
+    }
+
+  g_assert_cmpstr (oc_fix_after_diagnosis ("internet", route), ==, "internet");
+  g_assert_cmpstr (oc_fix_after_diagnosis ("", NULL), ==, NULL);
+  g_assert_cmpstr (oc_fix_for_problem ("server-unreachable"), ==, "internet");
+  g_assert_cmpstr (oc_fix_for_problem ("websocket-blocked"), ==, "websocket-blocked");
+  g_assert_cmpstr (oc_fix_for_problem (""), ==, NULL);
+}
+
+static void
+test_validate_link_code (void)
+{
+  g_assert_true (oc_validate_link_code ("123456"));
+  g_assert_true (oc_validate_link_code ("000000"));
+  g_assert_false (oc_validate_link_code (NULL));
+  g_assert_false (oc_validate_link_code (""));
+  g_assert_false (oc_validate_link_code ("12345"));
+  g_assert_false (oc_validate_link_code ("1234567"));
+  g_assert_false (oc_validate_link_code ("12345a"));
+  g_assert_false (oc_validate_link_code ("123 45"));
+  g_assert_false (oc_validate_link_code ("１２３４５６"));  /* full-width digits */
+}
+
+static void
+test_validate_server_url (void)
+{
+  const struct { const char *text; const char *normalized; } good[] = {
+    { "https://app.obico.io", "https://app.obico.io" },
+    { "  https://app.obico.io/  ", "https://app.obico.io" },
+    { "http://192.168.1.10:3334", "http://192.168.1.10:3334" },
+    { "HTTPS://obico.example.com:8443/obico//", "HTTPS://obico.example.com:8443/obico" },
+    { "http://[fe80::1]:3334", "http://[fe80::1]:3334" },
+    { "http://my-pi.local/obico", "http://my-pi.local/obico" },
+  };
+  const char *bad[] = {
+    "", "   ", "app.obico.io", "ftp://app.obico.io", "https://", "https://user:pw@app.obico.io",
+    "https://app.obico.io/?x=1", "https://app.obico.io/#top", "https://app obico.io",
+    "https://app.obico.io:99999", "https://app.obico.io:0", "https://app_obico.io", "http://-host",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *normalized = NULL;
+
+      g_test_message ("good: %s", good[i].text);
+      g_assert_true (oc_validate_server_url (good[i].text, &normalized, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (normalized, ==, good[i].normalized);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *normalized = NULL;
+
+      g_test_message ("bad: %s", bad[i]);
+      g_assert_false (oc_validate_server_url (bad[i], &normalized, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_true (strlen (error->message) > 10);
+      g_assert_null (normalized);
+    }
+}
+
+static void
+test_format_state (void)
+{
+  const struct { const char *state, *label, *style; } cases[] = {
+    { "okay", "Okay", "success" },
+    { "disconnected", "Disconnected", "warning" },
+    { "error", "Error", "error" },
+    { "unlinked", "Not linked", "warning" },
+    { "connecting", "Connecting", "accent" },
+    { "something-new", "Unknown", "accent" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpstr (oc_state_label (cases[i].state), ==, cases[i].label);
+      g_assert_cmpstr (oc_state_style_class (cases[i].state), ==, cases[i].style);
+      g_assert_nonnull (oc_state_icon_name (cases[i].state));
+      g_assert_true (strlen (oc_state_description (cases[i].state)) > 10);
+    }
+
+  g_assert_cmpstr (oc_test_result_label ("failed-to-contact"), ==, "Failed to contact server");
+  g_assert_cmpstr (oc_test_result_label ("invalid-credentials"), ==, "Invalid account credentials");
+  g_assert_cmpstr (oc_test_result_label ("succeeded"), ==, "Succeeded");
+  g_assert_cmpstr (oc_step_label ("resolve"), ==, "Name resolution");
+  g_assert_cmpstr (oc_step_label ("a-new-layer"), ==, "a-new-layer");
+}
+
+static void
+test_format_values (void)
+{
+  gint64 now = (gint64) 1800000000 * G_USEC_PER_SEC;
+  g_autofree char *never = oc_format_time_ago (0, now);
+  g_autofree char *just_now = oc_format_time_ago (now - 5 * G_USEC_PER_SEC, now);
+  g_autofree char *minutes = oc_format_time_ago (now - (gint64) 5 * 60 * G_USEC_PER_SEC, now);
+  g_autofree char *hour = oc_format_time_ago (now - (gint64) 61 * 60 * G_USEC_PER_SEC, now);
+  g_autofree char *rate = oc_format_rate (0.125);
+  g_autofree char *full = oc_format_rate (1.0);
+  g_autofree char *fast = oc_format_elapsed (12.4);
+  g_autofree char *slow = oc_format_elapsed (2500);
+
+  g_assert_cmpstr (never, ==, "Never");
+  g_assert_cmpstr (just_now, ==, "Just now");
+  g_assert_cmpstr (minutes, ==, "5 minutes ago");
+  g_assert_cmpstr (hour, ==, "1 hour ago");
+  g_assert_cmpstr (rate, ==, "12.5 %");
+  g_assert_cmpstr (full, ==, "100.0 %");
+  g_assert_cmpstr (fast, ==, "12 ms");
+  g_assert_cmpstr (slow, ==, "2.5 s");
+}
+
+/* A daemon error reaches the person as its sentence, never as a D-Bus name. */
+static void
+test_format_error (void)
+{
+  g_autoptr(GError) remote = g_dbus_error_new_for_dbus_error ("io.obico.Connect1.Error.CodeRejected",
+                                                              "The server did not accept this code.");
+  g_autoptr(GError) gone = g_dbus_error_new_for_dbus_error ("org.freedesktop.DBus.Error.ServiceUnknown",
+                                                            "The name io.obico.Connect1 was not provided");
+  g_autoptr(GError) local = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "Disk full");
+  g_autofree char *remote_text = oc_error_message (remote);
+  g_autofree char *gone_text = oc_error_message (gone);
+  g_autofree char *local_text = oc_error_message (local);
+
+  g_assert_cmpstr (remote_text, ==, "The server did not accept this code.");
+  g_assert_cmpstr (gone_text, ==, "The Obico Connect service is not running.");
+  g_assert_cmpstr (local_text, ==, "Disk full");
+  /* the original is left alone */
+  g_assert_true (g_dbus_error_is_remote_error (remote));
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static void
+test_link_page (void)
+{
+  OcLinkPage *page = g_object_ref_sink (g_object_new (OC_TYPE_LINK_PAGE, NULL));
+  GtkEditable *text = GTK_EDITABLE (find_descendant (GTK_WIDGET (page), GTK_TYPE_TEXT));
+  int position = 0;
+
+  g_assert_nonnull (text);
+  g_assert_false (oc_link_page_get_valid (page));
+
+  /* a code pasted with a space and a letter comes out as its digits */
+  gtk_editable_insert_text (text, "12a 34", -1, &position);
+  g_assert_cmpstr (oc_link_page_get_code (page), ==, "1234");
+  g_assert_false (oc_link_page_get_valid (page));
+
+  position = -1;
+  gtk_editable_set_position (text, -1);
+  position = gtk_editable_get_position (text);
+  gtk_editable_insert_text (text, "56789", -1, &position);
+  g_assert_cmpstr (oc_link_page_get_code (page), ==, "123456");
+  g_assert_true (oc_link_page_get_valid (page));
+
+  oc_link_page_clear (page);
+  g_assert_cmpstr (oc_link_page_get_code (page), ==, "");
+  g_assert_false (oc_link_page_get_valid (page));
+
+  g_object_unref (page);
+}
+
+static GVariant *
+sample_events (gint64 now,
+               guint  n,
+               guint  error_every)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_variant_builder_open (&builder, G_VARIANT_TYPE ("a{sv}"));
+      /* one event a minute, the newest now */
+      g_variant_builder_add (&builder, "{sv}", "t", g_variant_new_int64 (now - (gint64) (n - 1 - i) * 60 * G_USEC_PER_SEC));
+      g_variant_builder_add (&builder, "{sv}", "error", g_variant_new_boolean (error_every > 0 && i % error_every == 0));
+      g_variant_builder_add (&builder, "{sv}", "kind", g_variant_new_string ("http"));
+      g_variant_builder_add (&builder, "{sv}", "cause", g_variant_new_string ("timeout"));
+      g_variant_builder_close (&builder);
+    }
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static GdkTexture *
+render (GtkWidget *widget,
+        int        width,
+        int        height)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GError) error = NULL;
+  GdkTexture *texture;
+
+  gtk_widget_size_allocate (widget, &(GtkAllocation) { 0, 0, width, height }, -1);
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+
+  return texture;
+}
+
+/* pixels close to the chart's error red (#e01b24) and attempts blue (#3584e4) */
+static void
+count_colors (GdkTexture *texture,
+              guint      *red,
+              guint      *blue)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc (width * height * 4);
+
+  gdk_texture_download (texture, data, width * 4);
+  *red = *blue = 0;
+  for (int i = 0; i < width * height; i++)
+    {
+      /* cairo's ARGB32 in memory on little endian: B G R A */
+      guchar b = data[i * 4], g = data[i * 4 + 1], r = data[i * 4 + 2];
+
+      if (r > 200 && g < 60 && b < 60)
+        (*red)++;
+      if (r < 80 && g > 110 && g < 150 && b > 200)
+        (*blue)++;
+    }
+}
+
+static void
+test_chart (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  OcChart *chart = OC_CHART (oc_chart_new ());
+  gint64 now = g_get_real_time ();
+  g_autoptr(GVariant) healthy = sample_events (now, 48, 0);
+  g_autoptr(GVariant) flaky = sample_events (now, 48, 4);
+  g_autoptr(GdkTexture) empty_texture = NULL;
+  g_autoptr(GdkTexture) healthy_texture = NULL;
+  g_autoptr(GdkTexture) flaky_texture = NULL;
+  guint attempts_total = 0, errors_total = 0;
+  guint red, blue;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_widget_realize (window);
+
+  g_assert_cmpuint (oc_chart_get_n_buckets (chart), >, 10);
+
+  /* nothing recorded: no bars, only the legend's 10×10 swatches */
+  oc_chart_set_events (chart, NULL, now);
+  empty_texture = render (GTK_WIDGET (chart), 480, 180);
+  count_colors (empty_texture, &red, &blue);
+  g_assert_cmpuint (red, <=, 100);
+  g_assert_cmpuint (blue, <=, 100);
+
+  oc_chart_set_events (chart, flaky, now);
+  for (guint i = 0; i < oc_chart_get_n_buckets (chart); i++)
+    {
+      guint attempts, errors;
+
+      oc_chart_get_bucket (chart, i, &attempts, &errors);
+      g_assert_cmpuint (errors, <=, attempts);
+      attempts_total += attempts;
+      errors_total += errors;
+    }
+  g_assert_cmpuint (attempts_total, ==, 48);
+  g_assert_cmpuint (errors_total, ==, 12);
+
+  /* the oldest event is in the first slot, the newest in the last */
+  {
+    guint attempts, errors;
+
+    oc_chart_get_bucket (chart, 0, &attempts, &errors);
+    g_assert_cmpuint (attempts, >, 0);
+    oc_chart_get_bucket (chart, oc_chart_get_n_buckets (chart) - 1, &attempts, &errors);
+    g_assert_cmpuint (attempts, >, 0);
+  }
+
+  flaky_texture = render (GTK_WIDGET (chart), 480, 180);
+  count_colors (flaky_texture, &red, &blue);
+  g_assert_cmpuint (red, >, 1000);
+  g_assert_cmpuint (blue, >, 1000);
+
+  oc_chart_set_events (chart, healthy, now);
+  healthy_texture = render (GTK_WIDGET (chart), 480, 180);
+  count_colors (healthy_texture, &red, &blue);
+  /* only the legend's swatch is red */
+  g_assert_cmpuint (red, <=, 100);
+  g_assert_cmpuint (blue, >, 1000);
+
+  if (g_getenv ("OC_TEST_OUTPUT_DIR") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("OC_TEST_OUTPUT_DIR"), "chart-flaky.png", NULL);
+
+      gdk_texture_save_to_png (flaky_texture, path);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_report_page (void)
+{
+  OcReportPage *page = g_object_ref_sink (g_object_new (OC_TYPE_REPORT_PAGE, NULL));
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GVariant) partial = NULL;
+  g_autoptr(GVariant) full = NULL;
+  g_autoptr(GVariant) events = sample_events (g_get_real_time (), 10, 2);
+  GVariantDict dict;
+
+  /* an empty report (a daemon that knows no keys yet) still reads sensibly */
+  collect_labels (GTK_WIDGET (page), text);
+  g_assert_nonnull (strstr (text->str, "No data yet\n"));
+  g_assert_nonnull (strstr (text->str, "Never\n"));
+  g_assert_nonnull (strstr (text->str, "0.0 %\n"));
+
+  /* counts without a rate: the rate is worked out */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 8);
+  g_variant_dict_insert (&dict, "errors", "u", 2);
+  partial = g_variant_ref_sink (g_variant_dict_end (&dict));
+  oc_report_page_set_report (page, partial, g_get_real_time ());
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (page), text);
+  g_assert_nonnull (strstr (text->str, "25.0 %\n"));
+  g_assert_nonnull (strstr (text->str, "\n8\n"));
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 10);
+  g_variant_dict_insert (&dict, "errors", "u", 5);
+  g_variant_dict_insert (&dict, "rate", "d", 0.5);
+  g_variant_dict_insert (&dict, "first", "x", (gint64) 1800000000 * G_USEC_PER_SEC);
+  g_variant_dict_insert (&dict, "last", "x", (gint64) 1800000600 * G_USEC_PER_SEC);
+  g_variant_dict_insert (&dict, "severity", "s", "high");
+  g_variant_dict_insert (&dict, "alert", "b", TRUE);
+  g_variant_dict_insert (&dict, "advice", "s", "Move the printer closer to the router.");
+  g_variant_dict_insert_value (&dict, "events", events);
+  full = g_variant_ref_sink (g_variant_dict_end (&dict));
+  oc_report_page_set_report (page, full, g_get_real_time ());
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (page), text);
+  g_assert_nonnull (strstr (text->str, "High error rate\n"));
+  g_assert_nonnull (strstr (text->str, "Move the printer closer to the router.\n"));
+  g_assert_nonnull (strstr (text->str, "50.0 %\n"));
+  g_assert_null (strstr (text->str, "Never\n"));
+
+  g_object_unref (page);
+}
+
+static void
+test_support_report (void)
+{
+  g_autoptr(OcDoctor) doctor = oc_doctor_new ();
+  const char *config = "[server]\nurl=https://app.obico.io\nauth_token=0123456789abcdef\n# token=comment stays\n";
+  const char *log_lines[] = { "line one", "line two", NULL };
+  g_autofree char *redacted = oc_support_report_redact_config (config);
+  g_autofree char *report = NULL;
+
+  g_assert_null (strstr (redacted, "0123456789abcdef"));
+  g_assert_nonnull (strstr (redacted, "auth_token=<redacted>"));
+  g_assert_nonnull (strstr (redacted, "url=https://app.obico.io"));
+  g_assert_nonnull (strstr (redacted, "# token=comment stays"));
+
+  /* with the service down: still a report, saying so */
+  report = oc_support_report_build (doctor, "/etc/obico-connect/obico-connect.conf", config, NULL, log_lines);
+  g_assert_null (strstr (report, "0123456789abcdef"));
+  g_assert_nonnull (strstr (report, "obico-connect " PACKAGE_VERSION));
+  g_assert_nonnull (strstr (report, "== Service ==\nnot running\n"));
+  g_assert_nonnull (strstr (report, "== Last TEST ==\nnot run\n"));
+  g_assert_nonnull (strstr (report, "== Recent log ==\nline one\nline two\n"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/fix/table", test_fix_table);
+  g_test_add_func ("/fix/after-test", test_fix_after_test);
+  g_test_add_func ("/validate/link-code", test_validate_link_code);
+  g_test_add_func ("/validate/server-url", test_validate_server_url);
+  g_test_add_func ("/format/state", test_format_state);
+  g_test_add_func ("/format/values", test_format_values);
+  g_test_add_func ("/format/error", test_format_error);
+  g_test_add_func ("/link-page/code", test_link_page);
+  g_test_add_func ("/chart/buckets-and-pixels", test_chart);
+  g_test_add_func ("/report-page/keys", test_report_page);
+  g_test_add_func ("/support-report/redaction", test_support_report);
+
+  return g_test_run ();
+}
