@@ -63,7 +63,7 @@ ocd_url_normalize (const char *url, GError **error)
         return NULL;
       }
 
-  uri = g_uri_parse (trimmed, G_URI_FLAGS_NONE, NULL);
+  uri = g_uri_parse (trimmed, G_URI_FLAGS_ENCODED, NULL);
   if (uri == NULL)
     {
       invalid (error, _("it could not be read as an address."));

@@ -1,0 +1,287 @@
+/* test-stats.c — the error account: severity bands, the official alert rule,
+ * the sliding window and the capped event list */
+#include "config.h"
+
+#include <string.h>
+
+#include "ocd-stats.h"
+
+#define SECOND ((gint64) G_USEC_PER_SEC)
+/* A realistic "now": unix µs in 2024, so no bucket starts at 0. */
+#define T0 ((gint64) 1700000000 * SECOND)
+
+static void
+test_severity_bands (void)
+{
+  static const struct {
+    guint attempts, errors;
+    const char *severity;
+  } cases[] = {
+    { 0, 0, "none" },
+    { 100, 0, "none" },
+    { 1, 1, "total" },
+    { 100, 100, "total" },
+    { 100, 1, "low" },
+    { 100, 4, "low" },
+    { 1000, 49, "low" },
+    { 100, 5, "moderate" },      /* 5 % is moderate: low is < 5 % */
+    { 20, 1, "moderate" },
+    { 1000, 50, "moderate" },
+    { 100, 20, "moderate" },     /* 20 % is still moderate: high is > 20 % */
+    { 5, 1, "moderate" },
+    { 15, 3, "moderate" },
+    { 1000, 201, "high" },
+    { 100, 21, "high" },
+    { 100, 99, "high" },
+    { 2, 1, "high" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%u errors of %u attempts", cases[i].errors, cases[i].attempts);
+      g_assert_cmpstr (ocd_stats_severity_for (cases[i].attempts, cases[i].errors), ==,
+                       cases[i].severity);
+    }
+}
+
+static void
+test_alert_rule (void)
+{
+  static const struct {
+    guint attempts, errors;
+    gboolean alert;
+  } cases[] = {
+    /* No alert while attempts < 8, whatever the rate. */
+    { 0, 0, FALSE },
+    { 7, 7, FALSE },
+    { 7, 4, FALSE },
+    /* 8 and 9 attempts: an alert only from 50 %. */
+    { 8, 3, FALSE },
+    { 8, 4, TRUE },
+    { 8, 8, TRUE },
+    { 9, 4, FALSE },
+    { 9, 5, TRUE },
+    /* 10 and more: an alert from 25 %. */
+    { 10, 2, FALSE },
+    { 10, 3, TRUE },
+    { 100, 24, FALSE },
+    { 100, 25, TRUE },
+    { 100, 26, TRUE },
+    { 1000, 249, FALSE },
+    { 1000, 250, TRUE },
+    { 12, 3, TRUE },
+    { 12, 2, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%u errors of %u attempts", cases[i].errors, cases[i].attempts);
+      g_assert_cmpint (ocd_stats_alert_for (cases[i].attempts, cases[i].errors), ==, cases[i].alert);
+    }
+}
+
+static void
+test_summary (void)
+{
+  g_autoptr(OcdStats) stats = ocd_stats_new (3600 * SECOND, 100);
+  OcdStatsSummary window, total;
+
+  ocd_stats_summarize (stats, T0, &window, &total);
+  g_assert_cmpuint (window.attempts, ==, 0);
+  g_assert_cmpfloat (window.rate, ==, 0);
+  g_assert_cmpstr (window.severity, ==, "none");
+  g_assert_false (window.alert);
+  g_assert_cmpint (window.first, ==, 0);
+
+  for (guint i = 0; i < 10; i++)
+    ocd_stats_record (stats, T0 + i * SECOND, i % 2 == 1, "http", i % 2 ? "timeout" : NULL);
+  ocd_stats_summarize (stats, T0 + 10 * SECOND, &window, &total);
+  g_assert_cmpuint (window.attempts, ==, 10);
+  g_assert_cmpuint (window.errors, ==, 5);
+  g_assert_cmpfloat_with_epsilon (window.rate, 0.5, 1e-9);
+  g_assert_cmpint (window.first, ==, T0 + 1 * SECOND);
+  g_assert_cmpint (window.last, ==, T0 + 9 * SECOND);
+  g_assert_cmpstr (window.severity, ==, "high");
+  g_assert_true (window.alert);
+  g_assert_cmpuint (total.attempts, ==, 10);
+  g_assert_cmpuint (total.errors, ==, 5);
+
+  ocd_stats_reset (stats);
+  ocd_stats_summarize (stats, T0 + 10 * SECOND, &window, &total);
+  g_assert_cmpuint (window.attempts, ==, 0);
+  g_assert_cmpuint (total.attempts, ==, 0);
+  g_assert_cmpint (total.first, ==, 0);
+}
+
+static void
+test_window_forgets (void)
+{
+  /* 96 s window: the ring's buckets are one second each. */
+  gint64 window = 96 * SECOND;
+  g_autoptr(OcdStats) stats = ocd_stats_new (window, 100);
+  OcdStatsSummary summary, total;
+
+  ocd_stats_record (stats, T0, TRUE, "http", "reset");
+  ocd_stats_record (stats, T0 + 10 * SECOND, FALSE, "http", NULL);
+
+  ocd_stats_summarize (stats, T0 + 95 * SECOND, &summary, NULL);
+  g_assert_cmpuint (summary.attempts, ==, 2);
+  g_assert_cmpuint (summary.errors, ==, 1);
+  g_assert_cmpint (summary.first, ==, T0);
+
+  /* The error's bucket has left the window; the later success has not. */
+  ocd_stats_summarize (stats, T0 + window + 2 * SECOND, &summary, &total);
+  g_assert_cmpuint (summary.attempts, ==, 1);
+  g_assert_cmpuint (summary.errors, ==, 0);
+  g_assert_cmpint (summary.first, ==, 0);
+  g_assert_cmpstr (summary.severity, ==, "none");
+  /* Since start nothing is forgotten. */
+  g_assert_cmpuint (total.attempts, ==, 2);
+  g_assert_cmpuint (total.errors, ==, 1);
+  g_assert_cmpint (total.first, ==, T0);
+
+  /* A record that lands in a reused ring slot starts it afresh. */
+  ocd_stats_record (stats, T0 + window, FALSE, "http", NULL);
+  ocd_stats_summarize (stats, T0 + window + SECOND / 2, &summary, NULL);
+  g_assert_cmpuint (summary.attempts, ==, 2);
+  g_assert_cmpuint (summary.errors, ==, 0);
+
+  /* Long after, everything is gone from the window. */
+  ocd_stats_summarize (stats, T0 + 10 * window, &summary, &total);
+  g_assert_cmpuint (summary.attempts, ==, 0);
+  g_assert_cmpuint (total.attempts, ==, 3);
+}
+
+static void
+test_window_clock_back (void)
+{
+  g_autoptr(OcdStats) stats = ocd_stats_new (96 * SECOND, 100);
+  OcdStatsSummary summary;
+
+  /* Buckets "from the future" (the clock was set back) do not count. */
+  ocd_stats_record (stats, T0 + 50 * SECOND, TRUE, "http", "reset");
+  ocd_stats_summarize (stats, T0, &summary, NULL);
+  g_assert_cmpuint (summary.attempts, ==, 0);
+}
+
+static void
+test_event_cap (void)
+{
+  g_autoptr(OcdStats) stats = ocd_stats_new (3600 * SECOND, 5);
+  g_autoptr(GVariant) events = NULL;
+  gint64 t;
+  gboolean error;
+  const char *kind, *cause;
+
+  for (guint i = 0; i < 8; i++)
+    ocd_stats_record (stats, T0 + i * SECOND, i == 7, i == 7 ? "websocket" : "http",
+                      i == 7 ? "closed 1006" : NULL);
+  events = ocd_stats_events (stats);
+  g_assert_cmpstr (g_variant_get_type_string (events), ==, "aa{sv}");
+  g_assert_cmpuint (g_variant_n_children (events), ==, 5);
+
+  /* The oldest went first; the newest is last. */
+  {
+    g_autoptr(GVariant) first = g_variant_get_child_value (events, 0);
+    g_autoptr(GVariant) last = g_variant_get_child_value (events, 4);
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, first);
+    g_assert_true (g_variant_dict_lookup (&dict, "t", "x", &t));
+    g_assert_cmpint (t, ==, T0 + 3 * SECOND);
+    g_variant_dict_clear (&dict);
+
+    g_variant_dict_init (&dict, last);
+    g_assert_true (g_variant_dict_lookup (&dict, "t", "x", &t));
+    g_assert_true (g_variant_dict_lookup (&dict, "error", "b", &error));
+    g_assert_true (g_variant_dict_lookup (&dict, "kind", "&s", &kind));
+    g_assert_true (g_variant_dict_lookup (&dict, "cause", "&s", &cause));
+    g_assert_cmpint (t, ==, T0 + 7 * SECOND);
+    g_assert_true (error);
+    g_assert_cmpstr (kind, ==, "websocket");
+    g_assert_cmpstr (cause, ==, "closed 1006");
+    g_variant_dict_clear (&dict);
+  }
+
+  /* The counts are not capped with the events. */
+  {
+    OcdStatsSummary total;
+    ocd_stats_summarize (stats, T0 + 8 * SECOND, NULL, &total);
+    g_assert_cmpuint (total.attempts, ==, 8);
+  }
+
+  /* Zero events asked for still keeps the newest one. */
+  {
+    g_autoptr(OcdStats) one = ocd_stats_new (3600 * SECOND, 0);
+    g_autoptr(GVariant) kept = NULL;
+
+    ocd_stats_record (one, T0, FALSE, NULL, NULL);
+    ocd_stats_record (one, T0 + SECOND, FALSE, NULL, NULL);
+    kept = ocd_stats_events (one);
+    g_assert_cmpuint (g_variant_n_children (kept), ==, 1);
+  }
+}
+
+static void
+test_variant (void)
+{
+  g_autoptr(OcdStats) stats = ocd_stats_new (3600 * SECOND, 10);
+  g_autoptr(GVariant) v = NULL;
+  GVariantDict dict;
+  guint attempts, errors;
+  double rate, window;
+  const char *severity;
+  gboolean alert;
+
+  ocd_stats_record (stats, T0, TRUE, "http", "timeout");
+  ocd_stats_record (stats, T0 + SECOND, FALSE, "http", NULL);
+  v = g_variant_ref_sink (ocd_stats_to_variant (stats, T0 + 2 * SECOND));
+  g_assert_cmpstr (g_variant_get_type_string (v), ==, "a{sv}");
+  g_variant_dict_init (&dict, v);
+  g_assert_true (g_variant_dict_lookup (&dict, "attempts", "u", &attempts));
+  g_assert_true (g_variant_dict_lookup (&dict, "errors", "u", &errors));
+  g_assert_true (g_variant_dict_lookup (&dict, "rate", "d", &rate));
+  g_assert_true (g_variant_dict_lookup (&dict, "severity", "&s", &severity));
+  g_assert_true (g_variant_dict_lookup (&dict, "alert", "b", &alert));
+  g_assert_true (g_variant_dict_lookup (&dict, "window_seconds", "d", &window));
+  g_assert_true (g_variant_dict_contains (&dict, "first"));
+  g_assert_true (g_variant_dict_contains (&dict, "last"));
+  g_assert_cmpuint (attempts, ==, 2);
+  g_assert_cmpuint (errors, ==, 1);
+  g_assert_cmpfloat_with_epsilon (rate, 0.5, 1e-9);
+  g_assert_cmpstr (severity, ==, "high");
+  g_assert_false (alert);
+  g_assert_cmpfloat_with_epsilon (window, 3600, 1e-6);
+  g_variant_dict_clear (&dict);
+}
+
+static void
+test_advice (void)
+{
+  const char *bands[] = { "none", "low", "moderate", "high", "total" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bands); i++)
+    {
+      const char *advice = ocd_stats_advice (bands[i]);
+
+      g_assert_nonnull (advice);
+      g_assert_cmpuint (strlen (advice), >, 20);
+      for (guint j = 0; j < i; j++)
+        g_assert_cmpstr (advice, !=, ocd_stats_advice (bands[j]));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/stats/severity-bands", test_severity_bands);
+  g_test_add_func ("/stats/alert-rule", test_alert_rule);
+  g_test_add_func ("/stats/summary", test_summary);
+  g_test_add_func ("/stats/window-forgets", test_window_forgets);
+  g_test_add_func ("/stats/window-clock-back", test_window_clock_back);
+  g_test_add_func ("/stats/event-cap", test_event_cap);
+  g_test_add_func ("/stats/variant", test_variant);
+  g_test_add_func ("/stats/advice", test_advice);
+  return g_test_run ();
+}
