@@ -465,6 +465,13 @@ on_credentials_checked (GObject *source, GAsyncResult *result, gpointer data)
   ocd_link_note_http (self, reply, "credentials");
 }
 
+void
+ocd_link_refresh_http (OcdLink *self)
+{
+  if (g_strcmp0 (self->http, "ok") != 0)
+    check_credentials (self);
+}
+
 static void
 check_credentials (OcdLink *self)
 {

@@ -74,5 +74,6 @@ void         ocd_link_note_attempt      (OcdLink    *self,
                                          const char *kind,
                                          const char *cause);
 void         ocd_link_note_contact      (OcdLink *self);
+void         ocd_link_refresh_http      (OcdLink *self);
 
 G_END_DECLS

@@ -225,6 +225,7 @@ lost (OcdSession *self, const char *detail)
   drop_connection (self);
   clear_timers (self);
   ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
+  ocd_link_note_websocket (self->link, "closed", detail);
   ask_why (self, "closed", detail);
 }
 
@@ -425,6 +426,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
   ocd_link_note_attempt (self->link, FALSE, "websocket", NULL);
   ocd_link_note_contact (self->link);
   ocd_link_note_websocket (self->link, "connected", NULL);
+  /* The socket is back: what HTTP said while it was down is stale. */
+  ocd_link_refresh_http (self->link);
   send_status (self, TRUE);
   self->heartbeat_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
                                            (guint) (cfg->heartbeat_interval * 1000),
