@@ -11,6 +11,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# a critical or warning inside the simulator kills it, which fails the test at hand
+os.environ['G_DEBUG'] = 'fatal-warnings'
 
 import wsclient  # noqa: E402
 from simctl import Sim, SimError  # noqa: E402
@@ -176,6 +178,12 @@ class WebSocketTest(SimTestCase):
         self.assertEqual(json.loads(msgs[0]['text'])['status']['_ts'], ts)
         self.assertTrue(all(m['printer_id'] == p['id'] for m in msgs))
         self.assertFalse(msgs[5]['valid_json'])
+        self.assertEqual([m['empty_message'] for m in msgs], [False, False, True, False, False, False])
+        self.assertIsNone(msgs[0]['violation'])
+        self.assertIn('_ts', msgs[1]['violation'])
+        self.assertIn('deletes', msgs[2]['violation'])
+        self.assertIn('deletes', msgs[3]['violation'])
+        self.assertIsNone(msgs[4]['violation'])
         printer = self.sim.printer(p['id'])
         self.assertEqual((printer['agent_name'], printer['agent_version']), ('obico-connect', '0.1.0'))
         self.assertIsNotNone(printer['last_status_t'])
@@ -302,6 +310,8 @@ class KeepaliveTest(SimTestCase):
         self.assertLess(time.monotonic() - start, 6)
         conn = self.sim.wait_for(lambda: self.sim.ws_connections()[0]['t_close'] and self.sim.ws_connections()[0])
         self.assertEqual((conn['close_code'], conn['close_reason']), (1006, 'pong timeout'))
+        self.assertGreaterEqual(conn['pings'], 3)
+        self.assertGreaterEqual(conn['pongs'], 2)
 
     def test_traffic_postpones_ping(self):
         p = self.sim.add_printer()
@@ -331,7 +341,13 @@ class ScenarioTest(SimTestCase):
         self.assertEqual(self.sim.current_scenario()['name'], 'healthy')
 
     def test_down(self):
+        ws = self.ws_connect(self.token)
+        ws.recv_json()
         self.assertEqual(self.sim.scenario('down')['name'], 'down')
+        self.assertIsNone(ws.wait_closed())  # open sockets die without a close frame
+        self.sim.wait_for(lambda: self.sim.ws_connections()[0]['t_close'])
+        self.assertEqual(self.sim.ws_connections()[0]['close_reason'], 'server down')
+        self.sim.clear()
         self.assertNoAnswer('GET', '/hc/')
         self.assertNoAnswer('GET', '/api/v1/octo/printer/', {'Authorization': 'Token ' + self.token})
         with self.assertRaises(OSError):

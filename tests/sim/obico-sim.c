@@ -91,6 +91,8 @@ typedef struct {
   JsonObject *record;     /* its entry in Sim.ws_connections */
   guint ping_id;
   guint pong_deadline_id;
+  gint64 pings;
+  gint64 pongs;
 } WsClient;
 
 struct _Sim {
@@ -1021,8 +1023,6 @@ obico_handler (SoupServer        *server,
 
 /* ---- WebSocket sessions ---- */
 
-static void ws_client_arm_ping (WsClient *c);
-
 static void
 ws_client_free (WsClient *c)
 {
@@ -1072,20 +1072,30 @@ static void
 on_ws_pong (SoupWebsocketConnection *conn, GBytes *message, WsClient *c)
 {
   g_clear_handle_id (&c->pong_deadline_id, g_source_remove);
+  json_object_set_int_member (c->record, "pongs", ++c->pongs);
 }
 
-/* daphne hands a socket whose Pong is overdue to autobahn's dropConnection: no close frame. */
+/* Ends the connection without a close frame, as a dying server or autobahn's dropConnection does. */
+static void
+ws_client_drop (WsClient *c, const char *why)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Dropping the socket of printer %" G_GINT64_FORMAT ": %s", c->printer_id, why);
+  json_object_set_int_member (c->record, "close_code", SOUP_WEBSOCKET_CLOSE_ABNORMAL);
+  json_object_set_string_member (c->record, "close_reason", why);
+  json_object_set_string_member (c->record, "closed_by", "server");
+  if (!g_io_stream_close (soup_websocket_connection_get_io_stream (c->conn), NULL, &error))
+    g_debug ("Closing a WebSocket stream: %s", error->message);
+}
+
 static gboolean
 on_pong_overdue (gpointer data)
 {
   WsClient *c = data;
 
   c->pong_deadline_id = 0;
-  g_debug ("No pong from printer %" G_GINT64_FORMAT ", dropping its socket", c->printer_id);
-  json_object_set_int_member (c->record, "close_code", SOUP_WEBSOCKET_CLOSE_ABNORMAL);
-  json_object_set_string_member (c->record, "close_reason", "pong timeout");
-  json_object_set_string_member (c->record, "closed_by", "server");
-  g_io_stream_close (soup_websocket_connection_get_io_stream (c->conn), NULL, NULL);
+  ws_client_drop (c, "pong timeout");
   return G_SOURCE_REMOVE;
 }
 
@@ -1095,6 +1105,7 @@ on_ping_sent (gpointer data)
 {
   WsClient *c = data;
 
+  json_object_set_int_member (c->record, "pings", ++c->pings);
   if (c->pong_deadline_id == 0 && c->sim->pong_timeout > 0)
     c->pong_deadline_id = g_timeout_add_seconds (c->sim->pong_timeout, on_pong_overdue, c);
   return G_SOURCE_CONTINUE;
@@ -1122,7 +1133,8 @@ on_ws_message (SoupWebsocketConnection *conn, gint type, GBytes *message, WsClie
   g_autoptr(JsonParser) parser = json_parser_new ();
   gsize size;
   const char *data = g_bytes_get_data (message, &size);
-  gboolean is_status = FALSE, has_ts = FALSE, empty_status = FALSE, valid = FALSE;
+  gboolean is_status = FALSE, has_ts = FALSE, empty_status = FALSE, valid = FALSE, empty = FALSE;
+  const char *violation = NULL;
   Printer *p = printer_by_id (self, c->printer_id);
 
   ws_client_arm_ping (c);
@@ -1143,6 +1155,7 @@ on_ws_message (SoupWebsocketConnection *conn, gint type, GBytes *message, WsClie
           JsonNode *status = json_object_get_member (o, "status");
 
           valid = TRUE;
+          empty = json_object_get_size (o) == 0;
           is_status = !json_object_has_member (o, "janus") &&
                       !json_object_has_member (o, "http.tunnelv2") &&
                       !json_object_has_member (o, "ws.tunnel") &&
@@ -1182,11 +1195,16 @@ on_ws_message (SoupWebsocketConnection *conn, gint type, GBytes *message, WsClie
   json_object_set_boolean_member (rec, "is_status", is_status);
   json_object_set_boolean_member (rec, "has_ts", has_ts);
   json_object_set_boolean_member (rec, "empty_status", empty_status);
+  json_object_set_boolean_member (rec, "empty_message", empty);
+  if (empty_status)
+    violation = "missing or empty status: the server deletes the printer's cached status";
+  else if (is_status && !has_ts)
+    violation = "status without _ts: the server ignores it";
+  json_object_set_string_member (rec, "violation", violation);
   json_array_add_object_element (self->ws_messages, rec);
 
-  if (empty_status)
-    g_message ("Printer %" G_GINT64_FORMAT " sent a status without status: the real server "
-               "deletes its cached status", c->printer_id);
+  if (violation != NULL)
+    g_message ("Printer %" G_GINT64_FORMAT ": %s", c->printer_id, violation);
 
   /* obico-server refreshes the printer from the database on a status message only */
   if (is_status && (p == NULL || printer_is_deleted (self, p)))
@@ -1218,6 +1236,8 @@ websocket_handler (SoupServer              *server,
   json_object_set_null_member (c->record, "close_code");
   json_object_set_null_member (c->record, "close_reason");
   json_object_set_null_member (c->record, "closed_by");
+  json_object_set_int_member (c->record, "pings", 0);
+  json_object_set_int_member (c->record, "pongs", 0);
   json_object_set_string_member (c->record, "authorization",
                                  soup_message_headers_get_one (headers, "Authorization"));
   json_array_add_object_element (self->ws_connections, json_object_ref (c->record));
@@ -1373,6 +1393,17 @@ control_scenario (Sim *self, SoupServerMessage *msg, JsonObject *in)
   self->ws_status = ws_status;
   self->scenario_printer_id = printer_id;
   g_debug ("Scenario %s", scenario_names[scenario]);
+
+  if (scenario == SCENARIO_DOWN)
+    {
+      /* a copy without free function: dropping one removes it from self->clients */
+      g_autoptr(GPtrArray) open = g_ptr_array_new ();
+
+      for (guint i = 0; i < self->clients->len; i++)
+        g_ptr_array_add (open, g_ptr_array_index (self->clients, i));
+      for (guint i = 0; i < open->len; i++)
+        ws_client_drop (g_ptr_array_index (open, i), "server down");
+    }
 
   out = scenario_to_json (self);
   respond_object (msg, SOUP_STATUS_OK, out);
