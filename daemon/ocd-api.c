@@ -37,6 +37,7 @@ ocd_api_session_new (double timeout)
   /* No proxy resolver from the environment: the daemon runs as a system
    * service and reaches the server the way the printer's agent does. */
   return soup_session_new_with_options ("user-agent", user_agent,
+                                        "proxy-resolver", NULL,
                                         "timeout", (guint) MAX (1, timeout + 0.999),
                                         "idle-timeout", 60,
                                         "max-conns-per-host", 4,

@@ -4,6 +4,7 @@ names it, and offers the fixes of guided-fixes.md for it.
 
 Environment (set by tests/meson.build): OBICO_CONNECTD, OBICO_SIM.
 """
+import os
 import socket
 import time
 
@@ -44,9 +45,12 @@ class DiagnoseTestCase(DaemonTestCase):
     def set_url(self, url):
         self.daemon.call('SetServerUrl', 's', url)
 
-    def assertNoCredentialsOnWebSocket(self):
-        for r in self.sim.requests('/ws/dev/'):
-            self.assertNotIn('authorization', r['headers'], r)
+    def assertAnonymousUpgrade(self):
+        """Diagnose's own upgrade came, without credentials.  (In the agent
+        role the daemon's session may also knock, with its own token.)"""
+        anonymous = [r for r in self.sim.requests('/ws/dev/')
+                     if 'authorization' not in r['headers']]
+        self.assertTrue(anonymous, self.sim.requests('/ws/dev/'))
 
 
 class TestDiagnose(DiagnoseTestCase):
@@ -68,8 +72,7 @@ class TestDiagnose(DiagnoseTestCase):
         self.assertEqual(credentials['http_status'], 200)
         self.assertEqual(websocket['http_status'], 403)
         # The check is anonymous: the daemon's own session stays up, no 4321.
-        self.assertTrue(self.sim.requests('/ws/dev/'))
-        self.assertNoCredentialsOnWebSocket()
+        self.assertAnonymousUpgrade()
         for c in self.sim.ws_connections():
             self.assertIsNone(c['close_code'], c)
         self.assertEqual(self.daemon.get('State'), 'okay')
@@ -176,7 +179,7 @@ class TestDiagnose(DiagnoseTestCase):
                 self.assertEqual(fixes, ['websocket-blocked', 'get-help'])
                 self.assertEqual(step['http_status'], status)
                 self.assertIn(str(status), step['detail'])
-                self.assertNoCredentialsOnWebSocket()
+                self.assertAnonymousUpgrade()
 
     def test_silent_server_bounded_by_timeout(self):
         # Stopped, the sim's socket still completes TCP handshakes (the
@@ -193,6 +196,49 @@ class TestDiagnose(DiagnoseTestCase):
         problem, fixes, steps = self.diagnose()
         self.assertStopsAt(steps, 'server')
         self.assertEqual(problem, 'internet')
+
+
+class TestDiagnoseWatchRole(DiagnoseTestCase):
+    """The credentials belong to an official agent: Diagnose must never put
+    them on a WebSocket, or the server would knock that agent off (4321)."""
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        self.printer = self.sim.add_printer('Voron')
+        self.settings = os.path.join(self.tmp, 'moonraker-obico.cfg')
+        with open(self.settings, 'w') as f:
+            f.write('[server]\nurl = %s\nauth_token = %s\n' % (self.sim.url, self.printer['token']))
+        self.daemon.extra_args = ['--agent-settings', self.settings]
+        self.daemon.start()
+        self.daemon.wait_prop('Role', 'watch')
+
+    def assertNoAuthenticatedWebSocket(self):
+        self.assertEqual([c for c in self.sim.ws_connections() if c.get('authorization')], [])
+        for r in self.sim.requests('/ws/dev/'):
+            self.assertNotIn('authorization', r['headers'], r)
+
+    def test_all_ok(self):
+        problem, fixes, steps = self.diagnose()
+        self.assertEqual(problem, '', steps)
+        self.assertEqual([s['name'] for s in steps], LAYERS)
+        self.assertAnonymousUpgrade()
+        self.assertNoAuthenticatedWebSocket()
+        self.assertNotIn(self.printer['token'], self.daemon.log())
+
+    def test_websocket_blocked(self):
+        self.sim.scenario('ws-blocked', ws_status=426)
+        problem, fixes, steps = self.diagnose()
+        self.assertStopsAt(steps, 'websocket')
+        self.assertEqual(problem, 'websocket-blocked')
+        self.assertNoAuthenticatedWebSocket()
+
+    def test_revoked(self):
+        self.sim.revoke(self.printer['id'], 'archived')
+        problem, fixes, steps = self.diagnose()
+        self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'invalid-credentials')
+        self.assertNoAuthenticatedWebSocket()
 
 
 if __name__ == '__main__':
