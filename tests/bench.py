@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""obico-connect benchmark: prints figures, asserts nothing.
+
+    /usr/bin/python3 tests/bench.py [--build DIR] [--quick]
+
+Against obico-sim on loopback, with the real daemon on a private bus:
+- Test() through D-Bus (`busctl call`) vs `curl` of the same URL, paired, medians;
+- time from the server process being killed to State leaving okay (median of 20);
+- time to notice a silently vanished server (SIGSTOP), default dead-peer timeout;
+- daemon RSS and anonymous memory after 2 minutes linked;
+- CPU seconds over 2 idle minutes (heartbeat included).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def clock_ticks():
+    return os.sysconf('SC_CLK_TCK')
+
+
+def cpu_seconds(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / clock_ticks()
+
+
+def memory(pid):
+    out = {}
+    with open('/proc/%d/smaps_rollup' % pid) as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] in ('Rss:', 'Anonymous:', 'Private_Clean:', 'Private_Dirty:', 'Pss:'):
+                out[parts[0][:-1]] = int(parts[1]) / 1024.0
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
+    ap.add_argument('--quick', action='store_true', help='fewer rounds, shorter idle (a smoke run)')
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    os.environ.setdefault('OBICO_CONNECTD', os.path.join(build, 'daemon', 'obico-connectd'))
+    os.environ.setdefault('OBICO_SIM', os.path.join(build, 'tests', 'sim', 'obico-sim'))
+
+    from harness import PrivateBus, Daemon
+    from simctl import Sim
+
+    rounds = 40 if args.quick else 200
+    kills = 5 if args.quick else 20
+    idle = 20 if args.quick else 120
+
+    tmp = tempfile.mkdtemp(prefix='obico-bench-')
+    state = os.path.join(tmp, 'state')
+    os.mkdir(state, 0o700)
+    conf = os.path.join(tmp, 'obico-connect.conf')
+    sim = Sim().start()
+    with open(conf, 'w') as f:
+        f.write('[server]\nurl=%s\n' % sim.url)
+    bus = PrivateBus()
+    daemon = Daemon(bus, state, conf)
+    daemon.extra_args = []
+    daemon.start()
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address)
+    printer_id, _ = daemon.call('Link', 's', sim.new_code(name='Bench'))
+    token = sim.printer(printer_id)['token']
+    daemon.wait_prop('State', 'okay')
+    linked_at = time.monotonic()
+    pid = daemon.proc.pid
+    print('obico-connect benchmark — %s, %d cores' % (os.uname().machine, os.cpu_count()))
+
+    # 1. Test() over D-Bus vs curl, paired.
+    busctl = ['busctl', '--user', 'call', 'io.obico.Connect1', '/io/obico/Connect1',
+              'io.obico.Connect1', 'Test']
+    curl = ['curl', '-s', '-o', '/dev/null', '-H', 'Authorization: Token ' + token,
+            sim.url + '/api/v1/octo/printer/']
+    t_bus, t_curl = [], []
+    for i in range(rounds):
+        pair = [(busctl, t_bus), (curl, t_curl)]
+        if i % 2:
+            pair.reverse()
+        for cmd, out in pair:
+            start = time.perf_counter()
+            res = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=True)
+            out.append(time.perf_counter() - start)
+            if cmd is busctl and b'succeeded' not in res.stdout:
+                raise SystemExit('Test() did not succeed: %r' % res.stdout)
+    mb, mc = statistics.median(t_bus), statistics.median(t_curl)
+    print('Test() via busctl:        median %.2f ms (p90 %.2f) over %d' %
+          (mb * 1e3, statistics.quantiles(t_bus, n=10)[-1] * 1e3, rounds))
+    print('curl of the same URL:     median %.2f ms (p90 %.2f) over %d' %
+          (mc * 1e3, statistics.quantiles(t_curl, n=10)[-1] * 1e3, rounds))
+    print('ratio busctl/curl:        %.2f (target ≤ 2)' % (mb / mc))
+
+    # 2./5. Idle: memory after 2 minutes linked, CPU over the idle period.
+    wait = idle - (time.monotonic() - linked_at)
+    cpu0 = cpu_seconds(pid)
+    t0 = time.monotonic()
+    time.sleep(max(wait, idle))
+    cpu = cpu_seconds(pid) - cpu0
+    span = time.monotonic() - t0
+    mem = memory(pid)
+    print('idle CPU:                 %.3f s over %.0f s = %.3f s per 20 s (target ≤ 0.1)' %
+          (cpu, span, cpu * 20 / span))
+    print('memory after %3.0f s linked: RSS %.1f MiB, anonymous %.1f MiB, private %.1f MiB, PSS %.1f MiB '
+          '(targets RSS ≤ 12, anon ≤ 4)' %
+          (time.monotonic() - linked_at, mem['Rss'], mem['Anonymous'],
+           mem['Private_Clean'] + mem['Private_Dirty'], mem['Pss']))
+
+    # 3. Server killed → State leaves okay.
+    times = []
+    for _ in range(kills):
+        daemon.wait_prop('State', 'okay', timeout=30)
+        sim.kill()
+        start = time.monotonic()
+        while daemon.get('State') == 'okay':
+            time.sleep(0.002)
+        times.append(time.monotonic() - start)
+        sim.start()
+    print('server killed → not okay: median %.1f ms, max %.1f ms over %d (target ≤ 1 s)' %
+          (statistics.median(times) * 1e3, max(times) * 1e3, kills))
+
+    # 4. Silently vanished server (SIGSTOP), default dead-peer timeout (45 s).
+    daemon.wait_prop('State', 'okay', timeout=30)
+    sim.pause()
+    start = time.monotonic()
+    try:
+        while daemon.get('State') == 'okay' and time.monotonic() - start < 120:
+            time.sleep(0.05)
+        vanished = time.monotonic() - start
+    finally:
+        sim.resume()
+    print('vanished server noticed:  %.1f s (dead-peer timeout 45 s; target ≤ 45 s + check)' % vanished)
+
+    daemon.stop()
+    bus.close()
+    sim.close()
+
+
+if __name__ == '__main__':
+    main()
