@@ -56,6 +56,7 @@ on_authority (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GTask) task = data;
   GDBusMethodInvocation *invocation = g_task_get_task_data (task);
+  const char *action_id = g_object_get_data (G_OBJECT (task), "action");
   g_autoptr(GError) error = NULL;
   g_autoptr(PolkitAuthority) authority = polkit_authority_get_finish (result, &error);
   g_autoptr(PolkitSubject) subject = NULL;
@@ -73,8 +74,9 @@ on_authority (GObject *source, GAsyncResult *result, gpointer data)
     flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
 
   subject = polkit_system_bus_name_new (g_dbus_method_invocation_get_sender (invocation));
-  polkit_authority_check_authorization (authority, subject,
-                                        g_object_get_data (G_OBJECT (task), "action"),
+  /* action_id is read before the call: the order in which its arguments are
+   * evaluated is unspecified, and the last one steals the task. */
+  polkit_authority_check_authorization (authority, subject, action_id,
                                         NULL, flags, NULL,
                                         on_polkit_checked, g_steal_pointer (&task));
 }
