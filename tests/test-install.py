@@ -82,7 +82,7 @@ class InstallTest(unittest.TestCase):
 
         options = build_options()
         prefix = options['prefix']
-        cls.bindir = absolute(prefix, options['bindir'])
+        cls.libexecdir = absolute(prefix, options['libexecdir'])
         cls.datadir = absolute(prefix, options['datadir'])
         cls.sysconfdir = absolute(prefix, options['sysconfdir'])
         cls.unitdir = os.environ.get('OBICO_UNITDIR',
@@ -137,9 +137,9 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(one('UMask'), '0077')
         self.assertIn('WantedBy', unit['Install'])
 
-        # ExecStart names the installed daemon, configured with the real bindir.
+        # ExecStart names the installed daemon, configured with the real libexecdir.
         exec_start = one('ExecStart').split()
-        self.assertEqual(exec_start[0], os.path.join(self.bindir, 'obico-connectd'))
+        self.assertEqual(exec_start[0], os.path.join(self.libexecdir, 'obico-connectd'))
         daemon = self.destdir + exec_start[0]
         self.assertTrue(os.path.isfile(daemon), f'{exec_start[0]} is not installed')
         self.assertTrue(os.access(daemon, os.X_OK), f'{exec_start[0]} is not executable')
