@@ -11,8 +11,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-# a critical or warning inside the simulator kills it, which fails the test at hand
-os.environ['G_DEBUG'] = 'fatal-warnings'
+# a critical inside the simulator kills it, which fails the test at hand
+os.environ['G_DEBUG'] = 'fatal-criticals'
 
 import wsclient  # noqa: E402
 from simctl import Sim, SimError  # noqa: E402
