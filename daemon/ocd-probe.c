@@ -539,6 +539,7 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
       add_certificate_keys (probe, cert, clock_plausible);
       step_key (probe, "verification", g_variant_new_string (_("verified")));
       close_step (probe);
+      close_stream (probe);
       run_server (task);
       return;
     }
