@@ -6,6 +6,7 @@ Environment (set by tests/meson.build): OBICO_CONNECTD, OBICO_SIM.
 """
 import os
 import socket
+import subprocess
 import time
 
 from harness import SLOW, DaemonTestCase, Sim, main
@@ -19,6 +20,39 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+CA_CONFIG = """[ca]
+default_ca = test
+[test]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = anything
+copy_extensions = copy
+unique_subject = no
+[anything]
+commonName = supplied
+"""
+
+
+def make_dated_cert(directory, start, end):
+    """A self-signed certificate for 127.0.0.1 valid from @start to @end
+    (YYYYMMDDHHMMSSZ), with openssl alone; returns (cert_file, key_file)."""
+    os.makedirs(directory)
+    with open(os.path.join(directory, 'ca.cnf'), 'w') as f:
+        f.write(CA_CONFIG)
+    open(os.path.join(directory, 'index.txt'), 'w').close()
+    with open(os.path.join(directory, 'serial'), 'w') as f:
+        f.write('01\n')
+    run = dict(cwd=directory, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(['openssl', 'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
+                    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+                    '-keyout', 'key.pem', '-out', 'req.csr'], **run)
+    subprocess.run(['openssl', 'ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'key.pem',
+                    '-in', 'req.csr', '-startdate', start, '-enddate', end, '-out', 'cert.pem'], **run)
+    return os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
 
 
 class DiagnoseTestCase(DaemonTestCase):
@@ -118,6 +152,36 @@ class TestDiagnose(DiagnoseTestCase):
         self.assertGreater(step['expires'], now_us)
         self.assertLess(step['expires'], now_us + 3 * 86400e6)
         self.assertTrue(step['clock_plausible'])
+
+    def diagnose_tls(self, tls):
+        tls_sim = Sim(tls=tls)
+        tls_sim.start()
+        try:
+            self.set_url(tls_sim.url.replace('http://', 'https://'))
+            problem, fixes, steps = self.diagnose()
+        finally:
+            tls_sim.close()
+        step = self.assertStopsAt(steps, 'tls')
+        self.assertEqual(problem, 'tls')
+        self.assertEqual(fixes, ['tls', 'get-help'])
+        return step
+
+    def test_expired_certificate(self):
+        step = self.diagnose_tls(make_dated_cert(os.path.join(self.tmp, 'past'),
+                                                 '20200101000000Z', '20210101000000Z'))
+        self.assertIn('expired', step['tls_errors'])
+        self.assertIn('expired', step['detail'])
+        self.assertEqual(step['expires'], 1609459200 * 1000000)
+        # The clock is after this build's date, so it is not the suspect.
+        self.assertTrue(step['clock_plausible'])
+
+    def test_certificate_not_valid_yet(self):
+        # What a Pi without a real-time clock sees, booted in the past.
+        step = self.diagnose_tls(make_dated_cert(os.path.join(self.tmp, 'future'),
+                                                 '20990101000000Z', '21000101000000Z'))
+        self.assertIn('not-activated', step['tls_errors'])
+        self.assertFalse(step['clock_plausible'])
+        self.assertIn('clock', step['detail'])
 
     def test_https_to_plain_http_server(self):
         self.set_url('https://127.0.0.1:%d' % self.sim.port)
