@@ -1754,12 +1754,14 @@ main (int argc, char **argv)
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_autofree char *scenario = NULL;
+  g_autofree char *host = NULL;
   g_autoptr(GSList) uris = NULL;
   int port = 0, ping_interval = 20, pong_timeout = 30;
   SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
   guint sigterm_id, sigint_id;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0: any free one)", "N" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Listen on this IPv4 address instead of 127.0.0.1 (0.0.0.0: all)", "ADDR" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS/WSS with this certificate", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "Private key of --tls-cert", "FILE" },
     { "state", 0, 0, G_OPTION_ARG_FILENAME, &self->state_file, "Keep printers and codes in this file", "FILE" },
@@ -1824,11 +1826,25 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (self->server, "/ws/dev/", NULL, NULL, websocket_handler, self, NULL);
   soup_server_add_handler (self->server, "/_sim/", control_handler, self, NULL);
 
-  if (!soup_server_listen_local (self->server, port, options, &error))
-    {
-      g_printerr ("obico-sim: cannot listen on 127.0.0.1:%d: %s\n", port, error->message);
-      return 1;
-    }
+  if (host == NULL)
+    host = g_strdup ("127.0.0.1");
+  {
+    /* network-fault tests run the sim in a namespace of its own, on a veth address */
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (host, port);
+
+    if (address == NULL ||
+        g_inet_address_get_family (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)))
+          != G_SOCKET_FAMILY_IPV4)
+      {
+        g_printerr ("obico-sim: --host must be an IPv4 address\n");
+        return 2;
+      }
+    if (!soup_server_listen (self->server, address, options & ~SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+      {
+        g_printerr ("obico-sim: cannot listen on %s:%d: %s\n", host, port, error->message);
+        return 1;
+      }
+  }
   uris = soup_server_get_uris (self->server);
   self->port = g_uri_get_port (uris->data);
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
@@ -1838,7 +1854,7 @@ main (int argc, char **argv)
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, self);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, self);
 
-  printf ("obico-sim listening on %s://127.0.0.1:%u\n", self->scheme, self->port);
+  printf ("obico-sim listening on %s://%s:%u\n", self->scheme, host, self->port);
   fflush (stdout);
   g_main_loop_run (self->loop);
 
