@@ -343,6 +343,21 @@ static void apply_role (OcdLink *self);
 
 /* ---- watch role: an official agent holds the credentials ------------- */
 
+/* The daemon's own credentials, unless an official agent uses the same
+ * token: a session with it would knock that agent off (4321). */
+static gboolean
+owns_credentials (OcdLink *self)
+{
+  GPtrArray *agents = self->agents != NULL ? ocd_agents_get_all (self->agents) : NULL;
+
+  if (self->stored.token == NULL)
+    return FALSE;
+  for (guint i = 0; agents != NULL && i < agents->len; i++)
+    if (g_strcmp0 (((OcdAgent *) g_ptr_array_index (agents, i))->token, self->stored.token) == 0)
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 apply_watch_role (OcdLink *self)
 {
@@ -350,6 +365,9 @@ apply_watch_role (OcdLink *self)
 
   if (agent == NULL)
     return FALSE;
+  if (self->stored.token != NULL)
+    g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
+               "so that agent keeps its connection", self->state_dir);
   set_string (self, &self->server_url, agent->server_url, PROP_SERVER_URL);
   set_string (self, &self->role, "watch", PROP_ROLE);
   set_string (self, &self->credential_source, agent->path, PROP_CREDENTIAL_SOURCE);
@@ -370,7 +388,7 @@ on_agents_changed (OcdAgents *agents, gpointer data)
 {
   OcdLink *self = data;
 
-  if (self->stored.token != NULL)
+  if (owns_credentials (self) && g_strcmp0 (self->role, "agent") == 0)
     return;
   /* Another agent's file changed: the watched one keeps its checks going. */
   if (self->watch != NULL && ocd_watch_is_for (self->watch, ocd_agents_get_watched (agents)))
@@ -426,7 +444,7 @@ apply_role (OcdLink *self)
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
 
-  if (self->stored.token != NULL)
+  if (owns_credentials (self))
     {
       ocd_log_add_secret (self->stored.token);
       set_string (self, &self->role, "agent", PROP_ROLE);
@@ -444,7 +462,7 @@ apply_role (OcdLink *self)
   update_state (self);
   g_object_thaw_notify (G_OBJECT (self));
 
-  if (self->stored.token != NULL)
+  if (owns_credentials (self))
     {
       check_credentials (self);
       self->session = ocd_session_new (self, self->server_url, self->stored.token);
