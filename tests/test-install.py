@@ -182,6 +182,22 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(len(entries), 1, entries)
         self.assertEqual(entries[0][:2], ['u', SERVICE_USER])
 
+    def test_sysusers_creates_the_user(self):
+        '''systemd-sysusers makes a system user with no login from it.'''
+        if not shutil.which('systemd-sysusers'):
+            self.skipTest('systemd-sysusers is not installed')
+        root = os.path.join(self.tmp, 'sysusers-root')
+        os.makedirs(os.path.join(root, 'etc'))
+        path = self.destdir + os.path.join(self.sysusersdir, 'obico-connect.conf')
+        subprocess.run(['systemd-sysusers', '--root=' + root, path],
+                       check=True, capture_output=True)
+        with open(os.path.join(root, 'etc/passwd'), encoding='utf-8') as f:
+            users = {line.split(':')[0]: line.rstrip('\n').split(':') for line in f}
+        name, _, uid, gid, _, home, shell = users[SERVICE_USER]
+        self.assertLess(int(uid), 1000, 'not a system user')
+        self.assertEqual(home, '/var/lib/obico-connect')
+        self.assertIn(os.path.basename(shell), ('nologin', 'false'))
+
     # D-Bus
 
     def test_activation_file(self):
