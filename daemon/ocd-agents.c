@@ -375,7 +375,7 @@ OcdAgent *
 ocd_agent_load (OcdAgentKind kind, const char *path)
 {
   g_autofree char *data = NULL;
-  struct stat st;
+  struct stat st = { 0 };
   gssize n = 0;
   gsize length = 0;
   int fd;
@@ -733,9 +733,10 @@ on_settings_dir_changed (GFileMonitor      *monitor,
                          gpointer           data)
 {
   Entry *entry = data;
-  const char *basename = monitor == entry->dir_monitor ? entry->basename : entry->target_basename;
 
-  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED || !event_is_about (file, other, basename))
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED ||
+      !(event_is_about (file, other, entry->basename) ||
+        event_is_about (file, other, entry->target_basename)))
     return;
   g_clear_handle_id (&entry->reload_id, g_source_remove);
   entry->reload_id = g_timeout_add (RELOAD_DELAY_MS, on_reload_due, entry);
@@ -774,14 +775,9 @@ entry_follow_target (Entry *entry)
     return;
   target = g_path_is_absolute (link) ? g_strdup (link) : g_build_filename (own_dir, link, NULL);
   target_dir = g_path_get_dirname (target);
-  if (g_str_equal (target_dir, own_dir) || !g_file_test (target_dir, G_FILE_TEST_IS_DIR))
-    {
-      if (g_str_equal (target_dir, own_dir))
-        entry->target_basename = g_path_get_basename (target);
-      return;
-    }
   entry->target_basename = g_path_get_basename (target);
-  entry->target_monitor = monitor_directory_of (entry, target);
+  if (!g_str_equal (target_dir, own_dir) && g_file_test (target_dir, G_FILE_TEST_IS_DIR))
+    entry->target_monitor = monitor_directory_of (entry, target);
 }
 
 static void
