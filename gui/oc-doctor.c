@@ -3,6 +3,9 @@
  * Every run is one optional change (Link, SetServerUrl, ResetErrors) followed by
  * a TEST, or a Diagnose on its own. A TEST that failed to contact the server is
  * followed by a Diagnose, which tells a wrong address from a network problem.
+ * A TEST that succeeded while the State says otherwise asks the daemon to
+ * reconnect and waits a little for the State to settle: the guide's next step
+ * reads the State, and one left over from before the fix would mislead.
  * When a run finishes, next-fix names the guided fix the results lead to.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,6 +18,8 @@
 
 #include "oc-doctor.h"
 #include "oc-fix.h"
+
+#define SETTLE_TIMEOUT_SECONDS 8
 
 struct _OcDoctor
 {
@@ -31,6 +36,13 @@ struct _OcDoctor
   GStrv        diagnosis_fixes;
   GVariant    *diagnosis_steps;
   const char  *next_fix;
+
+  /* waiting for the State after a Reconnect; there is one run at a time */
+  GTask       *settle_task;
+  OcdConnect1 *settle_proxy;
+  gulong       settle_handler;
+  guint        settle_timeout_id;
+  gboolean     settle_saw_connecting;
 };
 
 G_DEFINE_FINAL_TYPE (OcDoctor, oc_doctor, G_TYPE_OBJECT)
@@ -116,6 +128,7 @@ static void
 finish_test (GTask *task)
 {
   OcDoctor *self = g_task_get_source_object (task);
+  OcTestOutcome outcome;
   const char *fix;
 
   if (self->proxy == NULL)
@@ -125,13 +138,17 @@ finish_test (GTask *task)
       return;
     }
 
-  fix = oc_fix_after_test (self->test_result,
-                           self->just_relinked,
-                           ocd_connect1_get_state (self->proxy),
-                           ocd_connect1_get_problem (self->proxy),
-                           error_severity (self->proxy),
-                           self->diagnosis_problem,
-                           (const char * const *) self->diagnosis_fixes);
+  outcome = (OcTestOutcome) {
+    .result = self->test_result,
+    .just_relinked = self->just_relinked,
+    .state = ocd_connect1_get_state (self->proxy),
+    .problem = ocd_connect1_get_problem (self->proxy),
+    .websocket = ocd_connect1_get_web_socket (self->proxy),
+    .severity = error_severity (self->proxy),
+    .diagnosis_problem = self->diagnosis_problem,
+    .diagnosis_fixes = (const char * const *) self->diagnosis_fixes,
+  };
+  fix = oc_fix_after_test (&outcome);
 
   /* "still invalid" is only true right after linking again */
   self->just_relinked = FALSE;
@@ -187,6 +204,65 @@ start_diagnose (GTask *task)
 }
 
 static void
+settle_done (OcDoctor *self)
+{
+  GTask *task = g_steal_pointer (&self->settle_task);
+
+  g_clear_signal_handler (&self->settle_handler, self->settle_proxy);
+  g_clear_object (&self->settle_proxy);
+  g_clear_handle_id (&self->settle_timeout_id, g_source_remove);
+  finish_test (task);
+}
+
+static void
+on_settle_changed (OcDoctor *self)
+{
+  const char *state = ocd_connect1_get_state (self->settle_proxy);
+
+  /* State and WebSocket may change in separate signals: both must be done */
+  if (g_strcmp0 (state, "connecting") == 0 ||
+      g_strcmp0 (ocd_connect1_get_web_socket (self->settle_proxy), "connecting") == 0)
+    self->settle_saw_connecting = TRUE;
+  else if (g_strcmp0 (state, "okay") == 0 || self->settle_saw_connecting)
+    settle_done (self);
+}
+
+static gboolean
+settle_timeout (gpointer user_data)
+{
+  OcDoctor *self = user_data;
+
+  self->settle_timeout_id = 0;
+  settle_done (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+reconnect_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  OcDoctor *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ocd_connect1_call_reconnect_finish (OCD_CONNECT1 (object), result, &error))
+    {
+      return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->settle_task = task;
+  self->settle_saw_connecting = FALSE;
+  self->settle_proxy = g_object_ref (OCD_CONNECT1 (object));
+  self->settle_handler = g_signal_connect_swapped (self->settle_proxy, "g-properties-changed",
+                                                   G_CALLBACK (on_settle_changed), self);
+  self->settle_timeout_id = g_timeout_add_seconds (SETTLE_TIMEOUT_SECONDS, settle_timeout, self);
+  on_settle_changed (self);
+}
+
+static void
 test_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -197,6 +273,7 @@ test_cb (GObject      *object,
   g_autofree char *test_result = NULL;
   g_autofree char *detail = NULL;
   g_autoptr(GVariant) facts = NULL;
+  const char *state;
 
   if (!ocd_connect1_call_test_finish (OCD_CONNECT1 (object), &test_result, &detail, &facts, result, &error))
     {
@@ -211,8 +288,12 @@ test_cb (GObject      *object,
   g_clear_pointer (&self->test_facts, g_variant_unref);
   self->test_facts = g_variant_ref_sink (g_steal_pointer (&facts));
 
+  state = ocd_connect1_get_state (OCD_CONNECT1 (object));
   if (g_str_equal (self->test_result, "failed-to-contact"))
     start_diagnose (task);
+  else if (g_str_equal (self->test_result, "succeeded") &&
+           g_strcmp0 (state, "okay") != 0 && g_strcmp0 (state, "unlinked") != 0)
+    ocd_connect1_call_reconnect (OCD_CONNECT1 (object), g_task_get_cancellable (task), reconnect_cb, task);
   else
     finish_test (task);
 }

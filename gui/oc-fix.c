@@ -151,20 +151,18 @@ oc_fix_after_diagnosis (const char         *problem,
 /* The guide's branches after the TEST button. NULL means there is nothing to fix
  * (yet): the connection is still being set up. */
 const char *
-oc_fix_after_test (const char         *result,
-                   gboolean            just_relinked,
-                   const char         *state,
-                   const char         *problem,
-                   const char         *severity,
-                   const char         *diagnosis_problem,
-                   const char * const *diagnosis_fixes)
+oc_fix_after_test (const OcTestOutcome *outcome)
 {
+  const char *result = outcome->result;
+  const char *state = outcome->state;
+  const char *problem = outcome->problem;
+
   if (g_strcmp0 (result, "not-linked") == 0)
     return "not-linked";
 
   if (g_strcmp0 (result, "failed-to-contact") == 0)
     {
-      const char *fix = oc_fix_after_diagnosis (diagnosis_problem, diagnosis_fixes);
+      const char *fix = oc_fix_after_diagnosis (outcome->diagnosis_problem, outcome->diagnosis_fixes);
 
       if (fix == NULL)
         fix = oc_fix_for_problem (problem);
@@ -176,7 +174,7 @@ oc_fix_after_test (const char         *result,
 
   if (g_strcmp0 (result, "invalid-credentials") == 0)
     {
-      if (just_relinked)
+      if (outcome->just_relinked)
         return "still-invalid";
       if (g_strcmp0 (problem, "shared-credentials") == 0)
         return "shared-credentials";
@@ -186,18 +184,21 @@ oc_fix_after_test (const char         *result,
   if (g_strcmp0 (result, "unexpected-response") == 0)
     return "not-obico-server";
 
-  /* succeeded: the guide's step 3, the "Connection to server" row */
+  /* succeeded: the guide's step 3, the "Connection to server" row. A named
+   * cause of a WebSocket failure beats the error rate it drives up. */
   if (g_strcmp0 (state, "unlinked") == 0)
     return "not-linked";
   if (g_strcmp0 (state, "okay") == 0)
     return "undetected";
-  if (g_strcmp0 (state, "disconnected") == 0)
-    return g_strcmp0 (problem, "shared-credentials") == 0 ? "shared-credentials" : "websocket-blocked";
+  if (g_strcmp0 (problem, "shared-credentials") == 0 ||
+      g_strcmp0 (outcome->websocket, "shared-credentials") == 0)
+    return "shared-credentials";
+  if (g_strcmp0 (state, "disconnected") == 0 || g_strcmp0 (problem, "websocket-blocked") == 0 ||
+      (g_strcmp0 (state, "error") == 0 && g_strcmp0 (outcome->websocket, "blocked") == 0))
+    return "websocket-blocked";
   if (g_strcmp0 (state, "error") == 0)
     {
-      if (g_strcmp0 (problem, "shared-credentials") == 0 || g_strcmp0 (problem, "websocket-blocked") == 0)
-        return oc_fix_for_problem (problem);
-      if (g_strcmp0 (severity, "total") == 0 || g_strcmp0 (problem, "no-connectivity") == 0)
+      if (g_strcmp0 (outcome->severity, "total") == 0 || g_strcmp0 (problem, "no-connectivity") == 0)
         return "no-connectivity";
       return "unreliable-network";
     }

@@ -28,18 +28,24 @@ typedef struct {
   OcFixAction  action;
 } OcFix;
 
+/* What the guide's branches look at after a TEST. */
+typedef struct {
+  const char         *result;            /* of Test() */
+  gboolean            just_relinked;     /* Link() succeeded right before */
+  const char         *state;             /* the daemon's State, Problem, WebSocket */
+  const char         *problem;
+  const char         *websocket;
+  const char         *severity;          /* of ErrorStats */
+  const char         *diagnosis_problem; /* of the Diagnose after a failed TEST */
+  const char * const *diagnosis_fixes;
+} OcTestOutcome;
+
 const OcFix *oc_fix_lookup          (const char         *id);
 const OcFix *oc_fix_get_all         (guint              *n_fixes);
 
 const char  *oc_fix_for_problem     (const char         *problem);
 const char  *oc_fix_after_diagnosis (const char         *problem,
                                      const char * const *fixes);
-const char  *oc_fix_after_test      (const char         *result,
-                                     gboolean            just_relinked,
-                                     const char         *state,
-                                     const char         *problem,
-                                     const char         *severity,
-                                     const char         *diagnosis_problem,
-                                     const char * const *diagnosis_fixes);
+const char  *oc_fix_after_test      (const OcTestOutcome *outcome);
 
 G_END_DECLS

@@ -53,41 +53,36 @@ test_fix_after_test (void)
   const char *route[] = { "internet", "get-help", NULL };
   const char *tls[] = { "tls", NULL };
   const struct {
-    const char *result;
-    gboolean relinked;
-    const char *state, *problem, *severity, *diagnosis_problem;
-    const char * const *fixes;
+    OcTestOutcome outcome;
     const char *expected;
   } cases[] = {
-    { "not-linked", FALSE, "unlinked", "not-linked", "none", NULL, NULL, "not-linked" },
+    { { "not-linked", FALSE, "unlinked", "not-linked", "unknown", "none" }, "not-linked" },
     /* failed to contact: Diagnose decides between the address and the network */
-    { "failed-to-contact", FALSE, "error", "server-unreachable", "total", "server-address", dns, "server-address" },
-    { "failed-to-contact", FALSE, "error", "server-unreachable", "total", "internet", route, "internet" },
-    { "failed-to-contact", FALSE, "error", "", "high", "tls", tls, "tls" },
-    { "failed-to-contact", FALSE, "error", "server-unreachable", "total", NULL, NULL, "internet" },
-    { "failed-to-contact", FALSE, "error", "server-address", "total", NULL, NULL, "server-address" },
+    { { "failed-to-contact", FALSE, "error", "server-unreachable", "closed", "total", "server-address", dns }, "server-address" },
+    { { "failed-to-contact", FALSE, "error", "server-unreachable", "closed", "total", "internet", route }, "internet" },
+    { { "failed-to-contact", FALSE, "error", "", "closed", "high", "tls", tls }, "tls" },
+    { { "failed-to-contact", FALSE, "error", "server-unreachable", "closed", "total" }, "internet" },
+    { { "failed-to-contact", FALSE, "error", "server-address", "closed", "total" }, "server-address" },
     /* invalid credentials, and again right after a re-link */
-    { "invalid-credentials", FALSE, "error", "invalid-credentials", "none", NULL, NULL, "invalid-credentials" },
-    { "invalid-credentials", TRUE, "error", "invalid-credentials", "none", NULL, NULL, "still-invalid" },
-    { "invalid-credentials", FALSE, "error", "shared-credentials", "none", NULL, NULL, "shared-credentials" },
-    { "unexpected-response", FALSE, "error", "not-obico-server", "none", NULL, NULL, "not-obico-server" },
+    { { "invalid-credentials", FALSE, "error", "invalid-credentials", "rejected", "none" }, "invalid-credentials" },
+    { { "invalid-credentials", TRUE, "error", "invalid-credentials", "rejected", "none" }, "still-invalid" },
+    { { "invalid-credentials", FALSE, "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
+    { { "unexpected-response", FALSE, "error", "not-obico-server", "closed", "none" }, "not-obico-server" },
     /* succeeded: the state decides */
-    { "succeeded", FALSE, "okay", "", "none", NULL, NULL, "undetected" },
-    { "succeeded", FALSE, "disconnected", "websocket-blocked", "none", NULL, NULL, "websocket-blocked" },
-    { "succeeded", FALSE, "error", "unreliable-network", "high", NULL, NULL, "unreliable-network" },
-    { "succeeded", FALSE, "error", "", "total", NULL, NULL, "no-connectivity" },
-    { "succeeded", FALSE, "error", "shared-credentials", "none", NULL, NULL, "shared-credentials" },
-    { "succeeded", FALSE, "connecting", "", "none", NULL, NULL, NULL },
+    { { "succeeded", FALSE, "okay", "", "connected", "none" }, "undetected" },
+    { { "succeeded", FALSE, "disconnected", "websocket-blocked", "blocked", "none" }, "websocket-blocked" },
+    { { "succeeded", FALSE, "error", "unreliable-network", "connected", "high" }, "unreliable-network" },
+    { { "succeeded", FALSE, "error", "", "closed", "total" }, "no-connectivity" },
+    { { "succeeded", FALSE, "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
+    { { "succeeded", FALSE, "connecting", "", "connecting", "none" }, NULL },
+    /* a blocked WebSocket drives the error rate up: the cause is the WebSocket */
+    { { "succeeded", FALSE, "error", "unreliable-network", "blocked", "high" }, "websocket-blocked" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      const char *fix = oc_fix_after_test (cases[i].result, cases[i].relinked, cases[i].state,
-                                           cases[i].problem, cases[i].severity,
-                                           cases[i].diagnosis_problem, cases[i].fixes);
-
-      g_test_message ("case %u: %s in state %s", i, cases[i].result, cases[i].state);
-      g_assert_cmpstr (fix, ==, cases[i].expected);
+      g_test_message ("case %u: %s in state %s", i, cases[i].outcome.result, cases[i].outcome.state);
+      g_assert_cmpstr (oc_fix_after_test (&cases[i].outcome), ==, cases[i].expected);
     }
 
   g_assert_cmpstr (oc_fix_after_diagnosis ("internet", route), ==, "internet");

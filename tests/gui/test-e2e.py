@@ -1,0 +1,346 @@
+"""End-to-end: the real app, the real daemon and obico-sim on a private bus,
+under Xvfb at the touchscreen's 800×480 in --kiosk mode.
+
+The app is driven the way a script (or a person) would: through its actions,
+which GtkApplication exports on the session bus; what it shows is read back
+with the app.dump-state action (the visible page and every visible text), and
+a screenshot of each step is saved next to this test's build directory.
+
+Run with /usr/bin/python3; meson passes OBICO_CONNECT, OBICO_CONNECTD,
+OBICO_SIM, OC_TEST_OUTPUT_DIR and PYTHONPATH (for tests/harness.py).
+"""
+import configparser
+import os
+import queue
+import subprocess
+import threading
+import time
+
+from gi.repository import Gio, GLib
+
+from harness import DaemonTestCase, SLOW, main, pump
+
+APP_ID = 'io.obico.Connect'
+APP_PATH = '/io/obico/Connect'
+OUTPUT_DIR = os.environ.get('OC_TEST_OUTPUT_DIR', '.')
+
+
+class Screen:
+    """One Xvfb for the whole run."""
+
+    def __init__(self, size='800x480x24'):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', size, '-nolisten', 'tcp'],
+                                     pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = ':' + f.readline().strip()
+
+    def screenshot(self, name):
+        path = os.path.join(OUTPUT_DIR, 'e2e-%s.png' % name)
+        subprocess.run(['import', '-display', self.display, '-window', 'root', path], check=True)
+        return path
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class App:
+    """obico-connect --session --kiosk, with its stdout read for app.dump-state."""
+
+    def __init__(self, bus, display):
+        self.bus = bus
+        env = dict(os.environ, DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=bus.address,
+                   GSK_RENDERER='cairo', GTK_A11Y='none', NO_AT_BRIDGE='1', GSETTINGS_BACKEND='memory',
+                   LC_ALL='C.UTF-8', LANGUAGE='C')
+        env.pop('WAYLAND_DISPLAY', None)
+        self.stderr_path = os.path.join(OUTPUT_DIR, 'e2e-app-stderr.log')
+        self._stderr = open(self.stderr_path, 'w')
+        self.proc = subprocess.Popen([os.environ['OBICO_CONNECT'], '--session', '--kiosk'], env=env,
+                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self._wait_for_bus_name()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip('\n'))
+
+    def _wait_for_bus_name(self):
+        end = time.monotonic() + 10 * SLOW
+        while time.monotonic() < end:
+            reply = self.bus.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                                            'NameHasOwner', GLib.Variant('(s)', (APP_ID,)), None,
+                                            Gio.DBusCallFlags.NONE, -1, None)
+            if reply.unpack()[0]:
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError('obico-connect exited with %d' % self.proc.returncode)
+            time.sleep(0.05)
+        raise RuntimeError('obico-connect did not take its bus name')
+
+    def activate(self, action, parameter=None):
+        params = [parameter] if parameter is not None else []
+        self.bus.conn.call_sync(APP_ID, APP_PATH, 'org.gtk.Actions', 'Activate',
+                                GLib.Variant('(sava{sv})', (action, params, {})), None,
+                                Gio.DBusCallFlags.NONE, 10000, None)
+
+    def action_enabled(self, action):
+        reply = self.bus.conn.call_sync(APP_ID, APP_PATH, 'org.gtk.Actions', 'Describe',
+                                        GLib.Variant('(s)', (action,)), None, Gio.DBusCallFlags.NONE, 10000, None)
+        return reply.unpack()[0][0]
+
+    def dump(self):
+        """{'page': …, 'busy': …, 'labels': [every visible text]}"""
+        self.activate('dump-state')
+        state = {'labels': []}
+        while True:
+            line = self.lines.get(timeout=10 * SLOW)
+            if line == '--- end ---':
+                return state
+            key, _, value = line.partition(': ')
+            if key in ('label', 'entry'):
+                state['labels'].append(value)
+            elif key in ('page', 'busy'):
+                state[key] = value
+
+    def wait(self, page, *texts, timeout=20):
+        """Waits until @page shows with every one of @texts, and no check is running."""
+        return self.wait_any((page,), *texts, timeout=timeout)
+
+    def wait_any(self, pages, *texts, timeout=20):
+        end = time.monotonic() + timeout * SLOW
+        state = None
+        while time.monotonic() < end:
+            state = self.dump()
+            if (state.get('page') in pages and state.get('busy') == 'no' and
+                    all(t in state['labels'] for t in texts)):
+                return state
+            pump(0.2)
+        raise AssertionError('wanted page %s with %r, got:\n%s' % (' or '.join(pages), texts, state))
+
+    def run(self, action, parameter=None):
+        """Activates an action that needs the daemon, once it is enabled."""
+        end = time.monotonic() + 20 * SLOW
+        while not self.action_enabled(action):
+            if time.monotonic() > end:
+                raise AssertionError('app.%s stayed disabled' % action)
+            pump(0.1)
+        self.activate(action, parameter)
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.activate('quit')
+                self.proc.wait(10)
+            except (GLib.Error, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self._stderr.close()
+        with open(self.stderr_path) as f:
+            return f.read()
+
+
+class AppTestCase(DaemonTestCase):
+    link_first = True
+
+    @classmethod
+    def setUpClass(cls):
+        cls.screen = Screen()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.screen.close()
+
+    def setUp(self):
+        super().setUp()
+        if self.link_first:
+            self.printer_id, self.printer_name = self.link(name='Prusa MK4')
+        self.app = App(self.bus, self.screen.display)
+
+    def tearDown(self):
+        stderr = self.app.close()
+        for bad in ('CRITICAL', 'obico-connect-WARNING', 'oc-application-WARNING', 'oc-doctor-WARNING',
+                    'actionhelper'):
+            self.assertNotIn(bad, stderr, 'app stderr:\n' + stderr)
+        super().tearDown()
+
+    def shot(self, name):
+        self.screen.screenshot(name)
+
+    def assertNoRawError(self, state):
+        for text in state['labels']:
+            self.assertNotIn('GDBus.Error', text)
+            self.assertNotIn('io.obico.Connect1.Error', text)
+
+
+class TestHealthy(AppTestCase):
+    def test_status_test_and_support_report(self):
+        state = self.app.wait('status', 'Okay', 'Prusa MK4', self.sim.url)
+        self.assertIn('Last contact', state['labels'])
+        self.shot('healthy-status')
+
+        self.app.run('test')
+        state = self.app.wait('status', 'Succeeded', 'No Problem Found')
+        self.assertIn('If the printer still shows as offline', state['labels'])
+
+        self.app.run('diagnose')
+        state = self.app.wait('status', 'Name resolution', 'Connection', 'Printer credentials',
+                              'Live connection (WebSocket)')
+        self.assertNotIn('Failed', state['labels'])
+        self.shot('healthy-diagnosed')
+
+        # the support report: everything, except the token
+        path = os.path.join(self.tmp, 'support-report.txt')
+        self.app.activate('save-support-report', GLib.Variant('s', path))
+        self.app.wait('status', 'Support report saved')
+        with open(path) as f:
+            report = f.read()
+        link = configparser.ConfigParser()
+        link.read(os.path.join(self.state_dir, 'link.conf'))
+        token = link['link']['token']
+        self.assertGreater(len(token), 8)
+        self.assertNotIn(token, report)
+        for part in ('== Service ==', "State: 'okay'", 'result: succeeded', '== Last Diagnose ==',
+                     '[ok] websocket', '== Connectivity report ==', 'attempts: ', '== Recent log =='):
+            self.assertIn(part, report)
+
+    def test_report_page(self):
+        self.app.wait('status', 'Okay')
+        self.app.run('test')
+        self.app.wait('status', 'Succeeded')
+        self.app.activate('show-page', GLib.Variant('s', 'report'))
+        state = self.app.wait('report', 'No errors', 'Attempts', 'Errors', 'Error rate')
+        self.assertIn('0.0 %', state['labels'])
+        self.shot('report')
+
+
+class TestInvalidCredentials(AppTestCase):
+    def test_401_relink_then_okay(self):
+        self.app.wait('status', 'Okay')
+        self.sim.revoke(self.printer_id, 'deleted')
+        self.app.run('test')
+        state = self.app.wait('fix:invalid-credentials', 'Credentials Refused', 'Invalid account credentials',
+                              'I deleted the printer in the Obico app', 'The printer may have been archived',
+                              'I copied the SD card to another printer', 'I don’t know')
+        self.assertNoRawError(state)
+        self.shot('401-invalid-credentials')
+
+        # "I deleted the printer" → re-link with a new code → TEST again by itself
+        self.app.activate('show-fix', GLib.Variant('s', 'relink'))
+        self.app.wait('fix:relink', 'Link the Printer Again', '6-digit code', 'Get Help')
+        self.shot('401-relink')
+        code = self.sim.new_code(name='Prusa MK4 again')
+        self.app.run('link', GLib.Variant('s', code))
+        state = self.app.wait('status', 'Succeeded', 'Prusa MK4 again')
+        self.assertNoRawError(state)
+        self.shot('401-relinked')
+
+    def test_archived_leads_to_unarchive(self):
+        self.app.wait('status', 'Okay')
+        self.sim.revoke(self.printer_id, 'archived')
+        self.app.run('test')
+        self.app.wait('fix:invalid-credentials', 'Invalid account credentials')
+        self.app.activate('show-fix', GLib.Variant('s', 'unarchive'))
+        self.app.wait('fix:unarchive', 'Unarchive the Printer', 'Test Again', 'Get Help')
+        self.sim.unarchive(self.printer_id)
+        self.app.run('test')
+        self.app.wait('status', 'Succeeded')
+
+    def test_still_invalid_after_relink(self):
+        self.app.wait('status', 'Okay')
+        code = self.sim.new_code(name='Prusa MK4')
+        self.sim.scenario('invalid-token')
+        self.app.run('link', GLib.Variant('s', code))
+        state = self.app.wait('fix:still-invalid', 'Still Refused After Linking Again', 'Get Help')
+        self.assertNoRawError(state)
+        self.shot('still-invalid')
+        self.app.activate('show-fix', GLib.Variant('s', 'get-help'))
+        self.app.wait('fix:get-help', 'Get Help From a Person', 'Save Support Report…')
+
+
+class TestServerDown(AppTestCase):
+    def test_reset_connections_lead_to_internet(self):
+        self.app.wait('status', 'Okay')
+        self.sim.scenario('down')
+        self.app.run('test')
+        state = self.app.wait('fix:internet', 'Check the Internet Connection', 'Failed to contact server')
+        self.assertNoRawError(state)
+        self.shot('server-down-internet')
+        self.app.activate('show-page', GLib.Variant('s', 'status'))
+        self.app.wait('status', 'Failed to contact server', 'Name resolution', 'Server health check')
+
+    def test_refused_leads_to_server_address_and_editing_it_fixes(self):
+        self.app.wait('status', 'Okay')
+        self.sim.stop()
+        self.app.run('test')
+        state = self.app.wait('fix:server-address', 'Check the Server Address', 'Failed to contact server')
+        self.assertIn(self.sim.url, state['labels'])     # the address, in its entry, to edit
+        self.shot('server-refused-address')
+        self.sim.start()
+        self.app.run('set-server-url', GLib.Variant('s', self.sim.url + '/'))
+        state = self.app.wait_any(('status', 'fix:unreliable-network'), 'Succeeded')
+        if state['page'] == 'fix:unreliable-network':
+            # the failures while the server was away count against the network:
+            # the page offers to start counting afresh, which tests again
+            self.shot('server-refused-unreliable')
+            self.app.run('reset-errors')
+        self.app.wait('status', 'Succeeded', 'Okay', self.sim.url)
+
+
+class TestWebSocketBlocked(AppTestCase):
+    def test_blocked_websocket(self):
+        self.app.wait('status', 'Okay')
+        self.sim.scenario('ws-blocked')
+        self.sim.ws_close(1001)
+        self.daemon.wait_prop('State', 'disconnected', timeout=15)
+        state = self.app.wait('status', 'Disconnected', 'The Live Connection Is Blocked')   # the Problem row
+        self.app.run('test')
+        state = self.app.wait('fix:websocket-blocked', 'The Live Connection Is Blocked', 'Succeeded')
+        self.assertNoRawError(state)
+        self.shot('websocket-blocked')
+
+
+class TestNotLinked(AppTestCase):
+    link_first = False
+
+    def test_link_with_code(self):
+        self.app.wait('status', 'Not linked')
+        self.shot('not-linked-status')
+        self.app.run('test')
+        self.app.wait('fix:not-linked', 'Link This Printer', 'Not linked', '6-digit code')
+        self.shot('not-linked-fix')
+
+        # a wrong code: the daemon's sentence, as a toast
+        self.app.run('link', GLib.Variant('s', '000000'))
+        state = self.app.wait('fix:not-linked', 'Link This Printer')
+        self.assertTrue(any('did not accept this code' in t for t in state['labels']), state)
+        self.assertNoRawError(state)
+        self.shot('not-linked-wrong-code')
+
+        code = self.sim.new_code(name='Ender 3')
+        self.app.run('link', GLib.Variant('s', code))
+        self.app.wait('status', 'Succeeded', 'Ender 3')
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.app.wait('status', 'Okay', 'Ender 3')
+        self.shot('not-linked-linked')
+
+
+class TestServiceRestart(AppTestCase):
+    def test_service_stops_and_starts(self):
+        self.app.wait('status', 'Okay')
+        self.daemon.stop()
+        state = self.app.wait('service', 'Service Not Running')
+        self.assertTrue(any('obico-connectd --session' in t for t in state['labels']), state)
+        self.assertFalse(self.app.action_enabled('test'))
+        self.shot('service-not-running')
+        self.daemon.start()
+        self.app.wait('status', 'Okay', 'Prusa MK4')
+        self.app.run('test')
+        self.app.wait('status', 'Succeeded')
+
+
+if __name__ == '__main__':
+    main()
