@@ -18,6 +18,28 @@ invalid (GError **error, const char *why)
   return FALSE;
 }
 
+/* GUri decodes %-escapes in the host: what comes out must still be a host
+ * (no "/", "%", controls, invalid UTF-8…), or the normalized address would
+ * mean another server, or fail to parse when link.conf is read back. */
+static gboolean
+host_valid (const char *host)
+{
+  if (!g_utf8_validate (host, -1, NULL))
+    return FALSE;
+  if (strchr (host, ':') != NULL)
+    {
+      /* An IPv6 literal; zone ids ("%eth0") cannot be written back. */
+      for (const char *p = host; *p; p++)
+        if (!g_ascii_isxdigit (*p) && *p != ':' && *p != '.')
+          return FALSE;
+      return TRUE;
+    }
+  for (const unsigned char *p = (const unsigned char *) host; *p; p++)
+    if (*p < 0x80 && !g_ascii_isalnum (*p) && strchr ("-._~!$&'()*+,;=", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
 char *
 ocd_url_normalize (const char *url, GError **error)
 {
@@ -27,6 +49,7 @@ ocd_url_normalize (const char *url, GError **error)
   const char *host;
   const char *path;
   g_autofree char *port = NULL;
+  g_autofree char *path_copy = NULL;
   gboolean ipv6;
   gsize len;
 
@@ -83,6 +106,11 @@ ocd_url_normalize (const char *url, GError **error)
       invalid (error, _("it has no host name."));
       return NULL;
     }
+  if (!host_valid (host))
+    {
+      invalid (error, _("the host name contains characters that cannot be in one."));
+      return NULL;
+    }
   if (g_uri_get_userinfo (uri) != NULL)
     {
       invalid (error, _("it must not contain a user name or password."));
@@ -100,7 +128,12 @@ ocd_url_normalize (const char *url, GError **error)
       return NULL;
     }
 
-  path = g_uri_get_path (uri);
+  /* GUri removes dot segments ("/a/.." → "/"): strip the "/" that leaves. */
+  path_copy = g_strdup (g_uri_get_path (uri) != NULL ? g_uri_get_path (uri) : "");
+  len = strlen (path_copy);
+  while (len > 0 && path_copy[len - 1] == '/')
+    path_copy[--len] = '\0';
+  path = path_copy;
   if (g_uri_get_port (uri) > 0)
     port = g_strdup_printf (":%d", g_uri_get_port (uri));
   ipv6 = strchr (host, ':') != NULL;
