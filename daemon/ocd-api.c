@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ocd-api.h"
+#include "ocd-message.h"
 
 void
 ocd_api_reply_free (OcdApiReply *reply)
@@ -384,7 +385,9 @@ parse_object (OcdApiReply *reply)
   const char *data = reply->body != NULL ? g_bytes_get_data (reply->body, &size) : NULL;
   JsonNode *root;
 
-  if (data == NULL || size == 0 || reply->truncated)
+  /* json-glib recurses once per level: a hostile body must not get to
+   * overflow our stack. */
+  if (data == NULL || size == 0 || reply->truncated || ocd_json_too_deep (data, size))
     return NULL;
   if (!json_parser_load_from_data (parser, data, size, NULL))
     return NULL;

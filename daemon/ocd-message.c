@@ -18,8 +18,8 @@ ocd_message_clear (OcdMessage *message)
   message->kind = OCD_MESSAGE_INVALID;
 }
 
-static gboolean
-too_deep (const char *data, gsize length)
+gboolean
+ocd_json_too_deep (const char *data, gsize length)
 {
   int depth = 0;
   gboolean in_string = FALSE;
@@ -59,7 +59,7 @@ ocd_message_parse (const char *data, gsize length, OcdMessage *message)
 
   ocd_message_clear (message);
   if (data == NULL || length == 0 || !g_utf8_validate (data, length, NULL) ||
-      too_deep (data, length) ||
+      ocd_json_too_deep (data, length) ||
       !json_parser_load_from_data (parser, data, length, NULL))
     return;
   root = json_parser_get_root (parser);

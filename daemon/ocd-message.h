@@ -19,6 +19,9 @@ typedef struct {
   char          *summary;        /* for the log: commands, remote status */
 } OcdMessage;
 
+/* TRUE when JSON text nests deeper than json-glib can parse safely. */
+gboolean ocd_json_too_deep         (const char *data, gsize length);
+
 void  ocd_message_clear            (OcdMessage *message);
 void  ocd_message_parse            (const char *data, gsize length, OcdMessage *message);
 char *ocd_message_status           (double timestamp, gboolean with_settings);

@@ -67,7 +67,7 @@ def main():
         f.write('[server]\nurl=%s\n' % sim.url)
     bus = PrivateBus()
     daemon = Daemon(bus, state, conf)
-    daemon.extra_args = []
+    daemon.extra_args = ['--agent-settings', '']
     daemon.start()
     env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address)
     printer_id, _ = daemon.call('Link', 's', sim.new_code(name='Bench'))
