@@ -6,7 +6,6 @@
 #   OBICO_BUILD_ROOT    the build directory to install
 #   OBICO_UNITDIR       where the systemd unit must go (systemd's pkg-config)
 
-import configparser
 import json
 import os
 import shutil

@@ -2,7 +2,8 @@
 # The real daemon on a private system-like bus that uses the INSTALLED D-Bus
 # policy, with a fake polkitd (python-dbusmock): anyone may read and call
 # Test, only callers polkit allows (and root) may change things, and only
-# root or the service user may own the name.
+# root or the service user may own the name.  And the unit's one capability:
+# the service user reads official agents' settings in 0700 homes with it only.
 #
 # Needs root (it runs callers as "nobody" with setpriv).
 #
@@ -10,6 +11,7 @@
 #   OBICO_BUILD_ROOT    the build directory to install
 #   OBICO_CONNECTD      the daemon binary
 
+import importlib.util
 import json
 import os
 import shutil
@@ -110,6 +112,22 @@ def unused_port():
         return s.getsockname()[1]
 
 
+def clean_up(test_class):
+    '''Stops the processes a test class started, newest first, and removes
+    its temporary directory.'''
+    for process in reversed(getattr(test_class, 'processes', [])):
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    if getattr(test_class, 'daemon_log', None):
+        test_class.daemon_log.close()
+    shutil.rmtree(getattr(test_class, 'tmp', ''), ignore_errors=True)
+
+
 class PolkitTest(unittest.TestCase):
 
     @classmethod
@@ -121,9 +139,7 @@ class PolkitTest(unittest.TestCase):
         for program in ('dbus-daemon', 'setpriv'):
             if not shutil.which(program):
                 raise unittest.SkipTest(f'{program} is not installed')
-        try:
-            import dbusmock  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec('dbusmock') is None:
             raise unittest.SkipTest('python3-dbusmock is not installed')
 
         cls.processes = []
@@ -219,17 +235,7 @@ class PolkitTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for process in reversed(getattr(cls, 'processes', [])):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-        if getattr(cls, 'daemon_log', None):
-            cls.daemon_log.close()
-        shutil.rmtree(getattr(cls, 'tmp', ''), ignore_errors=True)
+        clean_up(cls)
 
     def setUp(self):
         self.set_allowed([])
@@ -340,6 +346,126 @@ class PolkitTest(unittest.TestCase):
         ])
         self.assertEqual(own.get('error'), ACCESS_DENIED, own)
         self.assertEqual(set_property.get('error'), ACCESS_DENIED, set_property)
+
+
+
+class CapabilityTest(unittest.TestCase):
+    '''The unit's one capability, CAP_DAC_READ_SEARCH, is what lets the
+    unprivileged service user read an official agent's settings inside a
+    mode 0700 home (watch role); without it the file cannot be read.'''
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest('needs root to run the daemon as another user')
+        if not DAEMON or not shutil.which('dbus-daemon') or not shutil.which('setpriv'):
+            raise unittest.SkipTest('OBICO_CONNECTD, dbus-daemon or setpriv is missing')
+        cls.tmp = tempfile.mkdtemp(prefix='obico-capability-')
+        os.chmod(cls.tmp, 0o755)
+        cls.processes = []
+        try:
+            cls.start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def start(cls):
+        # A home the way Debian 12 and Raspberry Pi OS make it: another user's, 0700.
+        home = os.path.join(cls.tmp, 'home', 'pi')
+        config_dir = os.path.join(home, 'printer_data', 'config')
+        os.makedirs(config_dir)
+        cls.settings = os.path.join(config_dir, 'moonraker-obico.cfg')
+        with open(cls.settings, 'w', encoding='utf-8') as f:
+            f.write(f'[server]\nurl = http://127.0.0.1:{unused_port()}\n'
+                    'auth_token = 0123456789abcdef0123\n')
+        for path in (home, os.path.join(home, 'printer_data'), config_dir, cls.settings):
+            os.chown(path, 1000, 1000)
+        os.chmod(home, 0o700)
+        os.chmod(cls.settings, 0o600)
+
+        cls.config = os.path.join(cls.tmp, 'obico-connect.conf')
+        with open(cls.config, 'w', encoding='utf-8') as f:
+            f.write(f'[server]\ntimeout=2\n[watch]\nsettings-files={cls.settings}\n')
+
+        # A bus anyone may use: here only the file access is under test.
+        bus_config = os.path.join(cls.tmp, 'bus.conf')
+        with open(bus_config, 'w', encoding='utf-8') as f:
+            f.write(f'''<busconfig>
+  <type>session</type>
+  <listen>unix:path={os.path.join(cls.tmp, 'bus_socket')}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+''')
+        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
+                                '--config-file=' + bus_config],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        cls.processes.append(bus)
+        cls.address = bus.stdout.readline().strip()
+        if not cls.address:
+            raise RuntimeError('dbus-daemon did not start')
+        cls.bus = Gio.DBusConnection.new_for_address_sync(
+            cls.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+    @classmethod
+    def tearDownClass(cls):
+        clean_up(cls)
+
+    def run_daemon(self, capabilities):
+        '''Starts the daemon as nobody with only @capabilities (setpriv
+        names) in its bounding, inheritable and ambient sets, as the unit
+        does; returns (Role, CredentialSource) once it has settled.'''
+        state_dir = tempfile.mkdtemp(dir=self.tmp)
+        os.chown(state_dir, 65534, 65534)
+        caps = ''.join(',+' + c for c in capabilities)
+        command = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+                   '--bounding-set=-all' + caps, '--inh-caps=-all' + caps]
+        if capabilities:
+            command.append('--ambient-caps=' + caps[1:])
+        command += ['--', DAEMON, '--session', '--config', self.config,
+                    '--state-dir', state_dir]
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address)
+        daemon = subprocess.Popen(command, env=env, cwd='/',
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            role = source = None
+            while time.monotonic() < deadline and daemon.poll() is None:
+                try:
+                    role = self.get(daemon, 'Role')
+                    source = self.get(daemon, 'CredentialSource')
+                except GLib.Error:
+                    pass  # not on the bus yet
+                if role == 'watch':
+                    break
+                if role is not None and time.monotonic() > deadline - 7:
+                    break  # on the bus for a while and still not watching
+                time.sleep(0.1)
+            self.assertIsNone(daemon.poll(), 'the daemon exited')
+            return role, source
+        finally:
+            daemon.terminate()
+            daemon.wait(5)
+
+    def get(self, daemon, name):
+        reply = self.bus.call_sync(BUS_NAME, OBJECT_PATH, 'org.freedesktop.DBus.Properties',
+                                   'Get', GLib.Variant('(ss)', (BUS_NAME, name)),
+                                   GLib.VariantType('(v)'), Gio.DBusCallFlags.NONE, 2000, None)
+        return reply.unpack()[0]
+
+    def test_reads_settings_in_private_home_with_the_capability(self):
+        self.assertEqual(self.run_daemon(['dac_read_search']), ('watch', self.settings))
+
+    def test_cannot_read_them_without(self):
+        self.assertEqual(self.run_daemon([]), ('unlinked', ''))
 
 
 if __name__ == '__main__':
