@@ -623,8 +623,9 @@ commit_stored (OcdLink *self, OcdStoreData *changed, GError **error)
   if (!ocd_store_save (self->state_dir, changed, &local_error))
     {
       g_warning ("Could not save the link: %s", local_error->message);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The change could not be saved (%s); nothing was changed."),
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                   _("The change could not be saved (%s); nothing was changed. Check that "
+                     "the disk is not full or read-only."),
                    local_error->message);
       ocd_store_data_clear (changed);
       return FALSE;
