@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -40,6 +41,7 @@ class Sim:
         self.extra_args = list(extra_args)
         self.proc = None
         self.url = None
+        self.host = None
         self._tmpdir = tempfile.mkdtemp(prefix='obico-sim-')
         self.state_file = state_file or os.path.join(self._tmpdir, 'state.json')
         if tls is True:
@@ -66,12 +68,16 @@ class Sim:
             if line.startswith('obico-sim listening on '):
                 break
             self.proc.wait()
-            # restarting on a fixed port: the old socket may not be gone yet
-            if self.port == 0 or time.monotonic() > deadline:
+            self.proc.stdout.close()
+            # exit 3: the port is taken, as when restarting before the old socket is gone
+            if self.proc.returncode != 3 or self.port == 0 or time.monotonic() > deadline:
                 raise RuntimeError(f'obico-sim did not start (exit {self.proc.returncode})')
             time.sleep(0.1)
         self.url = line[len('obico-sim listening on '):]
-        self.port = int(self.url.rsplit(':', 1)[1])
+        u = urllib.parse.urlsplit(self.url)
+        self.port = u.port
+        # --host 0.0.0.0 listens everywhere; the control API is reached on loopback then
+        self.host = '127.0.0.1' if u.hostname == '0.0.0.0' else u.hostname
         return self
 
     def stop(self):
@@ -126,9 +132,9 @@ class Sim:
 
     def _call(self, method, path, body=None):
         if self.tls:
-            conn = http.client.HTTPSConnection('127.0.0.1', self.port, timeout=10, context=self._ssl)
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=10, context=self._ssl)
         else:
-            conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=10)
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
             data = json.dumps(body).encode() if body is not None else None
             headers = {'Content-Type': 'application/json'} if data is not None else {}

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import sys
 import time
 import unittest
@@ -482,6 +483,39 @@ class ScenarioTest(SimTestCase):
         self.assertIn('throttled', json.loads(body)['detail'])
 
 
+class ControlTest(SimTestCase):
+    def test_errors(self):
+        for method, path, body, status in (('GET', '/_sim/nope', None, 404), ('POST', '/_sim/nope', b'{}', 404),
+                                           ('PUT', '/_sim/printers', b'{}', 405),
+                                           ('POST', '/_sim/printers', b'[1]', 400),
+                                           ('POST', '/_sim/printers', b'{bad', 400),
+                                           ('POST', '/_sim/revoke', b'{"printer_id": 9}', 404),
+                                           ('POST', '/_sim/revoke', b'{"printer_id": 1, "how": "x"}', 400),
+                                           ('POST', '/_sim/ws/duplicate', b'{}', 400)):
+            got, _, answer = http_request(self.sim, method, path, body=body)
+            self.assertEqual(got, status, (method, path, body))
+            if status != 405:
+                self.assertIn('error', json.loads(answer))
+        self.assertEqual(self.sim.requests(), [])  # control calls are not recorded
+
+    def test_method_not_allowed_after_auth(self):
+        p = self.sim.add_printer()
+        status, _, body = http_request(self.sim, 'POST', '/api/v1/octo/printer/',
+                                       {'Authorization': 'Token ' + p['token']})
+        self.assertEqual(status, 405)
+        self.assertEqual(json.loads(body), {'detail': 'Method "POST" not allowed.'})
+        self.assertEqual(http_request(self.sim, 'POST', '/api/v1/octo/printer/')[0], 401)
+        self.assertEqual(http_request(self.sim, 'GET', '/api/v1/octo/verify/?code=123456')[0], 405)
+
+    def test_scenario_per_printer(self):
+        a = self.sim.add_printer()
+        b = self.sim.add_printer()
+        answer = self.sim.scenario('invalid-token', printer_id=b['id'])
+        self.assertEqual((answer['name'], answer['printer_id']), ('invalid-token', b['id']))
+        self.assertEqual(get_printer(self.sim, a['token'])[0], 200)
+        self.assertEqual(get_printer(self.sim, b['token'])[0], 401)
+
+
 class ProcessTest(unittest.TestCase):
     def test_restart_keeps_port_printers_and_codes(self):
         with Sim() as sim:
@@ -535,11 +569,33 @@ class ProcessTest(unittest.TestCase):
             with self.assertRaises(OSError):
                 http_request(sim, 'GET', '/hc/')
 
+    def test_initial_scenario_and_bad_state(self):
+        with Sim(extra_args=['--scenario', 'hc-500']) as sim:
+            self.assertEqual(http_request(sim, 'GET', '/hc/')[0], 500)
+            with open(sim.state_file, 'w') as f:
+                f.write('{not json')
+            sim.stop()
+            with self.assertRaises(RuntimeError):
+                sim.start()
+
+    def test_port_taken(self):
+        with Sim() as sim:
+            result = subprocess.run([os.environ['OBICO_SIM'], '--port', str(sim.port)], capture_output=True)
+            self.assertEqual(result.returncode, 3)
+
+    def test_host(self):
+        with Sim(extra_args=['--host', '0.0.0.0']) as sim:
+            self.assertRegex(sim.url, r'^http://0\.0\.0\.0:\d+$')
+            sim.scenario('captive-portal')
+            status, headers, _ = http_request(sim, 'GET', '/hc/')
+            self.assertEqual((status, headers['location']), (302, f'http://127.0.0.1:{sim.port}/portal/'))
+
     def test_bad_arguments(self):
-        import subprocess
         binary = os.environ['OBICO_SIM']
         self.assertEqual(subprocess.run([binary, '--port', '-1'], capture_output=True).returncode, 2)
         self.assertEqual(subprocess.run([binary, '--tls-cert', '/nonexistent'], capture_output=True).returncode, 2)
+        self.assertEqual(subprocess.run([binary, '--host', '::1'], capture_output=True).returncode, 2)
+        self.assertEqual(subprocess.run([binary, '--host', 'localhost'], capture_output=True).returncode, 2)
         self.assertEqual(subprocess.run([binary, '--tls-cert', '/nonexistent', '--tls-key', '/nonexistent'],
                                         capture_output=True).returncode, 1)
 

@@ -140,7 +140,6 @@ typedef struct {
 } Reply;
 
 typedef struct {
-  Sim *sim;
   SoupServerMessage *msg;
   Reply reply;
 } Pending;
@@ -188,17 +187,11 @@ make_token (void)
 }
 
 static char *
-json_to_text (JsonNode *node)
-{
-  return json_to_string (node, FALSE);
-}
-
-static char *
 object_to_text (JsonObject *obj)
 {
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), obj);
 
-  return json_to_text (node);
+  return json_to_string (node, FALSE);
 }
 
 /* Lenient getters: NULL unless the member exists with that type. */
@@ -509,7 +502,7 @@ static void
 respond_array (SoupServerMessage *msg, JsonArray *array)
 {
   g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (), array);
-  g_autofree char *text = json_to_text (node);
+  g_autofree char *text = json_to_string (node, FALSE);
 
   respond (msg, SOUP_STATUS_OK, "application/json", text);
 }
@@ -527,11 +520,15 @@ respond_error (SoupServerMessage *msg, guint status, const char *error)
 static void
 reset_connection (SoupServerMessage *msg)
 {
-  g_autoptr(GSocket) socket = g_object_ref (soup_server_message_get_socket (msg));
+  GSocket *borrowed = soup_server_message_get_socket (msg);
+  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GError) error = NULL;
   struct linger linger = { .l_onoff = 1, .l_linger = 0 };
 
+  if (borrowed == NULL)  /* the client is already gone */
+    return;
+  socket = g_object_ref (borrowed);
   if (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0)
     g_debug ("SO_LINGER: %s", g_strerror (errno));
   stream = soup_server_message_steal_connection (msg);
@@ -886,7 +883,8 @@ decide (Sim *self, SoupServerMessage *msg, const char *path, GHashTable *query, 
         }
       else
         {
-          r->location = g_strdup_printf ("%s://127.0.0.1:%u/portal/", self->scheme, self->port);
+          r->location = g_strdup_printf ("%s://%s:%u/portal/", self->scheme,
+                                         g_uri_get_host (soup_server_message_get_uri (msg)), self->port);
           reply_text (r, SOUP_STATUS_FOUND, "text/html", "<html><body>Redirecting</body></html>\n");
         }
       return;
@@ -1009,7 +1007,6 @@ obico_handler (SoupServer        *server,
     {
       Pending *pending = g_new0 (Pending, 1);
 
-      pending->sim = self;
       pending->msg = g_object_ref (msg);
       pending->reply = reply;
       soup_server_message_pause (msg);
@@ -1734,6 +1731,15 @@ control_handler (SoupServer        *server,
 
 /* ---- main ---- */
 
+/* Network-fault tests run the sim in a namespace of its own and reach it on a veth address. */
+static gboolean
+parse_ipv4 (const char *host, int port, GSocketAddress **address)
+{
+  *address = g_inet_socket_address_new_from_string (host, port);
+  return *address != NULL &&
+         g_socket_address_get_family (*address) == G_SOCKET_FAMILY_IPV4;
+}
+
 static gboolean
 on_quit_signal (gpointer data)
 {
@@ -1757,10 +1763,11 @@ main (int argc, char **argv)
   g_autofree char *host = NULL;
   g_autoptr(GSList) uris = NULL;
   int port = 0, ping_interval = 20, pong_timeout = 30;
-  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
+  g_autoptr(GSocketAddress) address = NULL;
+  SoupServerListenOptions options = 0;
   guint sigterm_id, sigint_id;
   const GOptionEntry entries[] = {
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0: any free one)", "N" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port to listen on (0: any free one)", "N" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Listen on this IPv4 address instead of 127.0.0.1 (0.0.0.0: all)", "ADDR" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS/WSS with this certificate", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "Private key of --tls-cert", "FILE" },
@@ -1778,8 +1785,11 @@ main (int argc, char **argv)
       g_printerr ("obico-sim: %s\n", error->message);
       return 2;
     }
+  if (host == NULL)
+    host = g_strdup ("127.0.0.1");
   if (port < 0 || port > 65535 || ping_interval < 0 || pong_timeout < 0 ||
       (tls_cert == NULL) != (tls_key == NULL) ||
+      !parse_ipv4 (host, port, &address) ||
       (scenario != NULL && !parse_scenario (scenario, &self->scenario)))
     {
       g_printerr ("obico-sim: bad arguments (see --help)\n");
@@ -1826,25 +1836,11 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (self->server, "/ws/dev/", NULL, NULL, websocket_handler, self, NULL);
   soup_server_add_handler (self->server, "/_sim/", control_handler, self, NULL);
 
-  if (host == NULL)
-    host = g_strdup ("127.0.0.1");
-  {
-    /* network-fault tests run the sim in a namespace of its own, on a veth address */
-    g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (host, port);
-
-    if (address == NULL ||
-        g_inet_address_get_family (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)))
-          != G_SOCKET_FAMILY_IPV4)
-      {
-        g_printerr ("obico-sim: --host must be an IPv4 address\n");
-        return 2;
-      }
-    if (!soup_server_listen (self->server, address, options & ~SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-      {
-        g_printerr ("obico-sim: cannot listen on %s:%d: %s\n", host, port, error->message);
-        return 1;
-      }
-  }
+  if (!soup_server_listen (self->server, address, options, &error))
+    {
+      g_printerr ("obico-sim: cannot listen on %s:%d: %s\n", host, port, error->message);
+      return 3;
+    }
   uris = soup_server_get_uris (self->server);
   self->port = g_uri_get_port (uris->data);
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
