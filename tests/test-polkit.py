@@ -72,6 +72,7 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Config
     <allow send_destination="org.freedesktop.PolicyKit1"/>
   </policy>
   <include>{policy}</include>
+  <servicedir>{services}</servicedir>
 </busconfig>
 '''
 
@@ -170,7 +171,9 @@ class PolkitTest(unittest.TestCase):
         bus_config = os.path.join(cls.tmp, 'system.conf')
         with open(bus_config, 'w', encoding='utf-8') as f:
             f.write(BUS_CONFIG.format(socket=os.path.join(cls.tmp, 'system_bus_socket'),
-                                      policy=policy))
+                                      policy=policy,
+                                      services=os.path.join(os.path.dirname(os.path.dirname(policy)),
+                                                            'system-services')))
         bus_log = os.path.join(cls.tmp, 'dbus-daemon.log')
         with open(bus_log, 'w', encoding='utf-8') as log:
             bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
@@ -336,6 +339,14 @@ class PolkitTest(unittest.TestCase):
         result, = self.call_as(None, self.calls([('SetDebugLogging', '(false,)')]))
         self.assertTrue(result['ok'], result)
         self.assertFalse(self.property('DebugLogging'))
+
+    def test_activatable(self):
+        '''The bus reads the installed activation file (on a real system it
+        hands the start to systemd).'''
+        reply = self.bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                   'org.freedesktop.DBus', 'ListActivatableNames', None,
+                                   GLib.VariantType('(as)'), Gio.DBusCallFlags.NONE, -1, None)
+        self.assertIn(BUS_NAME, reply.unpack()[0])
 
     def test_nobody_cannot_own_the_name_or_set_properties(self):
         own, set_property = self.call_as('nobody', [
