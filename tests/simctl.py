@@ -9,6 +9,7 @@
 The binary comes from the OBICO_SIM environment variable unless given.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -195,6 +196,19 @@ class Sim:
 
     def ws_send(self, message, printer_id=None, raw=False):
         body = {'message': message, 'raw': raw}
+        if printer_id is not None:
+            body['printer_id'] = printer_id
+        return self._call('POST', 'ws/send', body)
+
+    def ws_send_text(self, text, printer_id=None):
+        """Any text frame, JSON or not, as it is."""
+        body = {'text': text}
+        if printer_id is not None:
+            body['printer_id'] = printer_id
+        return self._call('POST', 'ws/send', body)
+
+    def ws_send_binary(self, data, printer_id=None):
+        body = {'binary_base64': base64.b64encode(data).decode()}
         if printer_id is not None:
             body['printer_id'] = printer_id
         return self._call('POST', 'ws/send', body)

@@ -248,6 +248,13 @@ class WebSocketTest(SimTestCase):
         self.assertEqual(self.sim.ws_send({'commands': []}, raw=True)['count'], 2)
         self.assertEqual(wa.recv_json(), {'commands': []})
         self.assertEqual(wb.recv_json(), {'commands': []})
+        self.sim.ws_send_text('{not json', printer_id=a['id'])
+        self.assertEqual(wa.recv(), '{not json')
+        self.sim.ws_send_binary(b'\x05\x00\x00\x00\x00', printer_id=a['id'])
+        self.assertEqual(wa.recv(), b'\x05\x00\x00\x00\x00')
+        for bad in ({}, {'message': [1]}, {'message': {}, 'text': 'x'}, {'message': {}, 'raw': 'yes'}):
+            status, _, _ = http_request(self.sim, 'POST', '/_sim/ws/send', body=json.dumps(bad).encode())
+            self.assertEqual(status, 400, bad)
         self.sim.ws_close(code=4000, reason='bye', printer_id=a['id'])
         self.assertEqual(wa.wait_closed(), 4000)
         self.assertEqual(wa.close_reason, 'bye')

@@ -1330,6 +1330,22 @@ member_string (JsonObject *o, const char *name, const char **out, char **error)
 }
 
 static gboolean
+member_boolean (JsonObject *o, const char *name, gboolean *out, char **error)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      *error = g_strdup_printf ("%s: true or false is expected", name);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
 only_members (JsonObject *o, const char * const *allowed, char **error)
 {
   g_autoptr(GList) names = json_object_get_members (o);
@@ -1606,31 +1622,67 @@ control_ws_close (Sim *self, SoupServerMessage *msg, JsonObject *in)
   respond_count (msg, sockets->len);
 }
 
+/* A JSON object (what the real server sends), or for robustness tests any text or binary frame. */
 static void
 control_ws_send (Sim *self, SoupServerMessage *msg, JsonObject *in)
 {
   g_autoptr(GPtrArray) sockets = NULL;
-  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(GBytes) binary = NULL;
+  g_autofree char *error = NULL;
   g_autofree char *text = NULL;
   JsonNode *node = json_object_get_member (in, "message");
-  gboolean raw = json_object_get_boolean_member_with_default (in, "raw", FALSE);
+  const char *raw_text = NULL, *base64 = NULL;
+  gboolean raw = FALSE;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!member_string (in, "text", &raw_text, &error) ||
+      !member_string (in, "binary_base64", &base64, &error) ||
+      !member_boolean (in, "raw", &raw, &error))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "message: an object is expected");
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, error);
+      return;
+    }
+  if ((node != NULL) + (raw_text != NULL) + (base64 != NULL) != 1 ||
+      (node != NULL && !JSON_NODE_HOLDS_OBJECT (node)))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST,
+                     "one of message (an object), text or binary_base64 is expected");
       return;
     }
   sockets = control_sockets (self, msg, in, FALSE);
   if (sockets == NULL)
     return;
 
-  /* what obico-server relays from its channel layer carries the event type */
-  message = json_object_ref (json_node_get_object (node));
-  if (!raw && !json_object_has_member (message, "type"))
-    json_object_set_string_member (message, "type", "printer.message");
-  text = object_to_text (message);
+  if (base64 != NULL)
+    {
+      gsize length;
+      guchar *data = g_base64_decode (base64, &length);
+
+      binary = g_bytes_new_take (data, length);
+    }
+  else if (raw_text != NULL)
+    {
+      text = g_strdup (raw_text);
+    }
+  else
+    {
+      g_autoptr(JsonObject) message = json_object_ref (json_node_get_object (node));
+
+      /* what obico-server relays from its channel layer carries the event type */
+      if (!raw && !json_object_has_member (message, "type"))
+        json_object_set_string_member (message, "type", "printer.message");
+      text = object_to_text (message);
+    }
+
   for (guint i = 0; i < sockets->len; i++)
-    soup_websocket_connection_send_text (((WsClient *) g_ptr_array_index (sockets, i))->conn, text);
+    {
+      SoupWebsocketConnection *conn = ((WsClient *) g_ptr_array_index (sockets, i))->conn;
+
+      if (binary != NULL)
+        soup_websocket_connection_send_binary (conn, g_bytes_get_data (binary, NULL),
+                                               g_bytes_get_size (binary));
+      else
+        soup_websocket_connection_send_text (conn, text);
+    }
   respond_count (msg, sockets->len);
 }
 
