@@ -1813,7 +1813,8 @@ main (int argc, char **argv)
   g_autofree char *tls_key = NULL;
   g_autofree char *scenario = NULL;
   g_autofree char *host = NULL;
-  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GSList) listeners = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
   int port = 0, ping_interval = 20, pong_timeout = 30;
   g_autoptr(GSocketAddress) address = NULL;
   SoupServerListenOptions options = 0;
@@ -1893,9 +1894,15 @@ main (int argc, char **argv)
       g_printerr ("obico-sim: cannot listen on %s:%d: %s\n", host, port, error->message);
       return 3;
     }
-  uris = soup_server_get_uris (self->server);
-  self->port = g_uri_get_port (uris->data);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  /* not soup_server_get_uris (): libsoup 3.2 leaks an address in it */
+  listeners = soup_server_get_listeners (self->server);
+  local = g_socket_get_local_address (listeners->data, &error);
+  if (local == NULL)
+    {
+      g_printerr ("obico-sim: %s\n", error->message);
+      return 1;
+    }
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
 
   /* before the line that tells a test it may start sending signals */
   self->loop = g_main_loop_new (NULL, FALSE);
