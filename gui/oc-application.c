@@ -15,6 +15,7 @@
 
 #include "oc-application.h"
 #include "oc-fix.h"
+#include "oc-notifier.h"
 #include "oc-support-report.h"
 #include "oc-window.h"
 
@@ -32,6 +33,7 @@ struct _OcApplication
   gboolean        kiosk;
   guint           watch_id;
   GCancellable   *proxy_cancellable;
+  OcNotifier     *notifier;        /* background mode only */
 };
 
 G_DEFINE_FINAL_TYPE (OcApplication, oc_application, ADW_TYPE_APPLICATION)
@@ -326,6 +328,22 @@ about_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* The login agent's mode, also asked of a primary instance that was started
+ * with a window: no window of its own, kept running by the hold. */
+static void
+background_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  if (self->notifier != NULL)
+    return;
+
+  g_application_hold (G_APPLICATION (self));
+  self->notifier = oc_notifier_new (G_APPLICATION (self), self->doctor);
+}
+
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -346,6 +364,7 @@ static const GActionEntry app_actions[] = {
   { "save-support-report", save_support_report_activated, "s" },
   { "dump-state", dump_state_activated },
   { "about", about_activated },
+  { "background", background_activated },
   { "quit", quit_activated },
 };
 
@@ -410,6 +429,21 @@ oc_application_handle_local_options (GApplication *app,
     self->bus_type = G_BUS_TYPE_SESSION;
   self->kiosk = g_variant_dict_contains (options, "kiosk");
 
+  /* Registering here skips activate (no window); g_application_run() still
+   * runs the main loop for as long as app.background holds the app. */
+  if (g_variant_dict_contains (options, "background"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      g_action_group_activate_action (G_ACTION_GROUP (app), "background", NULL);
+      return 0;
+    }
+
   return G_APPLICATION_CLASS (oc_application_parent_class)->handle_local_options (app, options);
 }
 
@@ -437,6 +471,7 @@ oc_application_shutdown (GApplication *app)
 {
   OcApplication *self = OC_APPLICATION (app);
 
+  g_clear_object (&self->notifier);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
   g_cancellable_cancel (self->proxy_cancellable);
   oc_doctor_set_proxy (self->doctor, NULL);
@@ -482,6 +517,8 @@ oc_application_init (OcApplication *self)
       N_("Talk to the service on the session bus (for tests and demos)"), NULL },
     { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Full screen with large touch targets, for a printer’s touchscreen"), NULL },
+    { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run without a window and notify when the printer goes offline (started at login)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Show the version and exit"), NULL },
     { NULL }

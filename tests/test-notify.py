@@ -1,0 +1,352 @@
+"""The notification agent: obico-connect --background against the real daemon,
+obico-sim and a real notification server (python3-dbusmock's
+notification_daemon template) on a private session bus.
+
+GLib's freedesktop backend sends the notifications (GNOTIFICATION_BACKEND),
+the settings live in a keyfile in the test's directory, so a test flips them
+with the gsettings tool the way a person would. Xvfb gives GTK its display;
+the agent itself opens no window until a notification is clicked.
+
+Run with /usr/bin/python3; meson passes OBICO_CONNECT, OBICO_CONNECTD,
+OBICO_SIM, GSETTINGS_SCHEMA_DIR and PYTHONPATH.
+"""
+import os
+import queue
+import subprocess
+import threading
+import time
+
+from gi.repository import Gio, GLib
+
+from harness import DaemonTestCase, SLOW, main, pump
+
+APP_ID = 'io.obico.Connect'
+APP_PATH = '/io/obico/Connect'
+NOTIFY_NAME = 'org.freedesktop.Notifications'
+NOTIFY_PATH = '/org/freedesktop/Notifications'
+MOCK_IFACE = 'org.freedesktop.DBus.Mock'
+
+OFFLINE_TITLE = 'Test Printer is offline from Obico'
+ONLINE_TITLE = 'Printer back online'
+
+
+class Screen:
+    """One Xvfb for the whole run: GTK needs a display even without a window."""
+
+    def __init__(self):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', '800x480x24',
+                                      '-nolisten', 'tcp'],
+                                     pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = ':' + f.readline().strip()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class NotificationServer:
+    """dbusmock's notification daemon; every call it got, from its mock interface."""
+
+    def __init__(self, bus, log_path):
+        self.bus = bus
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address)
+        self.proc = subprocess.Popen(['/usr/bin/python3', '-m', 'dbusmock', '--session',
+                                      '--template', 'notification_daemon', '-l', log_path],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_name(bus, NOTIFY_NAME, self.proc)
+
+    def _mock(self, method, params=None):
+        reply = self.bus.conn.call_sync(NOTIFY_NAME, NOTIFY_PATH, MOCK_IFACE, method, params, None,
+                                        Gio.DBusCallFlags.NONE, 10000, None)
+        return reply.unpack()
+
+    def calls(self, method):
+        """[args] of each call of @method, oldest first."""
+        return [args for _, name, args in self._mock('GetCalls')[0] if name == method]
+
+    def notifications(self):
+        """[{'summary', 'body', 'actions', 'hints', 'id'}] of each Notify call."""
+        notes = []
+        for args in self.calls('Notify'):
+            app_name, replaces_id, icon, summary, body, actions, hints, timeout = args
+            notes.append({'summary': summary, 'body': body, 'actions': actions, 'hints': hints,
+                          'replaces': replaces_id})
+        return notes
+
+    def closed(self):
+        return [args[0] for args in self.calls('CloseNotification')]
+
+    def click(self, notification_id):
+        """What a notification server does when the notification is clicked."""
+        self._mock('EmitSignal', GLib.Variant('(sssav)', (
+            NOTIFY_NAME, 'ActionInvoked', 'us',
+            [GLib.Variant('u', notification_id), GLib.Variant('s', 'default')])))
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def wait_for_name(bus, name, proc, timeout=10):
+    end = time.monotonic() + timeout * SLOW
+    while time.monotonic() < end:
+        reply = bus.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                                   'NameHasOwner', GLib.Variant('(s)', (name,)), None,
+                                   Gio.DBusCallFlags.NONE, -1, None)
+        if reply.unpack()[0]:
+            return
+        if proc.poll() is not None:
+            raise RuntimeError('the owner of %s exited with %d' % (name, proc.returncode))
+        time.sleep(0.05)
+    raise RuntimeError('nobody took the bus name ' + name)
+
+
+class NotifyTestCase(DaemonTestCase):
+    """A linked printer, a healthy link, the agent running with a short grace."""
+
+    config = {'server': {'timeout': 1}, 'session': {'heartbeat-interval': 0.5, 'dead-peer-timeout': 2}}
+    grace = 2
+    notifications = True
+    link_first = True
+
+    @classmethod
+    def setUpClass(cls):
+        cls.screen = Screen()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.screen.close()
+
+    def setUp(self):
+        super().setUp()
+        self.grace = max(1, round(self.grace * SLOW))
+        self.settings_env = dict(os.environ, GSETTINGS_BACKEND='keyfile',
+                                 XDG_CONFIG_HOME=os.path.join(self.tmp, 'config'))
+        self.set_setting('offline-grace-seconds', str(self.grace))
+        self.set_setting('notifications', 'true' if self.notifications else 'false')
+        if self.link_first:
+            self.link()
+            self.daemon.wait_prop('State', 'okay', timeout=20)
+        self.server = NotificationServer(self.bus, os.path.join(self.tmp, 'notifications.log'))
+        self.start_agent()
+
+    def tearDown(self):
+        stderr = self.stop_agent()
+        self.server.close()
+        for bad in ('CRITICAL', 'WARNING'):
+            self.assertNotIn(bad, stderr, 'agent stderr:\n' + stderr)
+        super().tearDown()
+
+    def set_setting(self, key, value):
+        """As a person would, with the gsettings tool."""
+        subprocess.run(['gsettings', 'set', APP_ID, key, value], env=self.settings_env, check=True)
+
+    def start_agent(self):
+        env = dict(self.settings_env, DISPLAY=self.screen.display, DBUS_SESSION_BUS_ADDRESS=self.bus.address,
+                   GNOTIFICATION_BACKEND='freedesktop', GSK_RENDERER='cairo', GTK_A11Y='none',
+                   NO_AT_BRIDGE='1', G_MESSAGES_DEBUG='oc-notifier', LC_ALL='C.UTF-8', LANGUAGE='C')
+        env.pop('WAYLAND_DISPLAY', None)
+        self.agent_err_path = os.path.join(self.tmp, 'agent-stderr.log')
+        self._agent_err = open(self.agent_err_path, 'w')
+        self.agent = subprocess.Popen([os.environ['OBICO_CONNECT'], '--background', '--session'], env=env,
+                                      stdout=subprocess.PIPE, stderr=self._agent_err, text=True)
+        self.agent_lines = queue.Queue()
+        threading.Thread(target=self._read_agent, args=(self.agent, self.agent_lines), daemon=True).start()
+        wait_for_name(self.bus, APP_ID, self.agent)
+        # let it read the daemon's state before the test changes it
+        pump(0.5)
+
+    def _read_agent(self, proc, lines):
+        for line in proc.stdout:
+            lines.put(line.rstrip('\n'))
+
+    def stop_agent(self):
+        if self.agent.poll() is None:
+            try:
+                self.activate('quit')
+                self.agent.wait(10)
+            except (GLib.Error, subprocess.TimeoutExpired):
+                self.agent.kill()
+                self.agent.wait()
+        self.agent.stdout.close()
+        self._agent_err.close()
+        with open(self.agent_err_path) as f:
+            return f.read()
+
+    def activate(self, action, parameter=None):
+        params = [parameter] if parameter is not None else []
+        self.bus.conn.call_sync(APP_ID, APP_PATH, 'org.gtk.Actions', 'Activate',
+                                GLib.Variant('(sava{sv})', (action, params, {})), None,
+                                Gio.DBusCallFlags.NONE, 10000, None)
+
+    def window_count(self):
+        """GtkApplication exports each window's actions under APP_PATH/window/N."""
+        reply = self.bus.conn.call_sync(APP_ID, APP_PATH + '/window', 'org.freedesktop.DBus.Introspectable',
+                                        'Introspect', None, None, Gio.DBusCallFlags.NONE, 10000, None)
+        info = Gio.DBusNodeInfo.new_for_xml(reply.unpack()[0])
+        return len(info.nodes)
+
+    def dump_page(self):
+        self.activate('dump-state')
+        while True:
+            line = self.agent_lines.get(timeout=10 * SLOW)
+            if line.startswith('page: '):
+                return line[len('page: '):]
+
+    def wait_for(self, predicate, timeout, what):
+        end = time.monotonic() + timeout * SLOW
+        while time.monotonic() < end:
+            value = predicate()
+            if value:
+                return value
+            pump(0.1)
+        raise AssertionError('%s did not happen within %.0f s\n--- agent ---\n%s\n--- daemon ---\n%s'
+                             % (what, timeout * SLOW, open(self.agent_err_path).read()[-3000:],
+                                self.daemon.log()[-3000:]))
+
+    def assertQuietFor(self, seconds):
+        """No notification at all for @seconds."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.assertEqual(self.server.notifications(), [])
+            pump(0.1)
+
+    def outage(self):
+        """Kills the server; returns when the daemon says so, and when that was."""
+        self.sim.kill()
+        self.daemon.wait_prop('State', lambda s: s != 'okay')
+        return time.monotonic()
+
+    def recover(self, timeout=30):
+        self.sim.start()
+        self.daemon.call('Reconnect')
+        self.daemon.wait_prop('State', 'okay', timeout=timeout)
+
+    def wait_offline(self):
+        return self.wait_for(lambda: self.server.notifications(), self.grace + 5, 'the offline notification')
+
+
+class TestOutage(NotifyTestCase):
+    def test_offline_after_grace_then_back_online(self):
+        left_okay = self.outage()
+        # the grace period: nothing yet (a second's slack for the timer's granularity)
+        self.assertQuietFor(self.grace - (time.monotonic() - left_okay) - 0.2)
+
+        notes = self.wait_offline()
+        self.assertGreaterEqual(time.monotonic() - left_okay, self.grace - 0.2)
+        self.assertEqual(len(notes), 1, notes)
+        offline = notes[0]
+        self.assertEqual(offline['summary'], OFFLINE_TITLE)
+        # the body is the daemon's sentence on this occurrence
+        self.assertEqual(offline['body'], self.daemon.get('ProblemDetail'))
+        self.assertGreater(len(offline['body']), 20)
+        self.assertIn('default', offline['actions'])
+        self.assertEqual(offline['hints'].get('desktop-entry'), APP_ID)
+
+        # still down: one notification per outage, however the state wobbles
+        pump(3 * SLOW)
+        self.assertEqual(len(self.server.notifications()), 1)
+        self.assertEqual(self.server.closed(), [])
+
+        self.recover()
+        notes = self.wait_for(lambda: len(self.server.notifications()) == 2 and self.server.notifications(),
+                              10, 'the back-online notification')
+        self.assertEqual(notes[1]['summary'], ONLINE_TITLE)
+        self.assertEqual(notes[1]['body'], 'Test Printer is connected to its Obico server again.')
+        # the offline notification (the server's id 1) is withdrawn
+        self.assertEqual(self.server.closed(), [1])
+
+    def test_click_opens_the_guided_fix(self):
+        self.outage()
+        self.wait_offline()
+        self.assertEqual(self.window_count(), 0, 'the agent opened a window by itself')
+
+        problem = self.daemon.get('Problem')
+        fix = {'server-unreachable': 'internet'}.get(problem, problem)
+        self.server.click(1)
+        self.wait_for(lambda: self.window_count() == 1, 10, 'a window after the click')
+        self.assertEqual(self.dump_page(), 'fix:' + fix)
+
+        # closing the window leaves the agent running
+        self.activate('dump-state')
+        self.assertIsNone(self.agent.poll())
+
+
+class TestFlapping(NotifyTestCase):
+    grace = 10
+
+    def test_five_flaps_give_none(self):
+        started = time.monotonic()
+        for _ in range(5):
+            self.outage()
+            pump(0.3)
+            self.recover(timeout=self.grace - 1)
+        # together longer than the grace: only a grace that restarts stays quiet
+        self.assertGreater(time.monotonic() - started, self.grace)
+        self.assertQuietFor(self.grace + 1.5)
+
+
+class TestSettingOff(NotifyTestCase):
+    notifications = False
+
+    def test_off_gives_none(self):
+        self.outage()
+        self.assertQuietFor(self.grace + 2)
+        self.recover()
+        self.assertQuietFor(2)
+
+    def test_turned_off_withdraws_and_on_again_tells(self):
+        self.set_setting('notifications', 'true')
+        self.outage()
+        self.wait_offline()
+        self.set_setting('notifications', 'false')
+        self.wait_for(lambda: self.server.closed() == [1], 5, 'the withdrawal')
+
+        # on again in the same outage: a fresh grace, then one notification
+        self.set_setting('notifications', 'true')
+        self.wait_for(lambda: len(self.server.notifications()) == 2, self.grace + 5,
+                      'the offline notification once more')
+        self.recover()
+        self.wait_for(lambda: len(self.server.notifications()) == 3, 10, 'the back-online notification')
+        self.assertEqual(self.server.notifications()[2]['summary'], ONLINE_TITLE)
+
+
+class TestDaemonRestart(NotifyTestCase):
+    def test_follows_the_new_daemon(self):
+        self.daemon.stop()
+        self.daemon.start()
+        self.daemon.wait_prop('State', 'okay', timeout=20)
+
+        left_okay = self.outage()
+        self.wait_offline()
+        self.assertGreaterEqual(time.monotonic() - left_okay, self.grace - 0.2)
+
+        # the daemon goes away during the outage: the notification stays
+        self.daemon.stop()
+        pump(self.grace + 1)
+        self.assertEqual(len(self.server.notifications()), 1)
+        self.assertEqual(self.server.closed(), [])
+
+        # and the next daemon's recovery is told
+        self.sim.start()
+        self.daemon.start()
+        self.daemon.wait_prop('State', 'okay', timeout=30)
+        self.wait_for(lambda: len(self.server.notifications()) == 2, 10, 'the back-online notification')
+        self.assertEqual(self.server.notifications()[1]['summary'], ONLINE_TITLE)
+        self.assertEqual(self.server.closed(), [1])
+
+
+class TestUnlinked(NotifyTestCase):
+    link_first = False
+
+    def test_unlinked_is_no_outage(self):
+        self.assertEqual(self.daemon.get('State'), 'unlinked')
+        self.sim.kill()
+        self.assertQuietFor(self.grace + 2)
+
+
+if __name__ == '__main__':
+    main()
