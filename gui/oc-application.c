@@ -53,7 +53,17 @@ get_window (OcApplication *self)
       window = GTK_WINDOW (oc_window_new (self));
       if (self->kiosk)
         {
+          GListModel *monitors = gdk_display_get_monitors (gdk_display_get_default ());
+          g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+          GdkRectangle geometry;
+
           gtk_widget_add_css_class (GTK_WIDGET (window), "kiosk");
+          /* a kiosk may have no window manager to honour fullscreen */
+          if (monitor != NULL)
+            {
+              gdk_monitor_get_geometry (monitor, &geometry);
+              gtk_window_set_default_size (window, geometry.width, geometry.height);
+            }
           gtk_window_fullscreen (window);
         }
     }

@@ -18,6 +18,7 @@ struct _OcWindow
   AdwApplicationWindow parent_instance;
 
   OcDoctor        *doctor;
+  GtkWindow       *error_dialog;
 
   AdwToastOverlay *toast_overlay;
   GtkStack        *main_stack;
@@ -108,13 +109,38 @@ oc_window_show_toast (OcWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* A toast shows one line: a longer sentence from the daemon (what happened and
+ * what to do) would be cut, so it gets a dialog. */
+#define TOAST_MAX_CHARS 60
+
 void
 oc_window_show_error (OcWindow     *self,
                       const GError *error)
 {
   g_autofree char *message = oc_error_message (error);
+  GtkWidget *dialog;
 
-  oc_window_show_toast (self, message);
+  if (g_utf8_strlen (message, -1) <= TOAST_MAX_CHARS)
+    {
+      oc_window_show_toast (self, message);
+      return;
+    }
+
+  if (self->error_dialog != NULL)
+    gtk_window_destroy (self->error_dialog);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("That Did Not Work"), message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  g_set_weak_pointer (&self->error_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A new check (started from a script or a shortcut) makes an old error moot. */
+static void
+on_busy_changed (OcWindow *self)
+{
+  if (oc_doctor_get_busy (self->doctor) && self->error_dialog != NULL)
+    gtk_window_destroy (self->error_dialog);
 }
 
 static void
@@ -170,6 +196,7 @@ oc_window_describe (OcWindow *self)
 {
   GString *out = g_string_new (NULL);
   const char *page = gtk_stack_get_visible_child_name (self->main_stack);
+  g_autoptr(GList) toplevels = NULL;
 
   if (g_str_equal (page, "main"))
     page = gtk_stack_get_visible_child_name (self->content_stack);
@@ -179,6 +206,15 @@ oc_window_describe (OcWindow *self)
   else
     g_string_append_printf (out, "page: %s\n", page);
   g_string_append_printf (out, "busy: %s\n", oc_doctor_get_busy (self->doctor) ? "yes" : "no");
+  g_string_append_printf (out, "animating: %s\n",
+                          gtk_stack_get_transition_running (self->main_stack) ||
+                          gtk_stack_get_transition_running (self->content_stack) ? "yes" : "no");
+
+  /* dialogs first: they are in front */
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (l->data != (gpointer) self && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+      describe_widget (l->data, out);
   describe_widget (GTK_WIDGET (self), out);
 
   return g_string_free (out, FALSE);
@@ -199,6 +235,7 @@ attach_doctor (OcWindow      *self,
                                    : _("The Obico Connect service checks the connection to the Obico server. Start it with “sudo systemctl enable --now obico-connectd”."));
 
   g_signal_connect_object (self->doctor, "notify::proxy", G_CALLBACK (on_proxy_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->doctor, "notify::busy", G_CALLBACK (on_busy_changed), self, G_CONNECT_SWAPPED);
   on_proxy_changed (self);
   oc_window_show_page (self, "status");
 }
@@ -209,6 +246,7 @@ oc_window_dispose (GObject *object)
   OcWindow *self = OC_WINDOW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_WINDOW);
+  g_clear_weak_pointer (&self->error_dialog);
   g_clear_object (&self->doctor);
 
   G_OBJECT_CLASS (oc_window_parent_class)->dispose (object);

@@ -102,7 +102,7 @@ class App:
             key, _, value = line.partition(': ')
             if key in ('label', 'entry'):
                 state['labels'].append(value)
-            elif key in ('page', 'busy'):
+            elif key in ('page', 'busy', 'animating'):
                 state[key] = value
 
     def wait(self, page, *texts, timeout=20):
@@ -114,7 +114,7 @@ class App:
         state = None
         while time.monotonic() < end:
             state = self.dump()
-            if (state.get('page') in pages and state.get('busy') == 'no' and
+            if (state.get('page') in pages and state.get('busy') == 'no' and state.get('animating') == 'no' and
                     all(t in state['labels'] for t in texts)):
                 return state
             pump(0.2)
@@ -313,16 +313,18 @@ class TestNotLinked(AppTestCase):
         self.app.wait('fix:not-linked', 'Link This Printer', 'Not linked', '6-digit code')
         self.shot('not-linked-fix')
 
-        # a wrong code: the daemon's sentence, as a toast
+        # a wrong code: the daemon's whole sentence, in a dialog as it is long
         self.app.run('link', GLib.Variant('s', '000000'))
-        state = self.app.wait('fix:not-linked', 'Link This Printer')
-        self.assertTrue(any('did not accept this code' in t for t in state['labels']), state)
+        state = self.app.wait('fix:not-linked', 'Link This Printer', 'That Did Not Work')
+        self.assertTrue(any(t.startswith('The server did not accept this code') and t.endswith('try again.')
+                            for t in state['labels']), state)
         self.assertNoRawError(state)
         self.shot('not-linked-wrong-code')
 
         code = self.sim.new_code(name='Ender 3')
         self.app.run('link', GLib.Variant('s', code))
-        self.app.wait('status', 'Succeeded', 'Ender 3')
+        state = self.app.wait('status', 'Succeeded', 'Ender 3')
+        self.assertNotIn('That Did Not Work', state['labels'])
         self.daemon.wait_prop('State', 'okay', timeout=15)
         self.app.wait('status', 'Okay', 'Ender 3')
         self.shot('not-linked-linked')
