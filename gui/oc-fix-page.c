@@ -61,12 +61,14 @@ get_proxy (OcFixPage *self)
   return self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
 }
 
-/* What the person saw that led here: the last TEST when it led here, otherwise
- * the daemon's own account of its current problem. */
+/* What the person saw that led here: the failed TEST that led here, or else
+ * the daemon's own account of the connection (a TEST that succeeded leads on
+ * by the State, and its "succeeded" would explain nothing). */
 static void
 update_what_happened (OcFixPage *self)
 {
   OcdConnect1 *proxy = get_proxy (self);
+  const char *result;
   const char *title = NULL;
   const char *detail = NULL;
 
@@ -76,13 +78,15 @@ update_what_happened (OcFixPage *self)
       return;
     }
 
-  if (oc_doctor_get_test_result (self->doctor) != NULL &&
+  result = oc_doctor_get_test_result (self->doctor);
+  if (result != NULL && !oc_test_result_is_good (result) &&
       g_strcmp0 (oc_doctor_get_next_fix (self->doctor), self->fix->id) == 0)
     {
-      title = oc_test_result_label (oc_doctor_get_test_result (self->doctor));
+      title = oc_test_result_label (result);
       detail = oc_doctor_get_test_detail (self->doctor);
     }
-  else if (g_strcmp0 (oc_fix_for_problem (ocd_connect1_get_problem (proxy)), self->fix->id) == 0)
+  else if (g_strcmp0 (oc_doctor_get_next_fix (self->doctor), self->fix->id) == 0 ||
+           g_strcmp0 (oc_fix_for_problem (ocd_connect1_get_problem (proxy)), self->fix->id) == 0)
     {
       title = oc_state_label (ocd_connect1_get_state (proxy));
       detail = ocd_connect1_get_problem_detail (proxy);
