@@ -209,7 +209,20 @@ complete (GTask *task, const GError *error)
   else
     reply->tls = g_strdup ("");
 
-  if (error != NULL && soup_message_get_status (req->message) == 0)
+  if (error != NULL && soup_message_get_status (req->message) == 0 &&
+      error->domain == SOUP_SESSION_ERROR)
+    {
+      /* Something answered, but not in HTTP (a wrong port, another kind of
+       * server): that is not a network problem. */
+      reply->outcome = OCD_API_UNEXPECTED;
+      reply->failure = g_strdup ("protocol");
+      reply->detail = g_strdup_printf (_("%s answered, but not in HTTP that can be read (%s): the "
+                                         "address or port may point at something other than an "
+                                         "Obico server."),
+                                       req->host != NULL ? req->host : "?", error->message);
+      reply->body = g_bytes_new (NULL, 0);
+    }
+  else if (error != NULL && soup_message_get_status (req->message) == 0)
     {
       reply->outcome = OCD_API_UNREACHABLE;
       describe_failure (req, reply, error);
@@ -444,10 +457,12 @@ set_unexpected (OcdApiReply *reply, const char *what)
                                      reply->http_status, type, what);
 }
 
+/* No HTTP answer to judge: unreachable, or an answer that was not HTTP. */
 static gboolean
 classify_unreachable (OcdApiReply *reply)
 {
-  return reply->outcome == OCD_API_UNREACHABLE;
+  return reply->outcome == OCD_API_UNREACHABLE ||
+         (reply->outcome == OCD_API_UNEXPECTED && reply->http_status == 0);
 }
 
 void
