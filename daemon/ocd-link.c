@@ -33,6 +33,7 @@ struct _OcdLink
   OcdStats     *stats;
   GCancellable *cancellable;
   OcdSession   *session;         /* agent role only */
+  gboolean      checking_credentials;
   OcdWatch     *watch;           /* watch role only */
   OcdAgents    *agents;          /* the official agents' settings */
   char        **agent_settings;  /* --agent-settings; NULL: the usual places */
@@ -432,6 +433,7 @@ apply_role (OcdLink *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  self->checking_credentials = FALSE;
   if (self->session != NULL)
     ocd_session_stop (self->session);
   g_clear_object (&self->session);
@@ -477,8 +479,10 @@ on_credentials_checked (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(OcdLink) self = data;
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  /* A check of a role that was replaced meanwhile answers nothing. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
+  self->checking_credentials = FALSE;
   ocd_api_classify_printer (reply);
   ocd_link_note_http (self, reply, "credentials");
 }
@@ -495,6 +499,9 @@ check_credentials (OcdLink *self)
 {
   g_autofree char *url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
 
+  if (self->checking_credentials)
+    return;
+  self->checking_credentials = TRUE;
   ocd_api_request_async (self->soup, "GET", url, self->stored.token, self->config->timeout,
                          self->cancellable, on_credentials_checked, g_object_ref (self));
 }

@@ -141,7 +141,7 @@ on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
   gboolean credentials = g_strcmp0 (why->websocket_state, "rejected") == 0;
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     {
       why_free (why);
       return;

@@ -578,6 +578,7 @@ class TestDefaultSearch(WatchTestCase):
     def test_config_settings_files_are_added(self):
         path = self.moonraker()
         self.write_config(dict(FAST, watch=dict(FAST['watch'], **{'settings-files': path})))
+        self.daemon.extra_args = []     # the default search, plus the config's files
         self.daemon.start()
         self.assertEqual(self.daemon.get('Role'), 'watch')
         self.assertIn(path, [a['path'] for a in self.agents()])
