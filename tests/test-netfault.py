@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+"""Network faults between the daemon and the server, in network namespaces of our own.
+
+obico-sim runs in a "server" namespace on a veth address, the daemon in a "client" namespace;
+the private D-Bus is a path socket both can reach.  Faults act on the client's egress (see
+netns.py: this kernel has no netem, so a TUN forwarder of ours drops or delays packets):
+10 %, 30 % and 100 % loss, 500 ms latency, and the kernel's blackhole route.
+
+Each test links a printer, applies one fault, samples the daemon's properties (one GetAll per
+sample, so State, Problem and ErrorStats are one consistent snapshot), clears the fault and
+measures how long the daemon takes to be `okay` again.  Invariants checked on every sample:
+the daemon runs; the severity band matches errors/attempts (guided-fixes.md); an alert on the
+error account with HTTP fine means State error with unreliable-network / no-connectivity;
+okay means no alert, HTTP ok and the WebSocket connected.
+
+Needs root; when namespaces cannot be made, the test FAILS with the reason (no skip).
+"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+from harness import Daemon, PrivateBus, Sim, SLOW, main
+from netns import NetPair, NetnsError
+
+TIMEOUT = 2              # [server] timeout: every HTTP request and handshake
+HEARTBEAT = 1
+DEAD_PEER = 3
+WINDOW = 30              # s of error account ([report] window-hours)
+CONFIG = {
+    'server': {'timeout': TIMEOUT},
+    'session': {'heartbeat-interval': HEARTBEAT, 'dead-peer-timeout': DEAD_PEER},
+    'report': {'window-hours': WINDOW / 3600},
+}
+UNREACHABLE_PROBLEMS = ('internet', 'no-connectivity', 'server-address')
+RESULTS = []             # one row per fault, printed at the end
+
+
+def severity_for(attempts, errors):
+    """guided-fixes.md: none, low (< 5 %), moderate (5–20 %), high (> 20 %), total (100 %)."""
+    if errors == 0 or attempts == 0:
+        return 'none'
+    if errors >= attempts:
+        return 'total'
+    rate = errors / attempts
+    return 'low' if rate < 0.05 else 'moderate' if rate <= 0.20 else 'high'
+
+
+def alert_for(attempts, errors):
+    """The official alert threshold (guided-fixes.md)."""
+    rate = errors / attempts if attempts else 0
+    return not (attempts < 8 or (attempts < 10 and rate < 0.5) or rate < 0.25)
+
+
+class NetFaultTest(unittest.TestCase):
+    net = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.net = NetPair()
+        try:
+            cls.net.up()
+        except (NetnsError, OSError) as e:
+            cls.net = None
+            raise AssertionError('cannot build the test network (network namespaces, veth, '
+                                 'TUN): %s' % e) from None
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.net is not None:
+            cls.net.down()
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='obico-netfault-')
+        self.state_dir = os.path.join(self.tmp, 'state')
+        os.mkdir(self.state_dir, 0o700)
+        self.config_path = os.path.join(self.tmp, 'obico-connect.conf')
+        self.sim = self.bus = self.daemon = None
+        self._wrapper = os.environ.get('OBICO_TEST_WRAPPER')
+        self.addCleanup(self.cleanup)
+        # Everything this thread starts from here on lives in the server namespace: the sim,
+        # and the control API is its 127.0.0.1, out of reach of the faults.
+        self.net.enter_server()
+        self.sim = Sim(extra_args=['--host', '0.0.0.0'])
+        self.sim.start()
+        self.url = 'http://%s:%d' % (self.net.srv_addr, self.sim.port)
+        with open(self.config_path, 'w') as f:
+            for group, keys in dict(CONFIG, server=dict(CONFIG['server'], url=self.url)).items():
+                f.write('[%s]\n' % group + ''.join('%s=%s\n' % kv for kv in keys.items()))
+        self.bus = PrivateBus()
+        os.environ['OBICO_TEST_WRAPPER'] = ' '.join(self.net.exec_prefix() +
+                                                    ([self._wrapper] if self._wrapper else []))
+        self.daemon = Daemon(self.bus, self.state_dir, self.config_path)
+        self.daemon.start()
+        code = self.sim.new_code(name='Netfault Printer')
+        self.printer_id, _ = self.daemon.call('Link', 's', code)
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.assertEqual(self.daemon.get('ServerUrl'), self.url)
+
+    def cleanup(self):
+        if self._wrapper is None:
+            os.environ.pop('OBICO_TEST_WRAPPER', None)
+        else:
+            os.environ['OBICO_TEST_WRAPPER'] = self._wrapper
+        try:
+            self.net.clear()
+        finally:
+            code = self.daemon.stop() if self.daemon else None
+            log = self.daemon.log() if self.daemon else ''
+            if self.bus:
+                self.bus.close()
+            if self.sim:
+                self.sim.close()
+            self.net.leave()
+        failed = any(err for _, err in getattr(self._outcome, 'errors', []) if err)
+        if not failed:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        for bad in ('CRITICAL', 'ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'):
+            self.assertNotIn(bad, log, 'daemon log has %s:\n%s' % (bad, log[-4000:]))
+        self.assertIn(code, (0, None), 'obico-connectd exited with %s:\n%s' % (code, log[-4000:]))
+
+    # -- sampling --------------------------------------------------------------
+
+    def snapshot(self):
+        self.assertIsNone(self.daemon.proc.poll(), 'obico-connectd died:\n' + self.daemon.log()[-4000:])
+        props = self.daemon.get_all()
+        stats = props['ErrorStats']
+        attempts, errors = stats['attempts'], stats['errors']
+        where = '%s\n--- daemon log ---\n%s' % (
+            {k: props[k] for k in ('State', 'Problem', 'Http', 'WebSocket')}, self.daemon.log()[-3000:])
+        # The account says what the spec says it should.
+        self.assertEqual(stats['severity'], severity_for(attempts, errors), (stats, where))
+        self.assertEqual(stats['alert'], alert_for(attempts, errors), (stats, where))
+        if stats['alert'] and props['Http'] == 'ok' and props['WebSocket'] != 'shared-credentials':
+            self.assertEqual(props['State'], 'error', (stats, where))
+            self.assertIn(props['Problem'], ('unreliable-network', 'no-connectivity'), (stats, where))
+        if props['State'] == 'okay':
+            self.assertFalse(stats['alert'], where)
+            self.assertEqual(props['Http'], 'ok', where)
+            self.assertEqual(props['WebSocket'], 'connected', where)
+            self.assertEqual(props['Problem'], '', where)
+        if props['State'] == 'error':
+            self.assertNotEqual(props['Problem'], '', where)
+        return {'t': time.monotonic(), 'State': props['State'], 'Problem': props['Problem'],
+                'Http': props['Http'], 'WebSocket': props['WebSocket'],
+                'attempts': attempts, 'errors': errors, 'severity': stats['severity']}
+
+    def observe(self, seconds, until=None, every=0.2):
+        """Samples for @seconds, or until until(sample) is true (then returns early)."""
+        samples = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            s = self.snapshot()
+            samples.append(s)
+            if until is not None and until(s):
+                break
+            time.sleep(every)
+        return samples
+
+    def share(self, samples, key, value):
+        return sum(1 for s in samples if s[key] == value) / max(1, len(samples))
+
+    def recover(self):
+        """Clears the fault; returns (s to WebSocket connected, s to State okay, max backoff)."""
+        cleared = time.monotonic()
+        self.net.clear()
+        samples = self.observe(WINDOW * 2 + 60, until=lambda s: s['State'] == 'okay')
+        self.assertEqual(samples[-1]['State'], 'okay',
+                         'not okay %d s after the fault cleared:\n%s'
+                         % (WINDOW * 2 + 60, self.daemon.log()[-4000:]))
+        ws = next(s['t'] for s in samples if s['WebSocket'] == 'connected') - cleared
+        okay = samples[-1]['t'] - cleared
+        delays = [float(d) for d in re.findall(r'Reconnecting in ([0-9.]+) s', self.daemon.log())]
+        return ws, okay, max(delays, default=0.0)
+
+    def record(self, fault, during, ws, okay, backoff, note=''):
+        states = {}
+        for s in during:
+            key = s['State'] + ('/' + s['Problem'] if s['Problem'] else '')
+            states[key] = states.get(key, 0) + 1
+        shares = ', '.join('%s %.0f %%' % (k, 100 * v / len(during))
+                           for k, v in sorted(states.items(), key=lambda kv: -kv[1]))
+        worst = max(during, key=lambda s: ((s['errors'] / s['attempts']) if s['attempts'] else 0,
+                                           s['attempts']))
+        row = (fault, shares, '%d/%d %s' % (worst['errors'], worst['attempts'], worst['severity']),
+               '%.1f' % ws, '%.1f' % okay, '%.1f' % backoff, note)
+        RESULTS.append(row)
+        print('\n[netfault] %s: during: %s; worst window %s; after clearing: WebSocket %.1f s, '
+              'okay %.1f s (largest backoff %.1f s) %s' % (row[0], row[1], row[2], ws, okay,
+                                                           backoff, note), flush=True)
+
+    # -- the faults --------------------------------------------------------------
+
+    def partial_loss(self, loss, seconds):
+        self.net.fault(loss=loss)
+        during = self.observe(seconds)
+        stats = self.net.injector_stats()
+        ws, okay, backoff = self.recover()
+        self.record('%d %% loss, %d s' % (loss * 100, seconds), during, ws, okay, backoff,
+                    '(%d packets dropped, %d passed)' % (stats['dropped'], stats['forwarded']))
+        return during, ws, okay, backoff
+
+    def test_loss_10_percent(self):
+        during, ws, okay, backoff = self.partial_loss(0.10, 30)
+        # TCP retransmits hide 10 % loss: the link stays up and the account low.
+        self.assertGreaterEqual(self.share(during, 'State', 'okay'), 0.8, during)
+        self.assertLess(okay, WINDOW + 10)
+
+    def test_loss_30_percent(self):
+        during, ws, okay, backoff = self.partial_loss(0.30, 40)
+        for s in during:
+            self.assertIn(s['State'], ('okay', 'connecting', 'disconnected', 'error'), s)
+            if s['State'] == 'error':
+                self.assertIn(s['Problem'], ('unreliable-network', 'no-connectivity')
+                              + UNREACHABLE_PROBLEMS, s)
+        self.assertLess(ws, backoff + TIMEOUT + 3)
+        self.assertLess(okay, ws + WINDOW + 10)
+
+    def total_outage(self, apply, name, seconds=20):
+        apply()
+        start = time.monotonic()
+        left = self.observe(DEAD_PEER + TIMEOUT + 10, until=lambda s: s['State'] == 'error')
+        took = left[-1]['t'] - start
+        self.assertEqual(left[-1]['State'], 'error', self.daemon.log()[-3000:])
+        # The watchdog's period plus the /hc/ check's timeout, with slack for scheduling.
+        self.assertLess(took, DEAD_PEER + TIMEOUT + 2.5 * SLOW)
+        during = left + self.observe(max(0, seconds - took))
+        after = [s for s in during if s['t'] >= left[-1]['t']]
+        for s in after:
+            self.assertEqual(s['State'], 'error', s)
+            self.assertIn(s['Problem'], UNREACHABLE_PROBLEMS, s)
+            self.assertEqual(s['Http'], 'unreachable', s)
+            self.assertNotEqual(s['WebSocket'], 'connected', s)
+        ws, okay, backoff = self.recover()
+        # Back within the pending reconnect: its delay, one handshake, and slack.
+        self.assertLess(ws, backoff + TIMEOUT + 3, self.daemon.log()[-3000:])
+        self.assertLess(okay, ws + WINDOW + 10)
+        self.record(name, during, ws, okay, backoff, '(left okay after %.1f s, problem %s)'
+                    % (took, after[-1]['Problem']))
+        return during
+
+    def test_loss_100_percent(self):
+        self.total_outage(lambda: self.net.fault(loss=1.0), '100 % loss, 20 s')
+
+    def test_blackhole_route(self):
+        self.total_outage(self.net.blackhole, 'blackhole route, 20 s')
+
+    def test_latency_500ms(self):
+        self.net.fault(delay=0.5)
+        during = self.observe(30)
+        # One way 500 ms: a request takes about 1 s, under the 2 s timeout; pongs come back
+        # long before the dead-peer timeout.  Nothing should look broken.
+        self.assertGreaterEqual(self.share(during, 'State', 'okay'), 0.9, during)
+        result, detail, facts = self.daemon.call('Test')
+        self.assertEqual(result, 'succeeded', detail)
+        self.assertGreater(facts['elapsed_ms'], 450)
+        ws, okay, backoff = self.recover()
+        self.record('500 ms latency, 30 s', during, ws, okay, backoff,
+                    '(Test() took %.0f ms)' % facts['elapsed_ms'])
+
+
+def print_table():
+    if not RESULTS:
+        return
+    print('\n| fault | State/Problem while it lasted | worst error window | WebSocket back (s) '
+          '| okay again (s) | largest backoff (s) | notes |')
+    print('|---|---|---|---|---|---|---|')
+    for row in RESULTS:
+        print('| ' + ' | '.join(row) + ' |')
+    sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    import atexit
+    atexit.register(print_table)
+    main()
