@@ -39,6 +39,7 @@ struct _OcFixPage
   AdwActionRow *report_row;
   GtkWidget    *debug_group;
   GtkWidget    *log_group;
+  GtkScrolledWindow *log_scroller;
   GtkLabel     *log_label;
   GtkWidget    *support_button;
   GtkWidget    *test_button;
@@ -121,6 +122,19 @@ update_report_row (OcFixPage *self)
   adw_action_row_set_subtitle (self->report_row, subtitle);
 }
 
+/* newest last, as in the journal: show the end once the new text is laid out */
+static gboolean
+scroll_log_to_end (GtkWidget     *widget,
+                   GdkFrameClock *frame_clock,
+                   gpointer       user_data)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (widget));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 get_recent_log_cb (GObject      *object,
                    GAsyncResult *result,
@@ -147,6 +161,7 @@ get_recent_log_cb (GObject      *object,
     }
 
   gtk_label_set_label (self->log_label, text);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->log_scroller), scroll_log_to_end, NULL, NULL);
 }
 
 static void
@@ -355,6 +370,7 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, report_row);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, debug_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_scroller);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_label);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, support_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, test_button);

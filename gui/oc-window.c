@@ -179,7 +179,12 @@ describe_widget (GtkWidget *widget,
     return;
 
   if (GTK_IS_LABEL (widget) && *gtk_label_get_label (GTK_LABEL (widget)) != '\0')
-    g_string_append_printf (out, "label: %s\n", gtk_label_get_text (GTK_LABEL (widget)));
+    {
+      g_auto(GStrv) lines = g_strsplit (gtk_label_get_text (GTK_LABEL (widget)), "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_string_append_printf (out, "label: %s\n", lines[i]);
+    }
   else if (GTK_IS_TEXT (widget))
     g_string_append_printf (out, "entry: %s\n", gtk_editable_get_text (GTK_EDITABLE (widget)));
 

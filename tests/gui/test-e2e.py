@@ -207,6 +207,17 @@ class TestHealthy(AppTestCase):
                      '[ok] websocket', '== Connectivity report ==', 'attempts: ', '== Recent log =='):
             self.assertIn(part, report)
 
+    def test_debug_logging(self):
+        self.app.wait('status', 'Okay')
+        self.app.activate('show-fix', GLib.Variant('s', 'debug-logging'))
+        state = self.app.wait('fix:debug-logging', 'Log debug messages', 'Recent Log')
+        self.assertTrue(any('ready as io.obico.Connect1' in t for t in state['labels']), state)
+        self.app.bus.conn.call_sync('io.obico.Connect', '/io/obico/Connect', 'org.gtk.Actions', 'SetState',
+                                    GLib.Variant('(sva{sv})', ('debug-logging', GLib.Variant('b', True), {})),
+                                    None, Gio.DBusCallFlags.NONE, 10000, None)
+        self.daemon.wait_prop('DebugLogging', True)
+        self.shot('debug-logging')
+
     def test_report_page(self):
         self.app.wait('status', 'Okay')
         self.app.run('test')
