@@ -449,9 +449,12 @@ class TestHostileWebSocket(HostileTestCase):
         # the daemon cannot see fragments.  32 fragments of 1 MiB are taken
         # whole (peak memory grows by about the message size, no more) and
         # freed afterwards; the message is then ignored as too large.
+        # (Under ASan the reallocations of the growing buffer sit in its
+        # quarantine: more peak, and nothing given back.)
         ended, rss_growth = self.ws_hostile('ws-fragments', want_close=False,
-                                            bound_kib=(32 + (96 if self.asan else 16)) * 1024)
-        self.assertLess(rss_growth, (64 if self.asan else 8) * 1024, 'memory not given back')
+                                            bound_kib=(200 if self.asan else 48) * 1024)
+        if not self.asan:
+            self.assertLess(rss_growth, 8 * 1024, 'memory not given back')
 
     def test_invalid_utf8_text(self):
         ended, _ = self.ws_hostile('ws-bad-utf8')
