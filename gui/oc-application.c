@@ -58,6 +58,8 @@ get_window (OcApplication *self)
           GdkRectangle geometry;
 
           gtk_widget_add_css_class (GTK_WIDGET (window), "kiosk");
+          /* the app is the whole screen: minimizing or resizing it means nothing */
+          g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
           /* a kiosk may have no window manager to honour fullscreen */
           if (monitor != NULL)
             {
