@@ -421,8 +421,10 @@ take_printer (OcdApiReply *reply, JsonObject *printer)
   if (name != NULL && JSON_NODE_HOLDS_VALUE (name) && json_node_get_value_type (name) == G_TYPE_STRING)
     {
       const char *s = json_node_get_string (name);
+      /* At most 256 characters: cutting bytes could split one, and a name
+       * that is not UTF-8 cannot be a D-Bus string nor saved in link.conf. */
       if (g_utf8_validate (s, -1, NULL))
-        reply->printer_name = g_strndup (s, 256);
+        reply->printer_name = g_utf8_substring (s, 0, MIN (g_utf8_strlen (s, -1), 256));
     }
 }
 

@@ -88,6 +88,13 @@ class Handler(socketserver.BaseRequestHandler):
             body = b'Okay'
             self.send(sock, b'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n' + body)
             return
+        if mode == 'long-name' and path.startswith(('/api/v1/octo/printer/', '/api/v1/octo/verify/')):
+            # 255 ASCII characters and an é: 257 bytes.
+            body = ('{"printer":{"id":7,"auth_token":"%s","name":"%s"},"user":{}}'
+                    % (TOKEN, 'a' * 255 + '\u00e9')).encode()
+            self.send(sock, b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n'
+                      % len(body) + body)
+            return
         if mode == 'healthy' or not path.startswith('/api/v1/octo/printer/'):
             self.send(sock, b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n'
                       % len(PRINTER_JSON) + PRINTER_JSON)
@@ -389,6 +396,19 @@ class TestHostileServer(HostileTestCase):
     def test_invalid_utf8_headers(self):
         self.hostile_test('bad-utf8-header', results=('unexpected-response', 'failed-to-contact'),
                           problems=('not-obico-server', 'server-unreachable', 'unreliable-network'))
+
+    def test_long_printer_name(self):
+        """A name cut to 256 characters, not bytes: still UTF-8, and link.conf still loads."""
+        self.hostile.mode = 'long-name'
+        result, detail, facts = self.daemon.call('Test', timeout=20)
+        self.assertEqual(result, 'succeeded', detail)
+        self.assertEqual(self.daemon.get('PrinterName'), 'a' * 255 + '\u00e9')
+        self.daemon.call('Link', 's', '123456', timeout=20)
+        self.daemon.stop()
+        self.daemon.start()
+        self.assertEqual(self.daemon.get('Role'), 'agent')
+        self.assertEqual(self.daemon.get('PrinterName'), 'a' * 255 + '\u00e9')
+        self.assertEqual([f for f in os.listdir(self.state_dir) if 'corrupt' in f], [])
 
     def test_garbage_status_line(self):
         # Not HTTP at all (a wrong port): not a network problem.
