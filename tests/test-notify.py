@@ -111,6 +111,7 @@ class NotifyTestCase(DaemonTestCase):
     grace = 2
     notifications = True
     link_first = True
+    agent_args = ('--background',)
 
     @classmethod
     def setUpClass(cls):
@@ -151,11 +152,13 @@ class NotifyTestCase(DaemonTestCase):
         env.pop('WAYLAND_DISPLAY', None)
         self.agent_err_path = os.path.join(self.tmp, 'agent-stderr.log')
         self._agent_err = open(self.agent_err_path, 'w')
-        self.agent = subprocess.Popen([os.environ['OBICO_CONNECT'], '--background', '--session'], env=env,
+        self.agent = subprocess.Popen([os.environ['OBICO_CONNECT'], '--session'] + list(self.agent_args), env=env,
                                       stdout=subprocess.PIPE, stderr=self._agent_err, text=True)
         self.agent_lines = queue.Queue()
         threading.Thread(target=self._read_agent, args=(self.agent, self.agent_lines), daemon=True).start()
         wait_for_name(self.bus, APP_ID, self.agent)
+        if '--background' not in self.agent_args:
+            self.wait_for(lambda: self.window_count() == 1, 10, 'the window')
         # let it read the daemon's state before the test changes it
         pump(0.5)
 
@@ -337,6 +340,24 @@ class TestDaemonRestart(NotifyTestCase):
         self.wait_for(lambda: len(self.server.notifications()) == 2, 10, 'the back-online notification')
         self.assertEqual(self.server.notifications()[1]['summary'], ONLINE_TITLE)
         self.assertEqual(self.server.closed(), [1])
+
+
+class TestWindowFirst(NotifyTestCase):
+    """The app was opened before the login agent started: the agent's
+    --background goes to it, and that instance does the notifying."""
+
+    agent_args = ()
+
+    def test_background_asked_of_the_running_app(self):
+        self.assertEqual(self.window_count(), 1)
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.bus.address, DISPLAY=self.screen.display)
+        second = subprocess.run([os.environ['OBICO_CONNECT'], '--background', '--session'], env=env,
+                                timeout=20 * SLOW, capture_output=True, text=True)
+        self.assertEqual(second.returncode, 0, second.stderr)
+
+        left_okay = self.outage()
+        self.wait_offline()
+        self.assertGreaterEqual(time.monotonic() - left_okay, self.grace - 0.2)
 
 
 class TestUnlinked(NotifyTestCase):
