@@ -48,14 +48,6 @@ struct _OcFixPage
 
 G_DEFINE_FINAL_TYPE (OcFixPage, oc_fix_page, ADW_TYPE_BIN)
 
-enum {
-  PROP_0,
-  PROP_FIX_ID,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 static OcdConnect1 *
 get_proxy (OcFixPage *self)
 {
@@ -265,8 +257,6 @@ oc_fix_page_set_fix_id (OcFixPage  *self,
   reload_log (self);
   on_daemon_changed (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIX_ID]);
 }
 
 void
@@ -301,56 +291,12 @@ oc_fix_page_dispose (GObject *object)
 }
 
 static void
-oc_fix_page_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
-{
-  OcFixPage *self = OC_FIX_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FIX_ID:
-      g_value_set_string (value, oc_fix_page_get_fix_id (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-oc_fix_page_set_property (GObject      *object,
-                          guint         prop_id,
-                          const GValue *value,
-                          GParamSpec   *pspec)
-{
-  OcFixPage *self = OC_FIX_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FIX_ID:
-      oc_fix_page_set_fix_id (self, g_value_get_string (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 oc_fix_page_class_init (OcFixPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = oc_fix_page_dispose;
-  object_class->get_property = oc_fix_page_get_property;
-  object_class->set_property = oc_fix_page_set_property;
-
-  properties[PROP_FIX_ID] =
-    g_param_spec_string ("fix-id", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (OC_TYPE_LINK_PAGE);
 

@@ -24,14 +24,6 @@ struct _OcLinkPage
 
 G_DEFINE_FINAL_TYPE (OcLinkPage, oc_link_page, ADW_TYPE_BIN)
 
-enum {
-  PROP_0,
-  PROP_VALID,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 static void
 on_insert_text (GtkEditable *editable,
                 const char  *text,
@@ -73,7 +65,6 @@ on_code_changed (OcLinkPage *self)
 
   gtk_widget_set_sensitive (self->link_button, valid);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->link_button), "s", code);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALID]);
 }
 
 static void
@@ -116,37 +107,12 @@ oc_link_page_dispose (GObject *object)
 }
 
 static void
-oc_link_page_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  OcLinkPage *self = OC_LINK_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_VALID:
-      g_value_set_boolean (value, oc_link_page_get_valid (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 oc_link_page_class_init (OcLinkPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = oc_link_page_dispose;
-  object_class->get_property = oc_link_page_get_property;
-
-  properties[PROP_VALID] =
-    g_param_spec_boolean ("valid", NULL, NULL,
-                          FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-link-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OcLinkPage, code_row);

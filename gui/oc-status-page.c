@@ -36,14 +36,6 @@ struct _OcStatusPage
 
 G_DEFINE_FINAL_TYPE (OcStatusPage, oc_status_page, ADW_TYPE_BIN)
 
-enum {
-  PROP_0,
-  PROP_DOCTOR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 static const char * const state_styles[] = { "success", "warning", "error", "accent" };
 
 static void
@@ -239,14 +231,6 @@ oc_status_page_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (oc_status_page_parent_class)->unmap (widget);
 }
 
-OcDoctor *
-oc_status_page_get_doctor (OcStatusPage *self)
-{
-  g_return_val_if_fail (OC_IS_STATUS_PAGE (self), NULL);
-
-  return self->doctor;
-}
-
 void
 oc_status_page_set_doctor (OcStatusPage *self,
                            OcDoctor     *doctor)
@@ -269,8 +253,6 @@ oc_status_page_set_doctor (OcStatusPage *self,
       g_signal_connect_swapped (doctor, "notify::busy", G_CALLBACK (on_busy_changed), self);
       update_state (self);
     }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCTOR]);
 }
 
 static void
@@ -285,58 +267,14 @@ oc_status_page_dispose (GObject *object)
 }
 
 static void
-oc_status_page_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  OcStatusPage *self = OC_STATUS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_DOCTOR:
-      g_value_set_object (value, self->doctor);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-oc_status_page_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  OcStatusPage *self = OC_STATUS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_DOCTOR:
-      oc_status_page_set_doctor (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 oc_status_page_class_init (OcStatusPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = oc_status_page_dispose;
-  object_class->get_property = oc_status_page_get_property;
-  object_class->set_property = oc_status_page_set_property;
   widget_class->map = oc_status_page_map;
   widget_class->unmap = oc_status_page_unmap;
-
-  properties[PROP_DOCTOR] =
-    g_param_spec_object ("doctor", NULL, NULL,
-                         OC_TYPE_DOCTOR,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-status-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, state_icon);

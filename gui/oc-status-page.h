@@ -14,8 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OcStatusPage, oc_status_page, OC, STATUS_PAGE, AdwBin)
 
-OcDoctor *oc_status_page_get_doctor (OcStatusPage *self);
-void      oc_status_page_set_doctor (OcStatusPage *self,
-                                     OcDoctor     *doctor);
+void oc_status_page_set_doctor (OcStatusPage *self,
+                                OcDoctor     *doctor);
 
 G_END_DECLS

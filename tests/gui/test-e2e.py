@@ -163,7 +163,7 @@ class AppTestCase(DaemonTestCase):
     def tearDown(self):
         stderr = self.app.close()
         for bad in ('CRITICAL', 'obico-connect-WARNING', 'oc-application-WARNING', 'oc-doctor-WARNING',
-                    'actionhelper'):
+                    'actionhelper', 'ERROR: AddressSanitizer', 'runtime error:'):
             self.assertNotIn(bad, stderr, 'app stderr:\n' + stderr)
         super().tearDown()
 
