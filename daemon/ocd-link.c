@@ -198,19 +198,21 @@ update_state (OcdLink *self)
       problem = "not-obico-server";
       detail = g_strdup (self->http_detail);
     }
-  else if (window.alert)
-    {
-      state = "error";
-      problem = g_str_equal (window.severity, "total") ? "no-connectivity" : "unreliable-network";
-      detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed (%.0f %%)."),
-                                window.errors, window.attempts, window.rate * 100);
-    }
+  /* Before the error rate: every refused upgrade counts as an error, and
+   * the rate must not hide the one cause a person can fix. */
   else if (g_strcmp0 (self->websocket, "blocked") == 0 ||
            g_strcmp0 (self->websocket, "rejected") == 0)
     {
       state = "disconnected";
       problem = "websocket-blocked";
       detail = g_strdup (self->websocket_detail);
+    }
+  else if (window.alert)
+    {
+      state = "error";
+      problem = g_str_equal (window.severity, "total") ? "no-connectivity" : "unreliable-network";
+      detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed (%.0f %%)."),
+                                window.errors, window.attempts, window.rate * 100);
     }
   else if (g_strcmp0 (self->http, "unknown") == 0 ||
            (agent && (g_strcmp0 (self->websocket, "unknown") == 0 ||

@@ -235,13 +235,16 @@ ocd_stats_advice (const char *severity)
   if (g_strcmp0 (severity, "none") == 0)
     return _("No errors: the connection to the server is healthy.");
   if (g_strcmp0 (severity, "low") == 0)
+    /* xgettext:no-c-format */
     return _("Fewer than 5 % of the attempts failed. This is usually harmless: occasional "
              "glitches that do not affect the app.");
   if (g_strcmp0 (severity, "moderate") == 0)
+    /* xgettext:no-c-format */
     return _("Between 5 % and 20 % of the attempts failed: the connection is intermittent, "
              "usually because of a weak Wi-Fi signal. Use Ethernet, move the printer closer "
              "to the router, or add a Wi-Fi repeater.");
   if (g_strcmp0 (severity, "high") == 0)
+    /* xgettext:no-c-format */
     return _("More than 20 % of the attempts failed: act now. The connection is unreliable, "
              "usually because of a weak Wi-Fi signal. Use Ethernet, move the printer closer "
              "to the router, or add a Wi-Fi repeater.");

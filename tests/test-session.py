@@ -183,6 +183,11 @@ class TestFailures(SessionTestCase):
         self.assertEqual(self.daemon.get('Http'), 'ok')
         self.assertIn('101', self.daemon.get('ProblemDetail'))
         time.sleep(6)
+        # The failed upgrades raise the error rate; the cause stays named.
+        stats = self.daemon.get('ErrorStats')
+        self.assertTrue(stats['alert'], stats)
+        self.assertEqual(self.daemon.get('Problem'), 'websocket-blocked')
+        self.assertEqual(self.daemon.get('State'), 'disconnected')
         times = [r['t'] for r in self.ws_attempts()][1:]
         gaps = [b - a for a, b in zip(times, times[1:])]
         self.assertGreaterEqual(len(gaps), 3, times)
