@@ -6,6 +6,7 @@
     ...                      # obico-sim --host 0.0.0.0 here; the daemon via net.exec_prefix()
     net.fault(loss=0.3)      # client → server packets: 30 % lost
     net.fault(delay=0.5)     # client → server packets: 500 ms late
+    net.fault(loss=0.3, both_ways=True)   # and server → client ones too
     net.blackhole()          # the kernel route to the server discards everything
     net.clear()
     net.down()               # always, in a finally
@@ -16,7 +17,8 @@ Traffic stays between the two namespaces: the only addresses are 10.200.N.1/30 (
 Faults act on the client's egress, as `tc qdisc add dev … root netem` would there.  This
 machine's kernel has no netem (CONFIG_NET_SCH_NETEM is not set, no modules), nor gact or
 nftables, so loss and delay come from a small forwarder of our own: while a fault is on, the
-client's /32 route to the server points at a TUN device; `python3 netns.py inject` reads
+client's /32 route to the server (and for both_ways the server's to the client) points at a
+TUN device; `python3 netns.py inject` reads
 each IP packet from it, drops it with the given probability or holds it for the delay, and
 sends it on through the veth with a packet socket.  Only loss and delay are modelled, no
 reordering beyond what a changed delay causes.
@@ -99,7 +101,7 @@ class NetPair:
         n = pid % 250 + 1
         self.cli_addr = '10.200.%d.1' % n
         self.srv_addr = '10.200.%d.2' % n
-        self.injector = None
+        self.injectors = {}     # 'cli' / 'srv' → the injector process of that side
         self._home = None
         self._made = False
         self.fault_name = None
@@ -131,8 +133,9 @@ class NetPair:
                 _run('ip', '-n', ns, 'addr', 'add', addr + '/30', 'dev', dev)
                 _run('ip', '-n', ns, 'link', 'set', dev, 'up')
             # Answers come back on the veth while the route points at the TUN device.
-            for conf in ('all', 'default', self.cli_if):
-                self.sysctl(self.cli, 'net/ipv4/conf/%s/rp_filter' % conf, '0')
+            for ns, dev in ((self.cli, self.cli_if), (self.srv, self.srv_if)):
+                for conf in ('all', 'default', dev):
+                    self.sysctl(ns, 'net/ipv4/conf/%s/rp_filter' % conf, '0')
             self.cli_mac = self._mac(self.cli, self.cli_if)
             self.srv_mac = self._mac(self.srv, self.srv_if)
             self._home = os.open('/proc/self/task/%d/ns/net' % threading.get_native_id(), os.O_RDONLY)
@@ -144,7 +147,7 @@ class NetPair:
     def down(self):
         """Removes everything up() made; safe to call twice and after a partial up()."""
         errors = []
-        self.stop_injector()
+        self.stop_injectors()
         if self._home is not None:
             try:
                 setns(self._home)
@@ -198,46 +201,59 @@ class NetPair:
 
     # -- faults --------------------------------------------------------------
 
-    def start_injector(self):
-        if self.injector is not None:
-            return
-        self.injector = subprocess.Popen(
-            self.exec_prefix() + [sys.executable or '/usr/bin/python3', os.path.abspath(__file__),
-                                  'inject', self.tun_if, self.cli_if, self.cli_mac, self.srv_mac],
+    def _sides(self):
+        """(namespace, tun, veth, own address, peer address, own MAC, peer MAC) per direction."""
+        return {'cli': (self.cli, self.tun_if, self.cli_if, self.cli_addr, self.srv_addr,
+                        self.cli_mac, self.srv_mac),
+                'srv': (self.srv, self.tun_if[:-1] + 'r', self.srv_if, self.srv_addr,
+                        self.cli_addr, self.srv_mac, self.cli_mac)}
+
+    def start_injector(self, side='cli'):
+        if side in self.injectors:
+            return self.injectors[side]
+        ns, tun, dev, _, _, mac, peer_mac = self._sides()[side]
+        proc = subprocess.Popen(
+            self.exec_prefix(ns) + [sys.executable or '/usr/bin/python3', os.path.abspath(__file__),
+                                    'inject', tun, dev, mac, peer_mac],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-        line = self.injector.stdout.readline().strip()
+        self.injectors[side] = proc
+        line = proc.stdout.readline().strip()
         if line != 'ready':
-            self.stop_injector()
+            self.stop_injectors()
             raise NetnsError('the fault injector did not start: %r' % line)
-        self.ip('link', 'set', self.tun_if, 'up')
+        _run('ip', '-n', ns, 'link', 'set', tun, 'up')
+        return proc
 
-    def stop_injector(self):
-        if self.injector is None:
-            return
-        if self.injector.poll() is None:
-            self.injector.kill()
-        self.injector.wait()
-        for f in (self.injector.stdin, self.injector.stdout):
-            try:
-                f.close()
-            except OSError:
-                pass
-        self.injector = None
+    def stop_injectors(self):
+        for proc in self.injectors.values():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for f in (proc.stdin, proc.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        self.injectors = {}
 
-    def _ask(self, line):
-        self.injector.stdin.write(line + '\n')
-        self.injector.stdin.flush()
-        reply = self.injector.stdout.readline().strip()
+    @staticmethod
+    def _ask(proc, line):
+        proc.stdin.write(line + '\n')
+        proc.stdin.flush()
+        reply = proc.stdout.readline().strip()
         if not reply:
-            raise NetnsError('the fault injector died (exit %s)' % self.injector.poll())
+            raise NetnsError('the fault injector died (exit %s)' % proc.poll())
         return reply
 
-    def fault(self, loss=0.0, delay=0.0):
-        """Client → server packets: lost with probability @loss, held @delay seconds."""
-        self.start_injector()
-        self._ask('set %f %f' % (loss, delay))
-        self.ip('route', 'replace', self.srv_addr + '/32', 'dev', self.tun_if, 'src', self.cli_addr)
-        self.fault_name = 'loss %g %%, delay %g ms' % (loss * 100, delay * 1000)
+    def fault(self, loss=0.0, delay=0.0, both_ways=False):
+        """Client → server packets (and server → client ones with @both_ways): lost with
+        probability @loss, held @delay seconds."""
+        for side in ('cli', 'srv') if both_ways else ('cli',):
+            ns, tun, _, addr, peer, _, _ = self._sides()[side]
+            self._ask(self.start_injector(side), 'set %f %f' % (loss, delay))
+            _run('ip', '-n', ns, 'route', 'replace', peer + '/32', 'dev', tun, 'src', addr)
+        self.fault_name = 'loss %g %%, delay %g ms%s' % (loss * 100, delay * 1000,
+                                                         ', both ways' if both_ways else '')
 
     def blackhole(self):
         """The kernel's own: `ip route add blackhole` for the server's address."""
@@ -245,17 +261,20 @@ class NetPair:
         self.fault_name = 'blackhole route'
 
     def clear(self):
-        self.ip('route', 'del', self.srv_addr + '/32', check=False)
-        if self.injector is not None:
-            self._ask('set 0 0')
+        for side, (ns, _, _, _, peer, _, _) in self._sides().items():
+            _run('ip', '-n', ns, 'route', 'del', peer + '/32', check=False)
+            if side in self.injectors:
+                self._ask(self.injectors[side], 'set 0 0')
         self.fault_name = None
 
     def injector_stats(self):
-        """{'forwarded': n, 'dropped': n} since the injector started."""
-        if self.injector is None:
-            return {'forwarded': 0, 'dropped': 0}
-        words = self._ask('stats').split()
-        return {'forwarded': int(words[1]), 'dropped': int(words[3])}
+        """{'forwarded': n, 'dropped': n} since the injectors started, both directions."""
+        total = {'forwarded': 0, 'dropped': 0}
+        for proc in self.injectors.values():
+            words = self._ask(proc, 'stats').split()
+            total['forwarded'] += int(words[1])
+            total['dropped'] += int(words[3])
+        return total
 
 
 # -- the injector process ------------------------------------------------------

@@ -4,7 +4,8 @@
 obico-sim runs in a "server" namespace on a veth address, the daemon in a "client" namespace;
 the private D-Bus is a path socket both can reach.  Faults act on the client's egress (see
 netns.py: this kernel has no netem, so a TUN forwarder of ours drops or delays packets):
-10 %, 30 % and 100 % loss, 500 ms latency, and the kernel's blackhole route.
+10 %, 30 % and 100 % loss, 30 % loss both ways, 500 ms latency, and the kernel's blackhole
+route.
 
 Each test links a printer, applies one fault, samples the daemon's properties (one GetAll per
 sample, so State, Problem and ErrorStats are one consistent snapshot), clears the fault and
@@ -194,13 +195,14 @@ class NetFaultTest(unittest.TestCase):
 
     # -- the faults --------------------------------------------------------------
 
-    def partial_loss(self, loss, seconds):
-        self.net.fault(loss=loss)
+    def partial_loss(self, loss, seconds, both_ways=False):
+        self.net.fault(loss=loss, both_ways=both_ways)
         during = self.observe(seconds)
         stats = self.net.injector_stats()
         ws, okay, backoff = self.recover()
-        self.record('%d %% loss, %d s' % (loss * 100, seconds), during, ws, okay, backoff,
-                    '(%d packets dropped, %d passed)' % (stats['dropped'], stats['forwarded']))
+        self.record('%d %% loss%s, %d s' % (loss * 100, ' both ways' if both_ways else '', seconds),
+                    during, ws, okay, backoff, '(%d packets dropped, %d passed)'
+                    % (stats['dropped'], stats['forwarded']))
         return during, ws, okay, backoff
 
     def test_loss_10_percent(self):
@@ -210,7 +212,13 @@ class NetFaultTest(unittest.TestCase):
         self.assertLess(okay, WINDOW + 10)
 
     def test_loss_30_percent(self):
-        during, ws, okay, backoff = self.partial_loss(0.30, 40)
+        self.check_partial(*self.partial_loss(0.30, 40))
+
+    def test_loss_30_percent_both_ways(self):
+        # What a bad Wi-Fi does: both directions lose, a round trip fails about half the time.
+        self.check_partial(*self.partial_loss(0.30, 40, both_ways=True))
+
+    def check_partial(self, during, ws, okay, backoff):
         for s in during:
             self.assertIn(s['State'], ('okay', 'connecting', 'disconnected', 'error'), s)
             if s['State'] == 'error':
