@@ -209,6 +209,23 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(section['User'], [SERVICE_USER])
         self.assertEqual(section['SystemdService'], ['obico-connectd.service'])
 
+    def test_app_files(self):
+        desktop = os.path.join(self.datadir, 'applications', 'io.obico.Connect.desktop')
+        entry = read_unit(self.installed(desktop))['Desktop Entry']
+        self.assertEqual(entry['DBusActivatable'], ['true'])
+        # D-Bus activation of the app must start the installed binary as a service.
+        path = os.path.join(self.datadir, 'dbus-1/services', 'io.obico.Connect.service')
+        full = self.installed(path)
+        self.assertDataMode(path)
+        section = read_unit(full)['D-BUS Service']
+        self.assertEqual(section['Name'], ['io.obico.Connect'])
+        binary, flag = section['Exec'][0].split()
+        self.assertEqual(flag, '--gapplication-service')
+        self.assertTrue(os.access(self.destdir + binary, os.X_OK), binary)
+        autostart = os.path.join(self.sysconfdir, 'xdg/autostart', 'io.obico.Connect-autostart.desktop')
+        entry = read_unit(self.installed(autostart))['Desktop Entry']
+        self.assertIn('--background', entry['Exec'][0])
+
     def test_bus_policy(self):
         path = os.path.join(self.datadir, 'dbus-1/system.d', BUS_NAME + '.conf')
         full = self.installed(path)
