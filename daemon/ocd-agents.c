@@ -25,6 +25,7 @@
 #define LOG_MAX_EVENTS    20      /* per read: a flood is one problem, not a thousand */
 #define LOG_LINE_MAX      240
 #define YAML_MAX_DEPTH    16      /* aliases can make a mapping contain itself */
+#define YAML_MAX_VISITS   64      /* merge lists branch: bound the work, not just the depth */
 #define RELOAD_DELAY_MS   100     /* one reload for the burst of events of one write */
 
 /* ---- OcdAgent (pure) ------------------------------------------------- */
@@ -100,12 +101,16 @@ scalar_is (yaml_node_t *node, const char *text)
 }
 
 static yaml_node_t *
-mapping_get (yaml_document_t *doc, yaml_node_t *map, const char *key, guint depth)
+mapping_lookup (yaml_document_t *doc, yaml_node_t *map, const char *key, guint depth,
+                guint *visits)
 {
   yaml_node_t *found = NULL;
 
-  if (map == NULL || map->type != YAML_MAPPING_NODE || depth > YAML_MAX_DEPTH)
+  /* "<<: [*a, *a]" nested 16 deep would be 2^16 visits: a settings file
+   * must not be able to hang the daemon. */
+  if (map == NULL || map->type != YAML_MAPPING_NODE || depth > YAML_MAX_DEPTH || *visits == 0)
     return NULL;
+  (*visits)--;
 
   /* The last of duplicate keys wins, as in PyYAML, which OctoPrint uses. */
   for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
@@ -125,15 +130,23 @@ mapping_get (yaml_document_t *doc, yaml_node_t *map, const char *key, guint dept
         continue;
       merge = yaml_document_get_node (doc, pair->value);
       if (merge != NULL && merge->type == YAML_MAPPING_NODE)
-        found = mapping_get (doc, merge, key, depth + 1);
+        found = mapping_lookup (doc, merge, key, depth + 1, visits);
       else if (merge != NULL && merge->type == YAML_SEQUENCE_NODE)
         for (yaml_node_item_t *item = merge->data.sequence.items.start;
              found == NULL && item < merge->data.sequence.items.top; item++)
-          found = mapping_get (doc, yaml_document_get_node (doc, *item), key, depth + 1);
+          found = mapping_lookup (doc, yaml_document_get_node (doc, *item), key, depth + 1, visits);
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static yaml_node_t *
+mapping_get (yaml_document_t *doc, yaml_node_t *map, const char *key, guint depth)
+{
+  guint visits = YAML_MAX_VISITS;
+
+  return mapping_lookup (doc, map, key, depth, &visits);
 }
 
 /* A string value, or NULL for a missing, null or non-scalar one. */

@@ -349,6 +349,9 @@ class TestHostileServer(HostileTestCase):
         self.assertLess(elapsed, (3 + 4) * SLOW, 'Test() took too long')
         self.assertLess(hwm1 - hwm0, self.bound_kib,
                         '%s: peak memory grew by %d KiB' % (mode, hwm1 - hwm0))
+        # What the server sent ended up in log lines: they must still be D-Bus strings.
+        self.assertIsInstance(self.daemon.call('GetRecentLog', 'u', 0), list)
+        self.assertIsInstance(self.daemon.call('GetReport'), dict)
         if result != 'succeeded':
             self.assertIn(self.daemon.get('Problem'), problems)
             self.assertTrue(is_sentence(self.daemon.get('ProblemDetail')), self.daemon.get('ProblemDetail'))
@@ -487,6 +490,28 @@ class TestHostileWebSocket(HostileTestCase):
     def test_bad_frames(self):
         ended, _ = self.ws_hostile('ws-bad-frames')
         self.assertEqual(ended, 1002)   # protocol error
+
+
+class TestHostileSettingsFile(DaemonTestCase):
+    """An official agent's config.yaml written to hurt: merge keys that branch."""
+
+    start_daemon = False
+
+    def test_merge_bomb(self):
+        lines = ['a0: &a0 {auth_token: %s}' % TOKEN]
+        for i in range(1, 25):
+            lines.append('a%d: &a%d {<<: [*a%d, *a%d, *a%d, *a%d]}' % (i, i, i - 1, i - 1, i - 1, i - 1))
+        lines.append('plugins:\n  obico:\n    <<: [*a24, *a24]\n    endpoint_prefix: %s' % self.sim.url)
+        path = os.path.join(self.tmp, 'config.yaml')
+        with open(path, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        self.daemon.extra_args = ['--agent-settings', path]
+        t0 = time.monotonic()
+        self.daemon.start()     # takes its bus name within 10 s or fails
+        self.assertIsInstance(self.daemon.get_all(), dict)
+        self.assertIn(self.daemon.call('Test')[0], ('not-linked', 'succeeded', 'invalid-credentials'))
+        self.assertIn('config.yaml', self.daemon.get('ProblemDetail'))   # it was read
+        print('\n  merge bomb: daemon ready and answering in %.2f s' % (time.monotonic() - t0))
 
 
 # ---- hostile callers ------------------------------------------------------
