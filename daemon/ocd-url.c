@@ -163,7 +163,8 @@ ocd_url_websocket (const char *base)
 char *
 ocd_url_host (const char *base, int *port, gboolean *tls)
 {
-  g_autoptr(GUri) uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL);
+  /* ENCODED: a normalized path may hold %00, which decoding refuses. */
+  g_autoptr(GUri) uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL);
   gboolean is_tls;
 
   if (uri == NULL)
