@@ -90,6 +90,19 @@ ocd_message_parse (const char *data, gsize length, OcdMessage *message)
   else
     message->kind = OCD_MESSAGE_OTHER;
 
+  /* json-glib decodes "x\ud800y" (a lone surrogate escape) to bytes that
+   * are not UTF-8: what we log and send back must be. */
+  if (message->summary != NULL && !g_utf8_validate (message->summary, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (message->summary, -1);
+      g_free (message->summary);
+      message->summary = valid;
+    }
+  if (message->passthru_ref != NULL && !g_utf8_validate (message->passthru_ref, -1, NULL))
+    {
+      g_free (message->passthru_ref);
+      message->passthru_ref = g_strdup ("null");
+    }
   if (message->summary != NULL && g_utf8_strlen (message->summary, -1) > 200)
     {
       char *cut = g_utf8_substring (message->summary, 0, 200);

@@ -95,7 +95,7 @@ class Handler(socketserver.BaseRequestHandler):
             self.send(sock, b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n'
                       % len(body) + body)
             return
-        if mode == 'healthy' or not path.startswith('/api/v1/octo/printer/'):
+        if mode == 'healthy' or mode.startswith('ws-') or not path.startswith('/api/v1/octo/printer/'):
             self.send(sock, b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n'
                       % len(PRINTER_JSON) + PRINTER_JSON)
             return
@@ -196,6 +196,10 @@ class Handler(socketserver.BaseRequestHandler):
             elif mode == 'ws-deep-json':
                 self.send(sock, frame(1, b'[' * 100000 + b']' * 100000))
                 self.send(sock, frame(1, b'{"passthru":{"ref":' + b'[' * 50000 + b'1' + b']' * 50000 + b'}}'))
+            elif mode == 'ws-lone-surrogate':
+                # Valid UTF-8 on the wire; json-glib decodes the escapes to bytes that are not.
+                self.send(sock, frame(1, b'{"commands":[{"cmd":"x\\ud800y","args":{}}]}'))
+                self.send(sock, frame(1, b'{"passthru":{"ref":"r\\ud800s","func":"x"}}'))
             elif mode == 'ws-bad-frames':
                 self.send(sock, bytes([0x8f, 0]))                 # reserved opcode
         except OSError:
@@ -486,6 +490,13 @@ class TestHostileWebSocket(HostileTestCase):
     def test_deep_json(self):
         # Parsed and ignored: no reason to close.
         self.ws_hostile('ws-deep-json', want_close=False)
+
+    def test_lone_surrogates(self):
+        self.ws_hostile('ws-lone-surrogate', want_close=False)
+        # Logged and answered as valid UTF-8 (tearDown fails on any CRITICAL).
+        lines = self.daemon.call('GetRecentLog', 'u', 0)
+        self.assertTrue(any('commands' in line for line in lines), lines[-5:])
+        self.assertGreaterEqual(self.hostile.ws_texts, 1)
 
     def test_bad_frames(self):
         ended, _ = self.ws_hostile('ws-bad-frames')
