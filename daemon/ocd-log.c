@@ -143,6 +143,14 @@ ocd_log_writer (GLogLevelFlags   level,
 
   locker = g_mutex_locker_new (&log_lock);
   safe = redact_locked (message != NULL ? message : "");
+  if (!g_utf8_validate (safe, -1, NULL))
+    {
+      /* Lines quote servers and files: GetRecentLog() must stay a D-Bus reply. */
+      char *valid = g_utf8_make_valid (safe, -1);
+
+      g_free (safe);
+      safe = valid;
+    }
   line = g_strdup_printf ("%s.%03d %s %s: %s", stamp,
                           g_date_time_get_microsecond (now) / 1000,
                           domain != NULL ? domain : "obico-connectd",
