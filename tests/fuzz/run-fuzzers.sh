@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-30}
 build=${OBICO_FUZZ_BUILD:-build-fuzz}
-targets=${OBICO_FUZZ_TARGETS:-api message url agents-yaml agents-ini store}
+targets=${OBICO_FUZZ_TARGETS:-api message url agents-yaml agents-ini store agent-log}
 
 if ! command -v clang >/dev/null; then
   echo "run-fuzzers.sh: clang is needed (apt-get install clang libclang-rt-14-dev)" >&2
@@ -32,6 +32,7 @@ dict_for() {
     api|message) echo json.dict ;;
     url) echo url.dict ;;
     agents-yaml) echo yaml.dict ;;
+    agent-log) echo log.dict ;;
     *) echo ini.dict ;;
   esac
 }
