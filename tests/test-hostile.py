@@ -684,6 +684,30 @@ class TestHostileCallers(DaemonTestCase):
         # Coalesced: far fewer than 100 requests reached the server.
         self.assertLess(len(self.sim.requests('/api/v1/octo/printer/')), 60)
 
+    def test_concurrent_diagnose(self):
+        """50 Diagnose() at once: each runs the whole chain; all answered, no descriptor left over."""
+        answers = []
+
+        def done(conn, result, i):
+            try:
+                answers.append(conn.call_finish(result).unpack()[0])
+            except GLib.Error as e:
+                answers.append(Gio.DBusError.get_remote_error(e) or e.message)
+
+        fds = len(os.listdir('/proc/%d/fd' % self.daemon.proc.pid))
+        t0 = time.monotonic()
+        for i in range(50):
+            self.bus.conn.call(harness.BUS_NAME, harness.OBJECT_PATH, harness.IFACE, 'Diagnose', None, None,
+                               Gio.DBusCallFlags.NONE, int(60000 * SLOW), None, done, i)
+        end = time.monotonic() + 60 * SLOW
+        while len(answers) < 50 and time.monotonic() < end:
+            pump(0.05)
+        print('\n  50 concurrent Diagnose(): %d answered in %.2f s' % (len(answers), time.monotonic() - t0))
+        self.assertEqual(len(answers), 50)
+        self.assertTrue(all(a in ('', 'io.obico.Connect1.Error.Busy') for a in answers), answers)
+        pump(1)
+        self.assertLessEqual(len(os.listdir('/proc/%d/fd' % self.daemon.proc.pid)), fds + 8)
+
     def test_concurrent_threads(self):
         """20 threads, each with its own connection, 5 Test() each."""
         results = []
