@@ -361,7 +361,25 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  OcApplication *self = user_data;
+  GList *windows;
+
+  /* The notification agent outlives its windows: Ctrl+Q in a window opened
+   * from a notification closes the windows, and the notifications go on.
+   * Asked with no window open, it stops the agent. */
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  if (self->notifier == NULL || windows == NULL)
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  /* As the close button does; the list changes as windows go. */
+  for (GList *l = g_list_copy (windows), *w = l; w != NULL; w = w->next)
+    {
+      gtk_window_close (w->data);
+      if (w->next == NULL)
+        g_list_free (l);
+    }
 }
 
 static const GActionEntry app_actions[] = {

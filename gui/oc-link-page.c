@@ -101,6 +101,8 @@ oc_link_page_clear (OcLinkPage *self)
 static void
 oc_link_page_dispose (GObject *object)
 {
+  /* AdwBin unparents its child itself: let it, before the template is cleared. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), OC_TYPE_LINK_PAGE);
 
   G_OBJECT_CLASS (oc_link_page_parent_class)->dispose (object);

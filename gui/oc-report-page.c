@@ -187,6 +187,8 @@ oc_report_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   oc_report_page_set_doctor (self, NULL);
+  /* AdwBin unparents its child itself: let it, before the template is cleared. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_REPORT_PAGE);
 
   G_OBJECT_CLASS (oc_report_page_parent_class)->dispose (object);

@@ -261,6 +261,8 @@ oc_status_page_dispose (GObject *object)
   OcStatusPage *self = OC_STATUS_PAGE (object);
 
   oc_status_page_set_doctor (self, NULL);
+  /* AdwBin unparents its child itself: let it, before the template is cleared. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_STATUS_PAGE);
 
   G_OBJECT_CLASS (oc_status_page_parent_class)->dispose (object);

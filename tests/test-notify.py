@@ -169,6 +169,11 @@ class NotifyTestCase(DaemonTestCase):
     def stop_agent(self):
         if self.agent.poll() is None:
             try:
+                # With a window open, quit closes the windows and the agent stays;
+                # asked again with none open, it stops.
+                if self.window_count():
+                    self.activate('quit')
+                    self.wait_for(lambda: self.window_count() == 0, 10, 'the windows closed')
                 self.activate('quit')
                 self.agent.wait(10)
             except (GLib.Error, subprocess.TimeoutExpired):
@@ -272,6 +277,14 @@ class TestOutage(NotifyTestCase):
         self.server.click(1)
         self.wait_for(lambda: self.window_count() == 1, 10, 'a window after the click')
         self.assertEqual(self.dump_page(), 'fix:' + fix)
+
+        # Quitting that window (Ctrl+Q) keeps the agent and its notifications.
+        self.activate('quit')
+        self.wait_for(lambda: self.window_count() == 0, 10, 'the window closed')
+        pump(0.5)
+        self.assertIsNone(self.agent.poll(), 'quitting the window stopped the agent')
+        self.recover()
+        self.wait_for(lambda: len(self.server.notifications()) == 2, 10, 'back online after the window quit')
 
 
 class TestFlapping(NotifyTestCase):
