@@ -154,6 +154,33 @@ move_aside (const char *path)
   return NULL;
 }
 
+/* A write cut short (power loss, SIGKILL) leaves g_file_set_contents()'s
+ * temporary file, link.conf.XXXXXX, beside the real one.  It was never
+ * committed, and it may hold a token: remove it. */
+static void
+remove_leftovers (const char *state_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (state_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      gboolean temp = g_str_has_prefix (name, LINK_FILE ".") && strlen (name) == strlen (LINK_FILE) + 7;
+
+      for (const char *p = name + strlen (LINK_FILE) + 1; temp && *p; p++)
+        temp = g_ascii_isalnum (*p);
+      if (temp)
+        {
+          g_autofree char *path = g_build_filename (state_dir, name, NULL);
+
+          if (g_unlink (path) == 0)
+            g_message ("Removed %s, left by a write that did not finish", path);
+        }
+    }
+}
+
 gboolean
 ocd_store_load (const char    *state_dir,
                 OcdStoreData  *data,
@@ -165,6 +192,7 @@ ocd_store_load (const char    *state_dir,
   gsize length = 0;
   GStatBuf st;
 
+  remove_leftovers (state_dir);
   if (g_stat (path, &st) != 0 && errno == ENOENT)
     return TRUE;
 
