@@ -44,6 +44,7 @@ struct _OcdSession
   gint64                   opened_at;      /* monotonic */
   gint64                   last_heard;     /* monotonic */
   gboolean                 handshake_timed_out;
+  guint                    handshake_timeouts;     /* in a row */
   gboolean                 stopped;        /* no more reconnects */
 };
 
@@ -387,6 +388,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
       g_autofree char *detail = NULL;
       const char *state = "blocked";
 
+      if (!timed_out)
+        self->handshake_timeouts = 0;
       if (status == SOUP_STATUS_FORBIDDEN)
         {
           state = "rejected";
@@ -398,8 +401,15 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
                                     "WebSockets (for a self-hosted server, the proxy must pass "
                                     "Upgrade on /ws/)."), status);
       else if (timed_out)
-        detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade got no answer within "
-                                    "%g seconds."), cfg->timeout);
+        {
+          /* One slow handshake is a slow network; a proxy that swallows
+           * upgrades does it every time. */
+          if (++self->handshake_timeouts < 3)
+            state = "closed";
+          detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade got no answer within "
+                                      "%g seconds (%u times in a row)."),
+                                    cfg->timeout, self->handshake_timeouts);
+        }
       else
         detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade failed (%s): a "
                                     "firewall or reverse proxy may block WebSockets."),
@@ -413,6 +423,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
     }
 
   g_message ("WebSocket connected");
+  self->handshake_timeouts = 0;
   self->connection = connection;
   self->opened_at = self->last_heard = g_get_monotonic_time ();
   soup_websocket_connection_set_max_incoming_payload_size (connection, MAX_INCOMING_FRAME);
