@@ -857,25 +857,14 @@ ocd_link_reconnect (OcdLink *self)
 GVariant *
 ocd_link_get_report (OcdLink *self)
 {
-  OcdStatsSummary window, total;
+  OcdStatsSummary window;
   GVariantDict dict;
   gint64 now = g_get_real_time ();
 
-  ocd_stats_summarize (self->stats, now, &window, &total);
+  ocd_stats_summarize (self->stats, now, &window, NULL);
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "attempts", "u", window.attempts);
-  g_variant_dict_insert (&dict, "errors", "u", window.errors);
-  g_variant_dict_insert (&dict, "rate", "d", window.rate);
-  g_variant_dict_insert (&dict, "first", "x", window.first);
-  g_variant_dict_insert (&dict, "last", "x", window.last);
-  g_variant_dict_insert (&dict, "severity", "s", window.severity);
-  g_variant_dict_insert (&dict, "alert", "b", window.alert);
+  ocd_stats_add_to_dict (self->stats, now, &dict);
   g_variant_dict_insert (&dict, "advice", "s", ocd_stats_advice (window.severity));
-  g_variant_dict_insert (&dict, "window_seconds", "d", self->config->window_hours * 3600);
-  g_variant_dict_insert (&dict, "total_attempts", "u", total.attempts);
-  g_variant_dict_insert (&dict, "total_errors", "u", total.errors);
-  g_variant_dict_insert (&dict, "total_first", "x", total.first);
-  g_variant_dict_insert (&dict, "total_last", "x", total.last);
   g_variant_dict_insert (&dict, "state", "s", self->state);
   g_variant_dict_insert (&dict, "problem", "s", self->problem);
   g_variant_dict_insert (&dict, "problem_detail", "s", self->problem_detail);

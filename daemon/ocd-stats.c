@@ -188,24 +188,33 @@ ocd_stats_summarize (OcdStats        *stats,
           stats->total_first, stats->total_last);
 }
 
+void
+ocd_stats_add_to_dict (OcdStats *stats, gint64 now, GVariantDict *dict)
+{
+  OcdStatsSummary window, total;
+
+  ocd_stats_summarize (stats, now, &window, &total);
+  g_variant_dict_insert (dict, "attempts", "u", window.attempts);
+  g_variant_dict_insert (dict, "errors", "u", window.errors);
+  g_variant_dict_insert (dict, "rate", "d", window.rate);
+  g_variant_dict_insert (dict, "first", "x", window.first);
+  g_variant_dict_insert (dict, "last", "x", window.last);
+  g_variant_dict_insert (dict, "severity", "s", window.severity);
+  g_variant_dict_insert (dict, "alert", "b", window.alert);
+  g_variant_dict_insert (dict, "window_seconds", "d", stats->window / (double) G_USEC_PER_SEC);
+  g_variant_dict_insert (dict, "total_attempts", "u", total.attempts);
+  g_variant_dict_insert (dict, "total_errors", "u", total.errors);
+  g_variant_dict_insert (dict, "total_first", "x", total.first);
+  g_variant_dict_insert (dict, "total_last", "x", total.last);
+}
+
 GVariant *
 ocd_stats_to_variant (OcdStats *stats, gint64 now)
 {
-  OcdStatsSummary window, total;
   GVariantDict dict;
 
-  ocd_stats_summarize (stats, now, &window, &total);
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "attempts", "u", window.attempts);
-  g_variant_dict_insert (&dict, "errors", "u", window.errors);
-  g_variant_dict_insert (&dict, "rate", "d", window.rate);
-  g_variant_dict_insert (&dict, "first", "x", window.first);
-  g_variant_dict_insert (&dict, "last", "x", window.last);
-  g_variant_dict_insert (&dict, "severity", "s", window.severity);
-  g_variant_dict_insert (&dict, "alert", "b", window.alert);
-  g_variant_dict_insert (&dict, "window_seconds", "d", stats->window / (double) G_USEC_PER_SEC);
-  g_variant_dict_insert (&dict, "total_attempts", "u", total.attempts);
-  g_variant_dict_insert (&dict, "total_errors", "u", total.errors);
+  ocd_stats_add_to_dict (stats, now, &dict);
   return g_variant_dict_end (&dict);
 }
 

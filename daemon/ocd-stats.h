@@ -27,6 +27,7 @@ void        ocd_stats_record       (OcdStats   *stats,
 void        ocd_stats_reset        (OcdStats *stats);
 void        ocd_stats_summarize    (OcdStats *stats, gint64 now, OcdStatsSummary *window,
                                     OcdStatsSummary *since_start);
+void        ocd_stats_add_to_dict  (OcdStats *stats, gint64 now, GVariantDict *dict);
 GVariant   *ocd_stats_to_variant   (OcdStats *stats, gint64 now);
 GVariant   *ocd_stats_events       (OcdStats *stats);
 const char *ocd_stats_severity_for (guint attempts, guint errors);
