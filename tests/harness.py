@@ -60,6 +60,28 @@ class PrivateBus:
         self.proc.stdout.close()
 
 
+class VirtualScreen:
+    """An Xvfb of our own: the app's windows (GTK needs a display even for the
+    notification agent, which has none)."""
+
+    def __init__(self, size='800x480x24'):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', size,
+                                      '-nolisten', 'tcp'],
+                                     pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = ':' + f.readline().strip()
+
+    def screenshot(self, path):
+        subprocess.run(['import', '-display', self.display, '-window', 'root', path], check=True)
+        return path
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 class DBusError(Exception):
     def __init__(self, name, message):
         super().__init__(f'{name}: {message}')

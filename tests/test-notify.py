@@ -18,7 +18,7 @@ import time
 
 from gi.repository import Gio, GLib
 
-from harness import DaemonTestCase, SLOW, main, pump
+from harness import DaemonTestCase, SLOW, VirtualScreen, main, pump
 
 APP_ID = 'io.obico.Connect'
 APP_PATH = '/io/obico/Connect'
@@ -28,23 +28,6 @@ MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 
 OFFLINE_TITLE = 'Test Printer is offline from Obico'
 ONLINE_TITLE = 'Printer back online'
-
-
-class Screen:
-    """One Xvfb for the whole run: GTK needs a display even without a window."""
-
-    def __init__(self):
-        r, w = os.pipe()
-        self.proc = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', '800x480x24',
-                                      '-nolisten', 'tcp'],
-                                     pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        with os.fdopen(r) as f:
-            self.display = ':' + f.readline().strip()
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 class NotificationServer:
@@ -115,7 +98,7 @@ class NotifyTestCase(DaemonTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.screen = Screen()
+        cls.screen = VirtualScreen()
 
     @classmethod
     def tearDownClass(cls):

@@ -18,32 +18,16 @@ import time
 
 from gi.repository import Gio, GLib
 
-from harness import DaemonTestCase, SLOW, main, pump
+from harness import DaemonTestCase, SLOW, VirtualScreen, main, pump
 
 APP_ID = 'io.obico.Connect'
 APP_PATH = '/io/obico/Connect'
 OUTPUT_DIR = os.environ.get('OC_TEST_OUTPUT_DIR', '.')
 
 
-class Screen:
-    """One Xvfb for the whole run."""
-
-    def __init__(self, size='800x480x24'):
-        r, w = os.pipe()
-        self.proc = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', size, '-nolisten', 'tcp'],
-                                     pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        with os.fdopen(r) as f:
-            self.display = ':' + f.readline().strip()
-
+class Screen(VirtualScreen):
     def screenshot(self, name):
-        path = os.path.join(OUTPUT_DIR, 'e2e-%s.png' % name)
-        subprocess.run(['import', '-display', self.display, '-window', 'root', path], check=True)
-        return path
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        return super().screenshot(os.path.join(OUTPUT_DIR, 'e2e-%s.png' % name))
 
 
 class App:
