@@ -28,11 +28,12 @@ host_valid (const char *host)
     return FALSE;
   if (strchr (host, ':') != NULL)
     {
-      /* An IPv6 literal; zone ids ("%eth0") cannot be written back. */
+      /* Only a real IPv6 literal (an escaped ":" must not make one up);
+       * zone ids ("%eth0") cannot be written back. */
       for (const char *p = host; *p; p++)
         if (!g_ascii_isxdigit (*p) && *p != ':' && *p != '.')
           return FALSE;
-      return TRUE;
+      return g_hostname_is_ip_address (host);
     }
   for (const unsigned char *p = (const unsigned char *) host; *p; p++)
     if (*p < 0x80 && !g_ascii_isalnum (*p) && strchr ("-._~!$&'()*+,;=", *p) == NULL)

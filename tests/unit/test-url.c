@@ -95,6 +95,10 @@ test_host_escape (void)
 {
   /* GUri decodes the host: an escape there must not smuggle in a space. */
   assert_rejected ("http://exa%20mple.com");
+  /* Found by fuzzing: an escaped ":" made "a:" look like an IPv6 literal,
+   * written back as "[a:]", which does not parse again. */
+  assert_rejected ("http://a%3a");
+  assert_rejected ("http://a%3A:3334");
 }
 
 static void
