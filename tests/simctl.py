@@ -132,6 +132,9 @@ class Sim:
         return self.url.replace('http', 'ws', 1) + '/ws/dev/'
 
     def _call(self, method, path, body=None):
+        return self._request(method, '/_sim/' + path, body)
+
+    def _request(self, method, path, body=None):
         if self.tls:
             conn = http.client.HTTPSConnection(self.host, self.port, timeout=10, context=self._ssl)
         else:
@@ -139,7 +142,7 @@ class Sim:
         try:
             data = json.dumps(body).encode() if body is not None else None
             headers = {'Content-Type': 'application/json'} if data is not None else {}
-            conn.request(method, '/_sim/' + path, body=data, headers=headers)
+            conn.request(method, path, body=data, headers=headers)
             resp = conn.getresponse()
             text = resp.read().decode()
         finally:
@@ -162,6 +165,11 @@ class Sim:
         if printer_id is not None:
             body['printer_id'] = printer_id
         return self._call('POST', 'codes', body)['code']
+
+    def verify(self, code):
+        """Links with @code through the protocol's own endpoint, as another
+        agent (OctoPrint-Obico, moonraker-obico) would; returns the new token."""
+        return self._request('POST', '/api/v1/octo/verify/?code=' + code)['printer']['auth_token']
 
     def revoke(self, printer_id, how='deleted'):
         return self._call('POST', 'revoke', {'printer_id': printer_id, 'how': how})

@@ -3,11 +3,9 @@
 (lowercase bearer, heartbeats with _ts, never {}), close codes 4321 and 1000,
 backoff, a blocked WebSocket, dead-peer detection, re-link elsewhere, the
 error account and its severity bands, and one PropertiesChanged per change."""
-import http.client
 import json
 import statistics
 import time
-import urllib.parse
 
 from harness import DaemonTestCase, main, pump, SLOW
 
@@ -15,16 +13,6 @@ FAST = {
     'server': {'timeout': 2},
     'session': {'heartbeat-interval': 0.5, 'dead-peer-timeout': 2},
 }
-
-
-def verify_elsewhere(sim, code):
-    """Another device links with @code, as OctoPrint-Obico would."""
-    u = urllib.parse.urlparse(sim.url)
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
-    conn.request('POST', '/api/v1/octo/verify/?code=' + code)
-    body = json.loads(conn.getresponse().read())
-    conn.close()
-    return body['printer']['auth_token']
 
 
 class SessionTestCase(DaemonTestCase):
@@ -139,7 +127,7 @@ class TestCloseCodes(SessionTestCase):
 class TestRelinkElsewhere(SessionTestCase):
     def test_401_after_relink_elsewhere(self):
         code = self.sim.new_code(printer_id=self.printer_id)
-        new_token = verify_elsewhere(self.sim, code)
+        new_token = self.sim.verify(code)
         self.assertNotEqual(new_token, self.token)
         self.sim.ws_close(1000, printer_id=self.printer_id)
         self.daemon.wait_prop('Http', 'invalid-credentials')

@@ -6,11 +6,9 @@ its checks (/hc/, the credentials, an anonymous WebSocket upgrade) run on
 their schedule against obico-sim; its log is read for 4321.  Every test ends
 by asserting that no WebSocket with an authorization header ever reached the
 server, and that the agent's token is nowhere in the daemon's output."""
-import http.client
 import json
 import os
 import time
-import urllib.parse
 
 from harness import DaemonTestCase, main, pump, SLOW
 
@@ -21,16 +19,6 @@ FAST = {
     'server': {'timeout': 2},
     'watch': {'hc-interval': 0.5, 'credentials-interval': 0.5, 'websocket-interval': 0.5},
 }
-
-
-def verify_code(sim, code):
-    """Links with @code the way an agent's link step does; returns the new token."""
-    u = urllib.parse.urlparse(sim.url)
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
-    conn.request('POST', '/api/v1/octo/verify/?code=' + code)
-    body = json.loads(conn.getresponse().read())
-    conn.close()
-    return body['printer']['auth_token']
 
 
 class WatchTestCase(DaemonTestCase):
@@ -292,7 +280,7 @@ class TestBrokenSettings(WatchTestCase):
 class TestRelink(WatchTestCase):
     def relink(self):
         code = self.sim.new_code(name=self.printer['name'], printer_id=self.printer['id'])
-        return self.remember(verify_code(self.sim, code))
+        return self.remember(self.sim.verify(code))
 
     def test_relink_seen_through_rename(self):
         path = self.moonraker()
