@@ -10,7 +10,7 @@
 
 #include "ocd-auth.h"
 #include "ocd-config.h"
-#include "ocd-error.h"
+#include "obico-error.h"
 #include "ocd-link.h"
 #include "ocd-log.h"
 #include "ocd-service.h"
@@ -120,7 +120,7 @@ main (int argc, char *argv[])
     }
 
   ocd_log_init (verbose);
-  ocd_error_quark ();
+  obico_error_quark ();
   ocd_auth_init (!use_session);
 
   daemon.loop = g_main_loop_new (NULL, FALSE);

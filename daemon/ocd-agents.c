@@ -18,7 +18,7 @@
 #include "ocd-agents.h"
 #include "ocd-log.h"
 #include "ocd-store.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 
 #define SETTINGS_MAX_SIZE (1024 * 1024)
 #define LOG_MAX_READ      (64 * 1024)
@@ -360,7 +360,7 @@ ocd_agent_parse (OcdAgentKind  kind,
     ocd_log_add_secret (token);
 
   agent->log_path = default_log_path (kind, path, log_setting);
-  agent->server_url = ocd_url_normalize (url != NULL ? url : OCD_DEFAULT_SERVER_URL, &url_error);
+  agent->server_url = obico_url_normalize (url != NULL ? url : OBICO_DEFAULT_SERVER_URL, &url_error);
   if (agent->error != NULL)
     return agent;
 

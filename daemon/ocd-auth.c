@@ -9,7 +9,7 @@
 #include <polkit/polkit.h>
 
 #include "ocd-auth.h"
-#include "ocd-error.h"
+#include "obico-error.h"
 
 static gboolean use_polkit;
 
@@ -22,7 +22,7 @@ ocd_auth_init (gboolean system_bus)
 static void
 deny (GTask *task, const char *why)
 {
-  g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_NOT_AUTHORIZED,
+  g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
                            _("You are not allowed to change the Obico connection settings%s%s. "
                              "Ask an administrator, or run the command with sudo."),
                            why != NULL ? ": " : "", why != NULL ? why : "");

@@ -5,14 +5,14 @@
 #define G_LOG_DOMAIN "ocd-config"
 
 #include "ocd-config.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 
 OcdConfig *
 ocd_config_new_defaults (void)
 {
   OcdConfig *config = g_new0 (OcdConfig, 1);
 
-  config->server_url = g_strdup (OCD_DEFAULT_SERVER_URL);
+  config->server_url = g_strdup (OBICO_DEFAULT_SERVER_URL);
   config->timeout = 10;
   config->heartbeat_interval = 30;
   config->dead_peer_timeout = 45;
@@ -78,7 +78,7 @@ ocd_config_load (const char *path)
     {
       g_autofree char *url = g_key_file_get_string (file, "server", "url", NULL);
       g_autoptr(GError) url_error = NULL;
-      g_autofree char *normalized = ocd_url_normalize (url, &url_error);
+      g_autofree char *normalized = obico_url_normalize (url, &url_error);
 
       if (normalized == NULL)
         g_warning ("%s: [server] url: %s Using %s", path, url_error->message, config->server_url);

@@ -10,14 +10,14 @@
 #include <string.h>
 
 #include "ocd-agents.h"
-#include "ocd-error.h"
+#include "obico-error.h"
 #include "ocd-link.h"
 #include "ocd-log.h"
 #include "ocd-probe.h"
 #include "ocd-session.h"
 #include "ocd-stats.h"
 #include "ocd-store.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 #include "ocd-watch.h"
 
 /* invalid-credentials this soon after a successful Link() is still-invalid */
@@ -499,7 +499,7 @@ ocd_link_refresh_http (OcdLink *self)
 static void
 check_credentials (OcdLink *self)
 {
-  g_autofree char *url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+  g_autofree char *url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
 
   if (self->checking_credentials)
     return;
@@ -541,7 +541,7 @@ on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(OcdLink) self = data;
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  g_autofree char *url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+  g_autofree char *url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
   GVariantDict facts;
 
   ocd_api_classify_printer (reply);
@@ -596,7 +596,7 @@ ocd_link_test_async (OcdLink             *self,
       return;
     }
 
-  url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+  url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
   ocd_api_request_async (self->soup, "GET", url, ocd_link_get_token (self), self->config->timeout,
                          NULL, on_test_answered, g_object_ref (self));
 }
@@ -614,7 +614,7 @@ check_not_watching (OcdLink *self, GError **error)
 {
   if (g_strcmp0 (self->role, "watch") != 0)
     return TRUE;
-  g_set_error (error, OCD_ERROR, OCD_ERROR_READ_ONLY_CREDENTIALS,
+  g_set_error (error, OBICO_ERROR, OBICO_ERROR_READ_ONLY_CREDENTIALS,
                _("This printer's link belongs to the Obico agent configured in %s. Re-link it "
                  "or change its server address in that agent (OctoPrint: Settings → Obico for "
                  "OctoPrint; Klipper: moonraker-obico.cfg), not here."),
@@ -677,21 +677,21 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
       break;
     case OCD_API_REJECTED:
       g_message ("Link: the server rejected the code");
-      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_CODE_REJECTED, "%s", reply->detail);
+      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_CODE_REJECTED, "%s", reply->detail);
       return;
     case OCD_API_UNREACHABLE:
     case OCD_API_INVALID_CREDENTIALS:
     case OCD_API_UNEXPECTED:
     default:
       g_message ("Link failed: %s", reply->detail);
-      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_SERVER_UNREACHABLE,
+      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_SERVER_UNREACHABLE,
                                _("Could not link the printer: %s"), reply->detail);
       return;
     }
 
   if (!ocd_store_token_valid (reply->token))
     {
-      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_SERVER_UNREACHABLE,
+      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_SERVER_UNREACHABLE,
                                _("The server sent credentials that cannot be used; check that "
                                  "the address points at an Obico server."));
       return;
@@ -737,7 +737,7 @@ ocd_link_link_async (OcdLink             *self,
     valid = g_ascii_isdigit (*p);
   if (!valid)
     {
-      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_INVALID_ARGUMENT,
+      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_INVALID_ARGUMENT,
                                _("The code must be the 6 digits shown in the Obico app "
                                  "(Link printer → Manual setup)."));
       return;
@@ -749,7 +749,7 @@ ocd_link_link_async (OcdLink             *self,
     }
   if (self->linking)
     {
-      g_task_return_new_error (task, OCD_ERROR, OCD_ERROR_BUSY,
+      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_BUSY,
                                _("The printer is being linked already; wait for that to finish."));
       return;
     }
@@ -775,7 +775,7 @@ ocd_link_set_server_url (OcdLink     *self,
                          const char  *url,
                          GError     **error)
 {
-  g_autofree char *normalized = ocd_url_normalize (url, error);
+  g_autofree char *normalized = obico_url_normalize (url, error);
   g_auto(OcdStoreData) changed = { .printer_id = -1 };
 
   if (normalized == NULL || !check_not_watching (self, error))
@@ -803,7 +803,7 @@ ocd_link_unlink (OcdLink  *self,
     return FALSE;
   if (self->stored.token == NULL)
     {
-      g_set_error_literal (error, OCD_ERROR, OCD_ERROR_NOT_LINKED,
+      g_set_error_literal (error, OBICO_ERROR, OBICO_ERROR_NOT_LINKED,
                            _("No printer is linked, so there is nothing to unlink."));
       return FALSE;
     }

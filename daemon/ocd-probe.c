@@ -11,7 +11,7 @@
 
 #include "ocd-api.h"
 #include "ocd-probe.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 
 static const char * const FIXES_SERVER_ADDRESS[] = { "server-address", "internet", "get-help", NULL };
 static const char * const FIXES_INTERNET[] = { "internet", "server-address", "get-help", NULL };
@@ -289,7 +289,7 @@ static void
 run_websocket (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
-  g_autofree char *url = ocd_url_websocket (probe->server_url);
+  g_autofree char *url = obico_url_websocket (probe->server_url);
   g_autoptr(SoupMessage) message = url != NULL ? soup_message_new ("GET", url) : NULL;
   GCancellable *cancellable;
 
@@ -384,7 +384,7 @@ run_credentials (GTask *task)
       finish (task, "not-linked", FIXES_NOT_LINKED);
       return;
     }
-  url = ocd_url_join (probe->server_url, "/api/v1/octo/printer/");
+  url = obico_url_join (probe->server_url, "/api/v1/octo/printer/");
   ocd_api_request_async (probe->soup, "GET", url, probe->token, probe->timeout,
                          g_task_get_cancellable (task), on_credentials, task);
 }
@@ -424,7 +424,7 @@ static void
 run_server (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
-  g_autofree char *url = ocd_url_join (probe->server_url, "/hc/");
+  g_autofree char *url = obico_url_join (probe->server_url, "/hc/");
 
   ocd_api_request_async (probe->soup, "GET", url, NULL, probe->timeout,
                          g_task_get_cancellable (task), on_server, task);
@@ -851,7 +851,7 @@ ocd_probe_diagnose_async (SoupSession         *soup,
   g_variant_builder_init (&probe->steps, G_VARIANT_TYPE ("aa{sv}"));
   g_task_set_task_data (task, probe, (GDestroyNotify) probe_free);
 
-  probe->host = ocd_url_host (server_url, &probe->port, &probe->use_tls);
+  probe->host = obico_url_host (server_url, &probe->port, &probe->use_tls);
   if (probe->host == NULL || *probe->host == '\0')
     {
       add_step (probe, "resolve", FALSE, 0, _("The server address is not valid."));

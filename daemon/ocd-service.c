@@ -6,7 +6,7 @@
 #define G_LOG_DOMAIN "ocd-service"
 
 #include "ocd-auth.h"
-#include "ocd-error.h"
+#include "obico-error.h"
 #include "ocd-log.h"
 #include "ocd-service.h"
 

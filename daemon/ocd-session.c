@@ -18,7 +18,7 @@
 #include "ocd-api.h"
 #include "ocd-message.h"
 #include "ocd-session.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 
 #define CLOSE_SHARED_CREDENTIALS 4321
 /* A session that stayed up this long resets the backoff. */
@@ -176,7 +176,7 @@ ask_why (OcdSession *self, const char *websocket_state, const char *detail)
 {
   Why *why = g_new0 (Why, 1);
   gboolean credentials = g_strcmp0 (websocket_state, "rejected") == 0;
-  g_autofree char *url = ocd_url_join (self->server_url,
+  g_autofree char *url = obico_url_join (self->server_url,
                                        credentials ? "/api/v1/octo/printer/" : "/hc/");
 
   why->self = g_object_ref (self);
@@ -506,7 +506,7 @@ ocd_session_new (OcdLink    *link,
 
   self->link = link;
   self->server_url = g_strdup (server_url);
-  self->ws_url = ocd_url_websocket (server_url);
+  self->ws_url = obico_url_websocket (server_url);
   self->token = g_strdup (token);
   self->cancellable = g_cancellable_new ();
   return self;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "ocd-store.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 
 #define LINK_FILE "link.conf"
 #define MAX_FILE_SIZE (64 * 1024)
@@ -67,7 +67,7 @@ ocd_store_parse (const char    *contents,
 
       if (url == NULL)
         return FALSE;
-      parsed.server_url = ocd_url_normalize (url, error);
+      parsed.server_url = obico_url_normalize (url, error);
       if (parsed.server_url == NULL)
         return FALSE;
     }

@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ocd-api.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 #include "ocd-watch.h"
 
 #define RETRY_FIRST_SECONDS 5.0
@@ -164,7 +164,7 @@ static void
 run_health (Check *check)
 {
   OcdWatch *self = check->watch;
-  g_autofree char *url = ocd_url_join (self->server_url, "/hc/");
+  g_autofree char *url = obico_url_join (self->server_url, "/hc/");
 
   ocd_api_request_async (ocd_link_get_soup (self->link), "GET", url, NULL, self->timeout,
                          self->cancellable, on_http_answered, pending_new (check));
@@ -174,7 +174,7 @@ static void
 run_credentials (Check *check)
 {
   OcdWatch *self = check->watch;
-  g_autofree char *url = ocd_url_join (self->server_url, "/api/v1/octo/printer/");
+  g_autofree char *url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
 
   /* REST with "Authorization: Token": the agent's own checks do the same,
    * and the server keeps no session for it. */
@@ -243,7 +243,7 @@ on_upgrade_answered (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
   self = upgrade->pending->check->watch;
-  url = ocd_url_websocket (self->server_url);
+  url = obico_url_websocket (self->server_url);
 
   if (connection != NULL)
     {
@@ -294,7 +294,7 @@ run_websocket (Check *check)
 {
   OcdWatch *self = check->watch;
   Upgrade *upgrade = g_new0 (Upgrade, 1);
-  g_autofree char *url = ocd_url_join (self->server_url, "/ws/dev/");
+  g_autofree char *url = obico_url_join (self->server_url, "/ws/dev/");
 
   upgrade->pending = pending_new (check);
   upgrade->cancellable = g_cancellable_new ();

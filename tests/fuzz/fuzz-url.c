@@ -1,12 +1,12 @@
 /* fuzz-url.c — a server address typed by a person, read from link.conf or
- * from an official agent's settings (ocd_url_normalize), and the URLs the
+ * from an official agent's settings (obico_url_normalize), and the URLs the
  * daemon derives from a normalized one. */
 #include "config.h"
 
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "ocd-url.h"
+#include "obico-url.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *text = g_strndup ((const char *) data, size);
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = ocd_url_normalize (text, &error);
+  g_autofree char *url = obico_url_normalize (text, &error);
   g_autofree char *again = NULL;
   g_autofree char *ws = NULL;
   g_autofree char *joined = NULL;
@@ -38,14 +38,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     abort ();
 
   /* Normalizing is idempotent, and what it returns is usable everywhere. */
-  again = ocd_url_normalize (url, NULL);
+  again = obico_url_normalize (url, NULL);
   if (again == NULL || strcmp (again, url) != 0)
     abort ();
-  ws = ocd_url_websocket (url);
+  ws = obico_url_websocket (url);
   if (ws == NULL)
     abort ();
-  joined = ocd_url_join (url, "/api/v1/octo/printer/");
-  host = ocd_url_host (url, &port, &tls);
+  joined = obico_url_join (url, "/api/v1/octo/printer/");
+  host = obico_url_host (url, &port, &tls);
   if (host == NULL || *host == '\0' || port < 1 || port > 65535)
     abort ();
   return 0;

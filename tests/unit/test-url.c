@@ -3,21 +3,21 @@
 
 #include <string.h>
 
-#include "ocd-error.h"
-#include "ocd-url.h"
+#include "obico-error.h"
+#include "obico-url.h"
 
 static void
 assert_normalizes (const char *url, const char *expected)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = ocd_url_normalize (url, &error);
+  g_autofree char *normalized = obico_url_normalize (url, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (normalized, ==, expected);
 
   /* A normalized address is its own normal form. */
   {
-    g_autofree char *again = ocd_url_normalize (normalized, &error);
+    g_autofree char *again = obico_url_normalize (normalized, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (again, ==, normalized);
   }
@@ -27,11 +27,11 @@ static void
 assert_rejected (const char *url)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = ocd_url_normalize (url, &error);
+  g_autofree char *normalized = obico_url_normalize (url, &error);
 
   if (normalized != NULL)
     g_error ("'%s' was accepted as '%s'", url, normalized);
-  g_assert_error (error, OCD_ERROR, OCD_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, OBICO_ERROR, OBICO_ERROR_INVALID_ARGUMENT);
   /* The sentence tells a person what a valid address looks like. */
   g_assert_nonnull (strstr (error->message, "http(s)://host[:port][/path]"));
 }
@@ -158,8 +158,8 @@ url_of_length (gsize length)
 static void
 test_length (void)
 {
-  g_autofree char *at_limit = url_of_length (OCD_URL_MAX_LENGTH);
-  g_autofree char *over_limit = url_of_length (OCD_URL_MAX_LENGTH + 1);
+  g_autofree char *at_limit = url_of_length (OBICO_URL_MAX_LENGTH);
+  g_autofree char *over_limit = url_of_length (OBICO_URL_MAX_LENGTH + 1);
   g_autofree char *huge = url_of_length (1024 * 1024);
   g_autofree char *at_limit_slash = g_strconcat (at_limit, "/", NULL);
 
@@ -174,11 +174,11 @@ test_length (void)
 static void
 test_derived (void)
 {
-  g_autofree char *ws = ocd_url_websocket ("https://app.obico.io");
-  g_autofree char *ws_plain = ocd_url_websocket ("http://10.0.0.2:3334");
-  g_autofree char *ws_path = ocd_url_websocket ("https://proxy.example/obico");
-  g_autofree char *ws_none = ocd_url_websocket ("ftp://x");
-  g_autofree char *joined = ocd_url_join ("http://10.0.0.2:3334", "/hc/");
+  g_autofree char *ws = obico_url_websocket ("https://app.obico.io");
+  g_autofree char *ws_plain = obico_url_websocket ("http://10.0.0.2:3334");
+  g_autofree char *ws_path = obico_url_websocket ("https://proxy.example/obico");
+  g_autofree char *ws_none = obico_url_websocket ("ftp://x");
+  g_autofree char *joined = obico_url_join ("http://10.0.0.2:3334", "/hc/");
   g_autofree char *host = NULL;
   int port = 0;
   gboolean tls = FALSE;
@@ -190,24 +190,24 @@ test_derived (void)
   g_assert_null (ws_none);
   g_assert_cmpstr (joined, ==, "http://10.0.0.2:3334/hc/");
 
-  host = ocd_url_host ("https://app.obico.io", &port, &tls);
+  host = obico_url_host ("https://app.obico.io", &port, &tls);
   g_assert_cmpstr (host, ==, "app.obico.io");
   g_assert_cmpint (port, ==, 443);
   g_assert_true (tls);
   g_clear_pointer (&host, g_free);
 
-  host = ocd_url_host ("http://10.0.0.2", &port, &tls);
+  host = obico_url_host ("http://10.0.0.2", &port, &tls);
   g_assert_cmpstr (host, ==, "10.0.0.2");
   g_assert_cmpint (port, ==, 80);
   g_assert_false (tls);
   g_clear_pointer (&host, g_free);
 
-  host = ocd_url_host ("http://[::1]:3334/obico", &port, &tls);
+  host = obico_url_host ("http://[::1]:3334/obico", &port, &tls);
   g_assert_cmpstr (host, ==, "::1");
   g_assert_cmpint (port, ==, 3334);
   g_clear_pointer (&host, g_free);
 
-  g_assert_null (ocd_url_host ("not a url", NULL, NULL));
+  g_assert_null (obico_url_host ("not a url", NULL, NULL));
 }
 
 int

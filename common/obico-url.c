@@ -1,17 +1,17 @@
-/* ocd-url.c — what a valid Obico server address is (obico-protocol.md,
+/* obico-url.c — what a valid Obico server address is (obico-protocol.md,
  * "Addresses"), and the REST and WebSocket URLs made from it. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ocd-error.h"
-#include "ocd-url.h"
+#include "obico-error.h"
+#include "obico-url.h"
 
 static gboolean
 invalid (GError **error, const char *why)
 {
-  g_set_error (error, OCD_ERROR, OCD_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, OBICO_ERROR, OBICO_ERROR_INVALID_ARGUMENT,
                _("The server address is not valid: %s Use http(s)://host[:port][/path], "
                  "for example https://app.obico.io or http://192.168.1.10:3334."),
                why);
@@ -42,7 +42,7 @@ host_valid (const char *host)
 }
 
 char *
-ocd_url_normalize (const char *url, GError **error)
+obico_url_normalize (const char *url, GError **error)
 {
   g_autofree char *trimmed = NULL;
   g_autoptr(GUri) uri = NULL;
@@ -59,7 +59,7 @@ ocd_url_normalize (const char *url, GError **error)
       invalid (error, _("it is not valid text."));
       return NULL;
     }
-  if (strlen (url) > OCD_URL_MAX_LENGTH * 2)
+  if (strlen (url) > OBICO_URL_MAX_LENGTH * 2)
     {
       invalid (error, _("it is longer than 2048 characters."));
       return NULL;
@@ -75,7 +75,7 @@ ocd_url_normalize (const char *url, GError **error)
       invalid (error, _("it is empty."));
       return NULL;
     }
-  if (len > OCD_URL_MAX_LENGTH)
+  if (len > OBICO_URL_MAX_LENGTH)
     {
       invalid (error, _("it is longer than 2048 characters."));
       return NULL;
@@ -146,13 +146,13 @@ ocd_url_normalize (const char *url, GError **error)
 }
 
 char *
-ocd_url_join (const char *base, const char *path)
+obico_url_join (const char *base, const char *path)
 {
   return g_strconcat (base, path, NULL);
 }
 
 char *
-ocd_url_websocket (const char *base)
+obico_url_websocket (const char *base)
 {
   if (g_str_has_prefix (base, "https://"))
     return g_strconcat ("wss://", base + strlen ("https://"), "/ws/dev/", NULL);
@@ -162,7 +162,7 @@ ocd_url_websocket (const char *base)
 }
 
 char *
-ocd_url_host (const char *base, int *port, gboolean *tls)
+obico_url_host (const char *base, int *port, gboolean *tls)
 {
   /* ENCODED: a normalized path may hold %00, which decoding refuses. */
   g_autoptr(GUri) uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL);
