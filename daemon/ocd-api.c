@@ -17,7 +17,6 @@ ocd_api_reply_free (OcdApiReply *reply)
 {
   if (reply == NULL)
     return;
-  g_free (reply->failure);
   g_free (reply->detail);
   g_free (reply->content_type);
   g_free (reply->address);
@@ -28,6 +27,51 @@ ocd_api_reply_free (OcdApiReply *reply)
     memset (reply->token, 0, strlen (reply->token));
   g_free (reply->token);
   g_free (reply);
+}
+
+const char *
+ocd_api_failure_to_string (OcdApiFailure failure)
+{
+  static const char * const names[] = {
+    [OCD_API_FAILURE_NONE] = "",
+    [OCD_API_FAILURE_RESOLVE] = "resolve",
+    [OCD_API_FAILURE_REFUSED] = "refused",
+    [OCD_API_FAILURE_NETWORK] = "network",
+    [OCD_API_FAILURE_TLS] = "tls",
+    [OCD_API_FAILURE_TIMEOUT] = "timeout",
+    [OCD_API_FAILURE_CLOSED] = "closed",
+    [OCD_API_FAILURE_PROTOCOL] = "protocol",
+    [OCD_API_FAILURE_INVALID] = "invalid",
+  };
+
+  g_return_val_if_fail ((guint) failure < G_N_ELEMENTS (names), "");
+  return names[failure];
+}
+
+ObicoProblem
+ocd_api_failure_problem (OcdApiFailure failure)
+{
+  switch (failure)
+    {
+    case OCD_API_FAILURE_NONE:
+      return OBICO_PROBLEM_NONE;
+    /* The address names nothing that answers: fix the address first.  An
+     * address no request can be made of is the same mistake. */
+    case OCD_API_FAILURE_RESOLVE:
+    case OCD_API_FAILURE_REFUSED:
+    case OCD_API_FAILURE_INVALID:
+      return OBICO_PROBLEM_SERVER_ADDRESS;
+    case OCD_API_FAILURE_TLS:
+      return OBICO_PROBLEM_TLS;
+    /* Something answered there, but not in HTTP. */
+    case OCD_API_FAILURE_PROTOCOL:
+      return OBICO_PROBLEM_NOT_OBICO_SERVER;
+    case OCD_API_FAILURE_NETWORK:
+    case OCD_API_FAILURE_TIMEOUT:
+    case OCD_API_FAILURE_CLOSED:
+    default:
+      return OBICO_PROBLEM_INTERNET;
+    }
 }
 
 SoupSession *
@@ -154,31 +198,31 @@ describe_failure (Request *req, OcdApiReply *reply, const GError *error)
 
   if (req->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
-      reply->failure = g_strdup ("timeout");
+      reply->failure = OCD_API_FAILURE_TIMEOUT;
       reply->detail = g_strdup_printf (_("%s did not answer within %g seconds."), host, req->timeout);
     }
   else if (error->domain == G_RESOLVER_ERROR)
     {
-      reply->failure = g_strdup ("resolve");
+      reply->failure = OCD_API_FAILURE_RESOLVE;
       reply->detail = g_strdup_printf (_("The name %s does not resolve: check the spelling of the "
                                          "server address and the DNS settings."), host);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     {
-      reply->failure = g_strdup ("refused");
+      reply->failure = OCD_API_FAILURE_REFUSED;
       reply->detail = g_strdup_printf (_("%s refused the connection: is the server running, "
                                          "and are the scheme and port right?"), host);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     {
-      reply->failure = g_strdup ("network");
+      reply->failure = OCD_API_FAILURE_NETWORK;
       reply->detail = g_strdup_printf (_("There is no route to %s: check the network cable "
                                          "or Wi-Fi and the router."), host);
     }
   else if (error->domain == G_TLS_ERROR || reply->tls_errors != 0)
     {
-      reply->failure = g_strdup ("tls");
+      reply->failure = OCD_API_FAILURE_TLS;
       g_free (reply->tls);
       reply->tls = g_strdup (ocd_api_describe_tls_errors (reply->tls_errors));
       reply->detail = g_strdup_printf (_("The secure connection to %s failed: %s."), host,
@@ -188,7 +232,7 @@ describe_failure (Request *req, OcdApiReply *reply, const GError *error)
     }
   else
     {
-      reply->failure = g_strdup ("closed");
+      reply->failure = OCD_API_FAILURE_CLOSED;
       reply->detail = g_strdup_printf (_("The connection to %s was closed before an answer "
                                          "came (%s)."), host, error->message);
     }
@@ -215,7 +259,7 @@ complete (GTask *task, const GError *error)
       /* Something answered, but not in HTTP (a wrong port, another kind of
        * server): that is not a network problem. */
       reply->outcome = OCD_API_UNEXPECTED;
-      reply->failure = g_strdup ("protocol");
+      reply->failure = OCD_API_FAILURE_PROTOCOL;
       reply->detail = g_strdup_printf (_("%s answered, but not in HTTP that can be read (%s): the "
                                          "address or port may point at something other than an "
                                          "Obico server."),
@@ -248,8 +292,8 @@ complete (GTask *task, const GError *error)
            soup_message_get_method (req->message),
            g_uri_get_path (soup_message_get_uri (req->message)),
            reply->http_status, reply->elapsed_ms,
-           reply->failure != NULL ? ", " : "",
-           reply->failure != NULL ? reply->failure : "");
+           reply->failure != OCD_API_FAILURE_NONE ? ", " : "",
+           ocd_api_failure_to_string (reply->failure));
   g_task_return_pointer (task, reply, (GDestroyNotify) ocd_api_reply_free);
 }
 
@@ -381,7 +425,7 @@ ocd_api_request_finish (GAsyncResult *result)
       reply = g_new0 (OcdApiReply, 1);
       reply->printer_id = -1;
       reply->outcome = OCD_API_UNREACHABLE;
-      reply->failure = g_strdup ("invalid");
+      reply->failure = OCD_API_FAILURE_INVALID;
       reply->detail = g_strdup_printf (_("The request could not be made: %s"), error->message);
       reply->address = g_strdup ("");
       reply->tls = g_strdup ("");

@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "obico-enums.h"
+
 G_BEGIN_DECLS
 
 #define OCD_API_MAX_BODY (1024 * 1024)
@@ -16,9 +18,32 @@ typedef enum {
   OCD_API_UNEXPECTED,           /* an answer, but not Obico's */
 } OcdApiOutcome;
 
+/* The server's endpoints (docs: obico-protocol.md); their paths live only
+ * in ocd-api.c. */
+typedef enum {
+  OCD_API_ENDPOINT_PRINTER,    /* GET /api/v1/octo/printer/ with "Token": the credentials */
+  OCD_API_ENDPOINT_HEALTH,     /* GET /hc/ */
+  OCD_API_ENDPOINT_VERIFY,     /* POST /api/v1/octo/verify/?code=: linking */
+  OCD_API_ENDPOINT_WEBSOCKET,  /* GET /ws/dev/ with Upgrade: the printer's session */
+} OcdApiEndpoint;
+
+/* Why no HTTP answer came.  The nicks (ocd_api_failure_to_string) are
+ * Test()'s "failure" fact on the bus. */
+typedef enum {
+  OCD_API_FAILURE_NONE,      /* "": an HTTP answer came */
+  OCD_API_FAILURE_RESOLVE,   /* the name does not resolve */
+  OCD_API_FAILURE_REFUSED,   /* nothing listens on that port */
+  OCD_API_FAILURE_NETWORK,   /* no route to the host */
+  OCD_API_FAILURE_TLS,       /* the secure connection failed */
+  OCD_API_FAILURE_TIMEOUT,   /* no answer in time */
+  OCD_API_FAILURE_CLOSED,    /* the connection ended before an answer */
+  OCD_API_FAILURE_PROTOCOL,  /* an answer, but not HTTP (outcome UNEXPECTED) */
+  OCD_API_FAILURE_INVALID,   /* no request could be made of the address */
+} OcdApiFailure;
+
 typedef struct {
   OcdApiOutcome outcome;
-  char     *failure;       /* UNREACHABLE: resolve, refused, network, tls, timeout, closed */
+  OcdApiFailure failure;   /* NONE unless UNREACHABLE, or UNEXPECTED without HTTP */
   char     *detail;        /* one translated sentence */
   guint     http_status;   /* 0 without an answer */
   char     *content_type;
@@ -35,6 +60,11 @@ typedef struct {
 } OcdApiReply;
 
 void         ocd_api_reply_free (OcdApiReply *reply);
+
+const char  *ocd_api_failure_to_string (OcdApiFailure failure);
+/* The one table from a failure to the problem a person should fix first,
+ * for State and Diagnose() alike (OBICO_PROBLEM_NONE for NONE). */
+ObicoProblem ocd_api_failure_problem   (OcdApiFailure failure);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OcdApiReply, ocd_api_reply_free)
 
 SoupSession *ocd_api_session_new (double timeout);

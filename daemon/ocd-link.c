@@ -55,7 +55,7 @@ struct _OcdLink
   GVariant     *error_stats;
 
   /* inputs of update_state() */
-  char         *http_failure;    /* resolve, refused, tls, … of the last unreachable */
+  OcdApiFailure http_failure;    /* why the last exchange got no answer */
   char         *http_detail;
   char         *websocket_detail;
   gint64        linked_at;       /* monotonic µs of the last successful Link() */
@@ -119,17 +119,6 @@ refresh_error_stats (OcdLink *self)
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ERROR_STATS]);
 }
 
-static const char *
-unreachable_problem (const char *failure)
-{
-  if (g_strcmp0 (failure, "resolve") == 0 || g_strcmp0 (failure, "refused") == 0 ||
-      g_strcmp0 (failure, "invalid") == 0)
-    return "server-address";
-  if (g_strcmp0 (failure, "tls") == 0)
-    return "tls";
-  return "internet";
-}
-
 /* Without credentials, an official agent's broken settings say more than
  * "not linked". */
 static char *
@@ -189,7 +178,7 @@ update_state (OcdLink *self)
   else if (g_strcmp0 (self->http, "unreachable") == 0)
     {
       state = "error";
-      problem = unreachable_problem (self->http_failure);
+      problem = obico_problem_to_string (ocd_api_failure_problem (self->http_failure));
       detail = g_strdup (self->http_detail);
     }
   else if (g_strcmp0 (self->http, "unexpected") == 0)
@@ -294,8 +283,7 @@ ocd_link_note_http (OcdLink           *self,
       break;
     }
 
-  g_free (self->http_failure);
-  self->http_failure = g_strdup (reply->failure);
+  self->http_failure = reply->failure;
   g_free (self->http_detail);
   self->http_detail = g_strdup (reply->detail);
 
@@ -444,7 +432,7 @@ apply_role (OcdLink *self)
   set_string (self, &self->server_url, effective_server_url (self), PROP_SERVER_URL);
   set_string (self, &self->http, "unknown", PROP_HTTP);
   set_string (self, &self->websocket, "unknown", PROP_WEB_SOCKET);
-  g_clear_pointer (&self->http_failure, g_free);
+  self->http_failure = OCD_API_FAILURE_NONE;
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
 
@@ -554,7 +542,7 @@ on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
   g_variant_dict_insert (&facts, "tls", "s", reply->tls);
   g_variant_dict_insert (&facts, "url", "s", url);
   g_variant_dict_insert (&facts, "content_type", "s", reply->content_type != NULL ? reply->content_type : "");
-  g_variant_dict_insert (&facts, "failure", "s", reply->failure != NULL ? reply->failure : "");
+  g_variant_dict_insert (&facts, "failure", "s", ocd_api_failure_to_string (reply->failure));
   if (reply->outcome == OCD_API_OK)
     {
       g_variant_dict_insert (&facts, "printer_id", "x", reply->printer_id);
@@ -1018,7 +1006,6 @@ ocd_link_finalize (GObject *object)
   g_free (self->http);
   g_free (self->websocket);
   g_clear_pointer (&self->error_stats, g_variant_unref);
-  g_free (self->http_failure);
   g_free (self->http_detail);
   g_free (self->websocket_detail);
   g_clear_pointer (&self->last_test, g_variant_unref);

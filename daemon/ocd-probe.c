@@ -313,21 +313,27 @@ run_websocket (GTask *task)
 
 /* ---- server (/hc/) and credentials -------------------------------------- */
 
+/* The fixes that follow from a problem, the first one first. */
 static const char * const *
-unreachable_fixes (const OcdApiReply *reply, const char **problem)
+problem_fixes (ObicoProblem problem)
 {
-  if (g_strcmp0 (reply->failure, "resolve") == 0 || g_strcmp0 (reply->failure, "refused") == 0)
+  switch (problem)
     {
-      *problem = "server-address";
-      return FIXES_SERVER_ADDRESS;
+    case OBICO_PROBLEM_SERVER_ADDRESS: return FIXES_SERVER_ADDRESS;
+    case OBICO_PROBLEM_TLS: return FIXES_TLS;
+    case OBICO_PROBLEM_NOT_OBICO_SERVER: return FIXES_NOT_OBICO;
+    case OBICO_PROBLEM_INTERNET:
+    default: return FIXES_INTERNET;
     }
-  if (g_strcmp0 (reply->failure, "tls") == 0)
-    {
-      *problem = "tls";
-      return FIXES_TLS;
-    }
-  *problem = "internet";
-  return FIXES_INTERNET;
+}
+
+/* No HTTP answer: the same table as State's. */
+static void
+finish_unreachable (GTask *task, const OcdApiReply *reply)
+{
+  ObicoProblem problem = ocd_api_failure_problem (reply->failure);
+
+  finish (task, obico_problem_to_string (problem), problem_fixes (problem));
 }
 
 static void
@@ -344,8 +350,6 @@ on_credentials (GObject *source, GAsyncResult *result, gpointer data)
   GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  const char *problem;
-  const char * const *fixes;
 
   if (return_if_cancelled (task))
     return;
@@ -357,8 +361,7 @@ on_credentials (GObject *source, GAsyncResult *result, gpointer data)
       run_websocket (task);
       return;
     case OCD_API_UNREACHABLE:
-      fixes = unreachable_fixes (reply, &problem);
-      finish (task, problem, fixes);
+      finish_unreachable (task, reply);
       return;
     case OCD_API_INVALID_CREDENTIALS:
       finish (task, "invalid-credentials", FIXES_INVALID_CREDENTIALS);
@@ -395,8 +398,6 @@ on_server (GObject *source, GAsyncResult *result, gpointer data)
   GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  const char *problem;
-  const char * const *fixes;
 
   if (return_if_cancelled (task))
     return;
@@ -408,8 +409,7 @@ on_server (GObject *source, GAsyncResult *result, gpointer data)
       run_credentials (task);
       return;
     case OCD_API_UNREACHABLE:
-      fixes = unreachable_fixes (reply, &problem);
-      finish (task, problem, fixes);
+      finish_unreachable (task, reply);
       return;
     case OCD_API_INVALID_CREDENTIALS:
     case OCD_API_REJECTED:

@@ -234,7 +234,7 @@ test_printer_unreachable (void)
   g_autoptr(OcdApiReply) reply = reply_new (0, NULL, NULL, 0);
 
   reply->outcome = OCD_API_UNREACHABLE;
-  reply->failure = g_strdup ("refused");
+  reply->failure = OCD_API_FAILURE_REFUSED;
   reply->detail = g_strdup ("refused.");
   ocd_api_classify_printer (reply);
   g_assert_cmpint (reply->outcome, ==, OCD_API_UNREACHABLE);
@@ -362,6 +362,34 @@ test_tls_errors (void)
                                                          G_TLS_CERTIFICATE_UNKNOWN_CA), "clock"));
 }
 
+static void
+test_failure_problem (void)
+{
+  /* The one table State and Diagnose() both use. */
+  static const struct {
+    OcdApiFailure failure;
+    const char   *name;
+    ObicoProblem  problem;
+  } cases[] = {
+    { OCD_API_FAILURE_NONE, "", OBICO_PROBLEM_NONE },
+    { OCD_API_FAILURE_RESOLVE, "resolve", OBICO_PROBLEM_SERVER_ADDRESS },
+    { OCD_API_FAILURE_REFUSED, "refused", OBICO_PROBLEM_SERVER_ADDRESS },
+    { OCD_API_FAILURE_INVALID, "invalid", OBICO_PROBLEM_SERVER_ADDRESS },
+    { OCD_API_FAILURE_TLS, "tls", OBICO_PROBLEM_TLS },
+    { OCD_API_FAILURE_NETWORK, "network", OBICO_PROBLEM_INTERNET },
+    { OCD_API_FAILURE_TIMEOUT, "timeout", OBICO_PROBLEM_INTERNET },
+    { OCD_API_FAILURE_CLOSED, "closed", OBICO_PROBLEM_INTERNET },
+    { OCD_API_FAILURE_PROTOCOL, "protocol", OBICO_PROBLEM_NOT_OBICO_SERVER },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpstr (ocd_api_failure_to_string (cases[i].failure), ==, cases[i].name);
+      g_assert_cmpint (ocd_api_failure_problem (cases[i].failure), ==, cases[i].problem);
+    }
+  g_assert_cmpuint (G_N_ELEMENTS (cases), ==, OCD_API_FAILURE_INVALID + 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,5 +407,6 @@ main (int argc, char **argv)
   g_test_add_func ("/api/verify", test_verify);
   g_test_add_func ("/api/health", test_health);
   g_test_add_func ("/api/tls-errors", test_tls_errors);
+  g_test_add_func ("/api/failure-problem", test_failure_problem);
   return g_test_run ();
 }
