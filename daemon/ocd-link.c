@@ -11,7 +11,7 @@
 
 #include "ocd-agents.h"
 #include "obico-error.h"
-#include "ocd-link.h"
+#include "ocd-link-private.h"
 #include "ocd-log.h"
 #include "ocd-probe.h"
 #include "ocd-session.h"
@@ -25,45 +25,45 @@
 
 struct _OcdLink
 {
-  GObject       parent_instance;
+  GObject         parent_instance;
 
-  OcdConfig    *config;
-  char         *state_dir;
-  SoupSession  *soup;
-  OcdStats     *stats;
-  GCancellable *cancellable;
-  OcdSession   *session;         /* agent role only */
-  gboolean      checking_credentials;
-  OcdWatch     *watch;           /* watch role only */
-  OcdAgents    *agents;          /* the official agents' settings */
-  char        **agent_settings;  /* --agent-settings; NULL: the usual places */
+  OcdConfig      *config;
+  char           *state_dir;
+  SoupSession    *soup;
+  OcdStats       *stats;
+  GCancellable   *cancellable;
+  OcdSession     *session;          /* agent role only */
+  gboolean        checking_credentials;
+  OcdWatch       *watch;            /* watch role only */
+  OcdAgents      *agents;           /* the official agents' settings */
+  char          **agent_settings;   /* --agent-settings; NULL: the usual places */
 
-  OcdStoreData  stored;          /* what link.conf says */
+  OcdStoreData    stored;           /* what link.conf says */
 
   /* published */
-  char         *server_url;
-  char         *role;
-  char         *credential_source;
-  gint64        printer_id;
-  char         *printer_name;
-  char         *state;
-  char         *problem;
-  char         *problem_detail;
-  char         *http;
-  char         *websocket;
-  gint64        last_contact;
-  GVariant     *error_stats;
+  char           *server_url;
+  ObicoRole       role;
+  char           *credential_source;
+  gint64          printer_id;
+  char           *printer_name;
+  ObicoState      state;
+  ObicoProblem    problem;
+  char           *problem_detail;
+  ObicoHttp       http;
+  ObicoWebSocket  websocket;
+  gint64          last_contact;
+  GVariant       *error_stats;
 
   /* inputs of update_state() */
-  OcdApiFailure http_failure;    /* why the last exchange got no answer */
-  char         *http_detail;
-  char         *websocket_detail;
-  gint64        linked_at;       /* monotonic µs of the last successful Link() */
+  OcdApiFailure   http_failure;     /* why the last exchange got no answer */
+  char           *http_detail;
+  char           *websocket_detail;
+  gint64          linked_at;        /* monotonic µs of the last successful Link() */
 
-  GPtrArray    *test_waiters;    /* GTask, one request answers them all */
-  gboolean      linking;
-  GVariant     *last_test;       /* (ssa{sv}) of the last Test(), for reports */
-  GVariant     *last_diagnose;   /* (sasaa{sv}) of the last Diagnose() */
+  GPtrArray      *test_waiters;     /* GTask, one request answers them all */
+  gboolean        linking;
+  GVariant       *last_test;        /* (ssa{sv}) of the last Test(), for reports */
+  GVariant       *last_diagnose;    /* (sasaa{sv}) of the last Diagnose() */
 };
 
 enum {
@@ -96,6 +96,41 @@ set_string (OcdLink *self, char **field, const char *value, guint prop)
   g_free (*field);
   *field = g_strdup (value);
   g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+/* The enums: one setter each, so a field keeps its type. */
+static void
+notify_changed (OcdLink *self, gboolean changed, guint prop)
+{
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+set_role (OcdLink *self, ObicoRole role)
+{
+  gboolean changed = self->role != role;
+
+  self->role = role;
+  notify_changed (self, changed, PROP_ROLE);
+}
+
+static void
+set_http (OcdLink *self, ObicoHttp http)
+{
+  gboolean changed = self->http != http;
+
+  self->http = http;
+  notify_changed (self, changed, PROP_HTTP);
+}
+
+static void
+set_websocket (OcdLink *self, ObicoWebSocket websocket)
+{
+  gboolean changed = self->websocket != websocket;
+
+  self->websocket = websocket;
+  notify_changed (self, changed, PROP_WEB_SOCKET);
 }
 
 static void
@@ -137,83 +172,84 @@ unlinked_detail (OcdLink *self)
 static void
 update_state (OcdLink *self)
 {
-  const char *state;
-  const char *problem = "";
+  ObicoState state;
+  ObicoProblem problem = OBICO_PROBLEM_NONE;
   g_autofree char *detail = NULL;
   OcdStatsSummary window;
-  gboolean agent = g_strcmp0 (self->role, "agent") == 0;
+  gboolean agent = self->role == OBICO_ROLE_AGENT;
 
   ocd_stats_summarize (self->stats, g_get_real_time (), &window, NULL);
 
-  if (g_strcmp0 (self->role, "unlinked") == 0)
+  if (self->role == OBICO_ROLE_UNLINKED)
     {
-      state = "unlinked";
-      problem = "not-linked";
+      state = OBICO_STATE_UNLINKED;
+      problem = OBICO_PROBLEM_NOT_LINKED;
       detail = unlinked_detail (self);
     }
-  else if (g_strcmp0 (self->http, "invalid-credentials") == 0)
+  else if (self->http == OBICO_HTTP_INVALID_CREDENTIALS)
     {
-      state = "error";
+      state = OBICO_STATE_ERROR;
       if (self->linked_at != 0 && g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC)
         {
-          problem = "still-invalid";
+          problem = OBICO_PROBLEM_STILL_INVALID;
           detail = g_strdup (_("The server refuses the credentials again right after a successful "
                                "re-link: something unusual is going on. Make a support report and "
                                "get help from a person."));
         }
       else
         {
-          problem = "invalid-credentials";
+          problem = OBICO_PROBLEM_INVALID_CREDENTIALS;
           detail = g_strdup (self->http_detail);
         }
     }
-  else if (g_strcmp0 (self->websocket, "shared-credentials") == 0)
+  else if (self->websocket == OBICO_WEB_SOCKET_SHARED_CREDENTIALS)
     {
-      state = "error";
-      problem = "shared-credentials";
+      state = OBICO_STATE_ERROR;
+      problem = OBICO_PROBLEM_SHARED_CREDENTIALS;
       detail = g_strdup (_("Another device or program connected with this printer's credentials "
                            "and the server closed this connection (code 4321). Re-link this "
                            "printer and every copy of its SD card."));
     }
-  else if (g_strcmp0 (self->http, "unreachable") == 0)
+  else if (self->http == OBICO_HTTP_UNREACHABLE)
     {
-      state = "error";
-      problem = obico_problem_to_string (ocd_api_failure_problem (self->http_failure));
+      state = OBICO_STATE_ERROR;
+      problem = ocd_api_failure_problem (self->http_failure);
       detail = g_strdup (self->http_detail);
     }
-  else if (g_strcmp0 (self->http, "unexpected") == 0)
+  else if (self->http == OBICO_HTTP_UNEXPECTED)
     {
-      state = "error";
-      problem = "not-obico-server";
+      state = OBICO_STATE_ERROR;
+      problem = OBICO_PROBLEM_NOT_OBICO_SERVER;
       detail = g_strdup (self->http_detail);
     }
   /* Before the error rate: every refused upgrade counts as an error, and
    * the rate must not hide the one cause a person can fix. */
-  else if (g_strcmp0 (self->websocket, "blocked") == 0 ||
-           g_strcmp0 (self->websocket, "rejected") == 0)
+  else if (self->websocket == OBICO_WEB_SOCKET_BLOCKED ||
+           self->websocket == OBICO_WEB_SOCKET_REJECTED)
     {
-      state = "disconnected";
-      problem = "websocket-blocked";
+      state = OBICO_STATE_DISCONNECTED;
+      problem = OBICO_PROBLEM_WEBSOCKET_BLOCKED;
       detail = g_strdup (self->websocket_detail);
     }
   else if (window.alert)
     {
-      state = "error";
-      problem = g_str_equal (window.severity, "total") ? "no-connectivity" : "unreliable-network";
+      state = OBICO_STATE_ERROR;
+      problem = window.severity == OBICO_SEVERITY_TOTAL ? OBICO_PROBLEM_NO_CONNECTIVITY
+                                                        : OBICO_PROBLEM_UNRELIABLE_NETWORK;
       detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed (%.0f %%)."),
                                 window.errors, window.attempts, window.rate * 100);
     }
-  else if (g_strcmp0 (self->http, "unknown") == 0 ||
-           (agent && (g_strcmp0 (self->websocket, "unknown") == 0 ||
-                      g_strcmp0 (self->websocket, "connecting") == 0)))
+  else if (self->http == OBICO_HTTP_UNKNOWN ||
+           (agent && (self->websocket == OBICO_WEB_SOCKET_UNKNOWN ||
+                      self->websocket == OBICO_WEB_SOCKET_CONNECTING)))
     {
-      state = "connecting";
+      state = OBICO_STATE_CONNECTING;
     }
-  else if (agent ? g_strcmp0 (self->websocket, "connected") != 0
-                 : g_strcmp0 (self->websocket, "reachable") != 0 &&
-                   g_strcmp0 (self->websocket, "unknown") != 0)
+  else if (agent ? self->websocket != OBICO_WEB_SOCKET_CONNECTED
+                 : self->websocket != OBICO_WEB_SOCKET_REACHABLE &&
+                   self->websocket != OBICO_WEB_SOCKET_UNKNOWN)
     {
-      state = "disconnected";
+      state = OBICO_STATE_DISCONNECTED;
       detail = g_strdup (self->websocket_detail);
       if (detail == NULL || *detail == '\0')
         {
@@ -224,17 +260,20 @@ update_state (OcdLink *self)
     }
   else
     {
-      state = "okay";
+      state = OBICO_STATE_OKAY;
     }
 
-  if (*problem == '\0' && !g_str_equal (state, "disconnected"))
+  if (problem == OBICO_PROBLEM_NONE && state != OBICO_STATE_DISCONNECTED)
     g_clear_pointer (&detail, g_free);
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (g_strcmp0 (self->state, state) != 0 || g_strcmp0 (self->problem, problem) != 0)
-    g_message ("State %s%s%s", state, *problem ? ", problem " : "", problem);
-  set_string (self, &self->state, state, PROP_STATE);
-  set_string (self, &self->problem, problem, PROP_PROBLEM);
+  if (self->state != state || self->problem != problem)
+    g_message ("State %s%s%s", obico_state_to_string (state),
+               problem != OBICO_PROBLEM_NONE ? ", problem " : "", obico_problem_to_string (problem));
+  notify_changed (self, self->state != state, PROP_STATE);
+  notify_changed (self, self->problem != problem, PROP_PROBLEM);
+  self->state = state;
+  self->problem = problem;
   set_string (self, &self->problem_detail, detail != NULL ? detail : "", PROP_PROBLEM_DETAIL);
   refresh_error_stats (self);
   g_object_thaw_notify (G_OBJECT (self));
@@ -263,23 +302,23 @@ ocd_link_note_http (OcdLink           *self,
                     const OcdApiReply *reply,
                     const char        *kind)
 {
-  const char *http;
+  ObicoHttp http;
 
   switch (reply->outcome)
     {
     case OCD_API_OK:
-      http = "ok";
+      http = OBICO_HTTP_OK;
       break;
     case OCD_API_INVALID_CREDENTIALS:
-      http = "invalid-credentials";
+      http = OBICO_HTTP_INVALID_CREDENTIALS;
       break;
     case OCD_API_UNREACHABLE:
-      http = "unreachable";
+      http = OBICO_HTTP_UNREACHABLE;
       break;
     case OCD_API_REJECTED:
     case OCD_API_UNEXPECTED:
     default:
-      http = "unexpected";
+      http = OBICO_HTTP_UNEXPECTED;
       break;
     }
 
@@ -302,21 +341,21 @@ ocd_link_note_http (OcdLink           *self,
     }
   /* /hc/ says nothing about credentials: keep what the last check found. */
   if (!(g_strcmp0 (kind, "health") == 0 && reply->outcome == OCD_API_OK &&
-        g_strcmp0 (self->http, "invalid-credentials") == 0))
-    set_string (self, &self->http, http, PROP_HTTP);
+        self->http == OBICO_HTTP_INVALID_CREDENTIALS))
+    set_http (self, http);
   update_state (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
 void
-ocd_link_note_websocket (OcdLink    *self,
-                         const char *state,
-                         const char *detail)
+ocd_link_note_websocket (OcdLink        *self,
+                         ObicoWebSocket  state,
+                         const char     *detail)
 {
   g_free (self->websocket_detail);
   self->websocket_detail = g_strdup (detail);
   g_object_freeze_notify (G_OBJECT (self));
-  set_string (self, &self->websocket, state, PROP_WEB_SOCKET);
+  set_websocket (self, state);
   update_state (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -327,6 +366,16 @@ static const char *
 effective_server_url (OcdLink *self)
 {
   return self->stored.server_url != NULL ? self->stored.server_url : self->config->server_url;
+}
+
+/* In the watch role the agent's token: for REST checks only, never for a
+ * WebSocket. */
+static const char *
+credentials_token (OcdLink *self)
+{
+  if (self->watch != NULL)
+    return ocd_watch_get_token (self->watch);
+  return self->stored.token;
 }
 
 static void check_credentials (OcdLink *self);
@@ -360,7 +409,7 @@ apply_watch_role (OcdLink *self)
     g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
                "so that agent keeps its connection", self->state_dir);
   set_string (self, &self->server_url, agent->server_url, PROP_SERVER_URL);
-  set_string (self, &self->role, "watch", PROP_ROLE);
+  set_role (self, OBICO_ROLE_WATCH);
   set_string (self, &self->credential_source, agent->path, PROP_CREDENTIAL_SOURCE);
   set_int64 (self, &self->printer_id, -1, PROP_PRINTER_ID);
   set_string (self, &self->printer_name, "", PROP_PRINTER_NAME);
@@ -370,7 +419,7 @@ apply_watch_role (OcdLink *self)
 static void
 start_watch (OcdLink *self)
 {
-  if (g_strcmp0 (self->role, "watch") == 0)
+  if (self->role == OBICO_ROLE_WATCH)
     self->watch = ocd_watch_new (self, self->agents, ocd_agents_get_watched (self->agents));
 }
 
@@ -379,7 +428,7 @@ on_agents_changed (OcdAgents *agents, gpointer data)
 {
   OcdLink *self = data;
 
-  if (owns_credentials (self) && g_strcmp0 (self->role, "agent") == 0)
+  if (owns_credentials (self) && self->role == OBICO_ROLE_AGENT)
     return;
   /* Another agent's file changed: the watched one keeps its checks going. */
   if (self->watch != NULL && ocd_watch_is_for (self->watch, ocd_agents_get_watched (agents)))
@@ -430,8 +479,8 @@ apply_role (OcdLink *self)
   g_clear_object (&self->watch);
 
   set_string (self, &self->server_url, effective_server_url (self), PROP_SERVER_URL);
-  set_string (self, &self->http, "unknown", PROP_HTTP);
-  set_string (self, &self->websocket, "unknown", PROP_WEB_SOCKET);
+  set_http (self, OBICO_HTTP_UNKNOWN);
+  set_websocket (self, OBICO_WEB_SOCKET_UNKNOWN);
   self->http_failure = OCD_API_FAILURE_NONE;
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
@@ -439,14 +488,14 @@ apply_role (OcdLink *self)
   if (owns_credentials (self))
     {
       ocd_log_add_secret (self->stored.token);
-      set_string (self, &self->role, "agent", PROP_ROLE);
+      set_role (self, OBICO_ROLE_AGENT);
       set_string (self, &self->credential_source, "daemon", PROP_CREDENTIAL_SOURCE);
       set_int64 (self, &self->printer_id, self->stored.printer_id, PROP_PRINTER_ID);
       set_string (self, &self->printer_name, self->stored.printer_name, PROP_PRINTER_NAME);
     }
   else if (!apply_watch_role (self))
     {
-      set_string (self, &self->role, "unlinked", PROP_ROLE);
+      set_role (self, OBICO_ROLE_UNLINKED);
       set_string (self, &self->credential_source, "", PROP_CREDENTIAL_SOURCE);
       set_int64 (self, &self->printer_id, -1, PROP_PRINTER_ID);
       set_string (self, &self->printer_name, "", PROP_PRINTER_NAME);
@@ -480,7 +529,7 @@ on_credentials_checked (GObject *source, GAsyncResult *result, gpointer data)
 void
 ocd_link_refresh_http (OcdLink *self)
 {
-  if (g_strcmp0 (self->http, "ok") != 0)
+  if (self->http != OBICO_HTTP_OK)
     check_credentials (self);
 }
 
@@ -498,17 +547,17 @@ check_credentials (OcdLink *self)
 
 /* ---- methods --------------------------------------------------------- */
 
-static const char *
-test_result_name (OcdApiOutcome outcome)
+static ObicoTestResult
+test_result (OcdApiOutcome outcome)
 {
   switch (outcome)
     {
-    case OCD_API_OK: return "succeeded";
-    case OCD_API_UNREACHABLE: return "failed-to-contact";
-    case OCD_API_INVALID_CREDENTIALS: return "invalid-credentials";
+    case OCD_API_OK: return OBICO_TEST_RESULT_SUCCEEDED;
+    case OCD_API_UNREACHABLE: return OBICO_TEST_RESULT_FAILED_TO_CONTACT;
+    case OCD_API_INVALID_CREDENTIALS: return OBICO_TEST_RESULT_INVALID_CREDENTIALS;
     case OCD_API_REJECTED:
     case OCD_API_UNEXPECTED:
-    default: return "unexpected-response";
+    default: return OBICO_TEST_RESULT_UNEXPECTED_RESPONSE;
     }
 }
 
@@ -533,7 +582,9 @@ on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
   GVariantDict facts;
 
   ocd_api_classify_printer (reply);
-  g_message ("Test: %s (%s)", test_result_name (reply->outcome), reply->detail);
+  const char *result_name = obico_test_result_to_string (test_result (reply->outcome));
+
+  g_message ("Test: %s (%s)", result_name, reply->detail);
 
   g_variant_dict_init (&facts, NULL);
   g_variant_dict_insert (&facts, "http_status", "i", (gint32) reply->http_status);
@@ -550,7 +601,7 @@ on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
     }
 
   ocd_link_note_http (self, reply, "credentials");
-  finish_test (self, g_variant_new ("(ss@a{sv})", test_result_name (reply->outcome),
+  finish_test (self, g_variant_new ("(ss@a{sv})", result_name,
                                     reply->detail, g_variant_dict_end (&facts)));
 }
 
@@ -570,14 +621,15 @@ ocd_link_test_async (OcdLink             *self,
   if (in_flight)
     return;   /* answered with the request already on its way */
 
-  if (ocd_link_get_token (self) == NULL)
+  if (credentials_token (self) == NULL)
     {
       GVariantDict facts;
 
       g_variant_dict_init (&facts, NULL);
       g_variant_dict_insert (&facts, "http_status", "i", 0);
       g_variant_dict_insert (&facts, "elapsed_ms", "d", 0.0);
-      finish_test (self, g_variant_new ("(ss@a{sv})", "not-linked",
+      finish_test (self, g_variant_new ("(ss@a{sv})",
+                                        obico_test_result_to_string (OBICO_TEST_RESULT_NOT_LINKED),
                                         _("No printer is linked: link this printer with the "
                                           "6-digit code shown in the Obico app."),
                                         g_variant_dict_end (&facts)));
@@ -585,7 +637,7 @@ ocd_link_test_async (OcdLink             *self,
     }
 
   url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
-  ocd_api_request_async (self->soup, "GET", url, ocd_link_get_token (self), self->config->timeout,
+  ocd_api_request_async (self->soup, "GET", url, credentials_token (self), self->config->timeout,
                          NULL, on_test_answered, g_object_ref (self));
 }
 
@@ -600,7 +652,7 @@ ocd_link_test_finish (OcdLink       *self,
 static gboolean
 check_not_watching (OcdLink *self, GError **error)
 {
-  if (g_strcmp0 (self->role, "watch") != 0)
+  if (self->role != OBICO_ROLE_WATCH)
     return TRUE;
   g_set_error (error, OBICO_ERROR, OBICO_ERROR_READ_ONLY_CREDENTIALS,
                _("This printer's link belongs to the Obico agent configured in %s. Re-link it "
@@ -853,11 +905,11 @@ ocd_link_get_report (OcdLink *self)
   g_variant_dict_init (&dict, NULL);
   ocd_stats_add_to_dict (self->stats, now, &dict);
   g_variant_dict_insert (&dict, "advice", "s", ocd_stats_advice (window.severity));
-  g_variant_dict_insert (&dict, "state", "s", self->state);
-  g_variant_dict_insert (&dict, "problem", "s", self->problem);
+  g_variant_dict_insert (&dict, "state", "s", obico_state_to_string (self->state));
+  g_variant_dict_insert (&dict, "problem", "s", obico_problem_to_string (self->problem));
   g_variant_dict_insert (&dict, "problem_detail", "s", self->problem_detail);
   g_variant_dict_insert (&dict, "server_url", "s", self->server_url);
-  g_variant_dict_insert (&dict, "role", "s", self->role);
+  g_variant_dict_insert (&dict, "role", "s", obico_role_to_string (self->role));
   if (self->last_test != NULL)
     g_variant_dict_insert_value (&dict, "last_test", self->last_test);
   if (self->last_diagnose != NULL)
@@ -892,7 +944,7 @@ ocd_link_diagnose_async (OcdLink             *self,
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
 
-  ocd_probe_diagnose_async (self->soup, self->server_url, ocd_link_get_token (self),
+  ocd_probe_diagnose_async (self->soup, self->server_url, credentials_token (self),
                             self->config->timeout, NULL, on_diagnosed, task);
 }
 
@@ -906,22 +958,8 @@ ocd_link_diagnose_finish (OcdLink       *self,
 
 /* ---- object ---------------------------------------------------------- */
 
-const char *ocd_link_get_state (OcdLink *self) { return self->state; }
-const char *ocd_link_get_problem (OcdLink *self) { return self->problem; }
-const char *ocd_link_get_role (OcdLink *self) { return self->role; }
-const char *ocd_link_get_server_url (OcdLink *self) { return self->server_url; }
 OcdConfig *ocd_link_get_config (OcdLink *self) { return self->config; }
 SoupSession *ocd_link_get_soup (OcdLink *self) { return self->soup; }
-
-/* In the watch role the agent's token: for REST checks only, never for a
- * WebSocket. */
-const char *
-ocd_link_get_token (OcdLink *self)
-{
-  if (self->watch != NULL)
-    return ocd_watch_get_token (self->watch);
-  return self->stored.token;
-}
 
 void
 ocd_link_start (OcdLink *self)
@@ -960,15 +998,15 @@ ocd_link_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
-    case PROP_ROLE: g_value_set_string (value, self->role); break;
+    case PROP_ROLE: g_value_set_enum (value, self->role); break;
     case PROP_CREDENTIAL_SOURCE: g_value_set_string (value, self->credential_source); break;
     case PROP_PRINTER_ID: g_value_set_int64 (value, self->printer_id); break;
     case PROP_PRINTER_NAME: g_value_set_string (value, self->printer_name); break;
-    case PROP_STATE: g_value_set_string (value, self->state); break;
-    case PROP_PROBLEM: g_value_set_string (value, self->problem); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_PROBLEM: g_value_set_uint (value, self->problem); break;
     case PROP_PROBLEM_DETAIL: g_value_set_string (value, self->problem_detail); break;
-    case PROP_HTTP: g_value_set_string (value, self->http); break;
-    case PROP_WEB_SOCKET: g_value_set_string (value, self->websocket); break;
+    case PROP_HTTP: g_value_set_enum (value, self->http); break;
+    case PROP_WEB_SOCKET: g_value_set_enum (value, self->websocket); break;
     case PROP_LAST_CONTACT: g_value_set_int64 (value, self->last_contact); break;
     case PROP_ERROR_STATS: g_value_set_variant (value, self->error_stats); break;
     case PROP_DEBUG_LOGGING: g_value_set_boolean (value, self->stored.debug_logging); break;
@@ -997,14 +1035,9 @@ ocd_link_finalize (GObject *object)
   ocd_store_data_clear (&self->stored);
   g_free (self->state_dir);
   g_free (self->server_url);
-  g_free (self->role);
   g_free (self->credential_source);
   g_free (self->printer_name);
-  g_free (self->state);
-  g_free (self->problem);
   g_free (self->problem_detail);
-  g_free (self->http);
-  g_free (self->websocket);
   g_clear_pointer (&self->error_stats, g_variant_unref);
   g_free (self->http_detail);
   g_free (self->websocket_detail);
@@ -1024,15 +1057,20 @@ ocd_link_class_init (OcdLinkClass *klass)
   object_class->finalize = ocd_link_finalize;
 
   props[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, "", flags);
-  props[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, "unlinked", flags);
+  props[PROP_ROLE] = g_param_spec_enum ("role", NULL, NULL, OBICO_TYPE_ROLE, OBICO_ROLE_UNLINKED,
+                                        flags);
   props[PROP_CREDENTIAL_SOURCE] = g_param_spec_string ("credential-source", NULL, NULL, "", flags);
   props[PROP_PRINTER_ID] = g_param_spec_int64 ("printer-id", NULL, NULL, -1, G_MAXINT64, -1, flags);
   props[PROP_PRINTER_NAME] = g_param_spec_string ("printer-name", NULL, NULL, "", flags);
-  props[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, "unlinked", flags);
-  props[PROP_PROBLEM] = g_param_spec_string ("problem", NULL, NULL, "", flags);
+  props[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, OBICO_TYPE_STATE, OBICO_STATE_UNLINKED,
+                                         flags);
+  /* An ObicoProblem: NONE is no value of OBICO_TYPE_PROBLEM. */
+  props[PROP_PROBLEM] = g_param_spec_uint ("problem", NULL, NULL, 0, G_MAXUINT, OBICO_PROBLEM_NONE,
+                                           flags);
   props[PROP_PROBLEM_DETAIL] = g_param_spec_string ("problem-detail", NULL, NULL, "", flags);
-  props[PROP_HTTP] = g_param_spec_string ("http", NULL, NULL, "unknown", flags);
-  props[PROP_WEB_SOCKET] = g_param_spec_string ("web-socket", NULL, NULL, "unknown", flags);
+  props[PROP_HTTP] = g_param_spec_enum ("http", NULL, NULL, OBICO_TYPE_HTTP, OBICO_HTTP_UNKNOWN, flags);
+  props[PROP_WEB_SOCKET] = g_param_spec_enum ("web-socket", NULL, NULL, OBICO_TYPE_WEB_SOCKET,
+                                              OBICO_WEB_SOCKET_UNKNOWN, flags);
   props[PROP_LAST_CONTACT] = g_param_spec_int64 ("last-contact", NULL, NULL, 0, G_MAXINT64, 0, flags);
   props[PROP_ERROR_STATS] = g_param_spec_variant ("error-stats", NULL, NULL, G_VARIANT_TYPE_VARDICT,
                                                   NULL, flags);
@@ -1044,14 +1082,14 @@ static void
 ocd_link_init (OcdLink *self)
 {
   self->server_url = g_strdup ("");
-  self->role = g_strdup ("unlinked");
+  self->role = OBICO_ROLE_UNLINKED;
   self->credential_source = g_strdup ("");
   self->printer_id = -1;
   self->printer_name = g_strdup ("");
-  self->state = g_strdup ("unlinked");
-  self->problem = g_strdup ("");
+  self->state = OBICO_STATE_UNLINKED;
+  self->problem = OBICO_PROBLEM_NONE;
   self->problem_detail = g_strdup ("");
-  self->http = g_strdup ("unknown");
-  self->websocket = g_strdup ("unknown");
+  self->http = OBICO_HTTP_UNKNOWN;
+  self->websocket = OBICO_WEB_SOCKET_UNKNOWN;
   self->stored.printer_id = -1;
 }

@@ -1,12 +1,13 @@
 /* ocd-link.h — THE link state machine: role, State, Problem, the error
  * account.  The one owner of link state; the session (agent role) and the
- * watcher (watch role) feed it what they observe. */
+ * watcher (watch role) feed it what they observe through
+ * ocd-link-private.h.  Its properties hold the enums of obico-enums.h
+ * (problem as a uint: OBICO_PROBLEM_NONE has no nick); the service turns
+ * them into the bus strings. */
 #pragma once
 
 #include <gio/gio.h>
-#include <libsoup/soup.h>
 
-#include "ocd-api.h"
 #include "ocd-config.h"
 
 G_BEGIN_DECLS
@@ -22,14 +23,6 @@ void         ocd_link_start             (OcdLink *self);
 void         ocd_link_set_agent_settings (OcdLink            *self,
                                           const char * const *paths);
 GVariant    *ocd_link_get_agents        (OcdLink *self);
-
-const char  *ocd_link_get_state         (OcdLink *self);
-const char  *ocd_link_get_problem       (OcdLink *self);
-const char  *ocd_link_get_role          (OcdLink *self);
-const char  *ocd_link_get_server_url    (OcdLink *self);
-const char  *ocd_link_get_token         (OcdLink *self);
-OcdConfig   *ocd_link_get_config        (OcdLink *self);
-SoupSession *ocd_link_get_soup          (OcdLink *self);
 
 void         ocd_link_test_async        (OcdLink             *self,
                                          GAsyncReadyCallback  callback,
@@ -61,19 +54,5 @@ void         ocd_link_diagnose_async    (OcdLink             *self,
 GVariant    *ocd_link_diagnose_finish   (OcdLink       *self,
                                          GAsyncResult  *result,
                                          GError       **error);
-
-/* What the session and the watcher observed. */
-void         ocd_link_note_http         (OcdLink           *self,
-                                         const OcdApiReply *reply,
-                                         const char        *kind);
-void         ocd_link_note_websocket    (OcdLink    *self,
-                                         const char *state,
-                                         const char *detail);
-void         ocd_link_note_attempt      (OcdLink    *self,
-                                         gboolean    error,
-                                         const char *kind,
-                                         const char *cause);
-void         ocd_link_note_contact      (OcdLink *self);
-void         ocd_link_refresh_http      (OcdLink *self);
 
 G_END_DECLS

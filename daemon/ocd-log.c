@@ -69,18 +69,6 @@ ocd_log_add_secret (const char *secret)
 }
 
 void
-ocd_log_remove_secret (const char *secret)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&log_lock);
-
-  /* Keep redacting a forgotten token: lines that mention it may still come
-   * from requests in flight.  Only the list's size is bounded. */
-  if (secret == NULL || secrets == NULL || secrets->len < 16)
-    return;
-  g_ptr_array_remove_index (secrets, 0);
-}
-
-void
 ocd_log_set_debug (gboolean enabled)
 {
   debug_enabled = enabled;

@@ -1,11 +1,13 @@
 /* ocd-service.c — turns D-Bus calls into link requests, nothing more.
  * Properties are bound to the link's, so the skeleton batches every change
- * of one main-loop iteration into a single PropertiesChanged. */
+ * of one main-loop iteration into a single PropertiesChanged.  This is the
+ * boundary where the link's enums become the strings of the bus. */
 #include "config.h"
 
 #define G_LOG_DOMAIN "ocd-service"
 
 #include "ocd-auth.h"
+#include "obico-enums.h"
 #include "obico-error.h"
 #include "ocd-log.h"
 #include "ocd-service.h"
@@ -18,11 +20,42 @@ struct _OcdService
 
 G_DEFINE_TYPE (OcdService, ocd_service, OCD_TYPE_CONNECT1_SKELETON)
 
+/* Same type on both sides. */
 static const char * const bound_properties[] = {
-  "server-url", "role", "credential-source", "printer-id", "printer-name", "state",
-  "problem", "problem-detail", "http", "web-socket", "last-contact", "error-stats",
-  "debug-logging",
+  "server-url", "credential-source", "printer-id", "printer-name", "problem-detail",
+  "last-contact", "error-stats", "debug-logging",
 };
+
+/* An enum on the link, its nick on the bus. */
+static const char * const enum_properties[] = {
+  "role", "state", "http", "web-socket",
+};
+
+static gboolean
+enum_to_nick (GBinding     *binding,
+              const GValue *from,
+              GValue       *to,
+              gpointer      data)
+{
+  const char *nick = obico_enum_to_string (G_VALUE_TYPE (from), g_value_get_enum (from));
+
+  g_return_val_if_fail (nick != NULL, FALSE);
+  g_value_set_string (to, nick);
+  return TRUE;
+}
+
+static gboolean
+problem_to_string (GBinding     *binding,
+                   const GValue *from,
+                   GValue       *to,
+                   gpointer      data)
+{
+  const char *id = obico_problem_to_string (g_value_get_uint (from));
+
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_value_set_string (to, id);
+  return TRUE;
+}
 
 /* A changing call: authorize first, then run @apply with the invocation. */
 typedef void (*ApplyFunc) (OcdService *self, GDBusMethodInvocation *invocation);
@@ -268,6 +301,11 @@ ocd_service_new (OcdLink *link)
   for (guint i = 0; i < G_N_ELEMENTS (bound_properties); i++)
     g_object_bind_property (link, bound_properties[i], self, bound_properties[i],
                             G_BINDING_SYNC_CREATE);
+  for (guint i = 0; i < G_N_ELEMENTS (enum_properties); i++)
+    g_object_bind_property_full (link, enum_properties[i], self, enum_properties[i],
+                                 G_BINDING_SYNC_CREATE, enum_to_nick, NULL, NULL, NULL);
+  g_object_bind_property_full (link, "problem", self, "problem", G_BINDING_SYNC_CREATE,
+                               problem_to_string, NULL, NULL, NULL);
   return self;
 }
 

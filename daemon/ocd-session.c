@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "ocd-api.h"
+#include "ocd-link-private.h"
 #include "ocd-message.h"
 #include "ocd-session.h"
 #include "obico-url.h"
@@ -58,12 +59,6 @@ ocd_session_backoff_delay (guint failures, double jitter)
   double base = MIN (pow (2.0, (double) failures - 3.0), 300.0);
 
   return base * CLAMP (jitter, 0.5, 1.5);
-}
-
-guint
-ocd_session_get_failures (OcdSession *self)
-{
-  return self->failures;
 }
 
 static OcdConfig *
@@ -120,16 +115,15 @@ schedule_reconnect (OcdSession *self)
 /* ---- asking HTTP why the socket failed ------------------------------- */
 
 typedef struct {
-  OcdSession *self;
-  char       *websocket_state;   /* what to report if HTTP is fine */
-  char       *websocket_detail;
+  OcdSession     *self;
+  ObicoWebSocket  websocket_state;   /* what to report if HTTP is fine */
+  char           *websocket_detail;
 } Why;
 
 static void
 why_free (Why *why)
 {
   g_object_unref (why->self);
-  g_free (why->websocket_state);
   g_free (why->websocket_detail);
   g_free (why);
 }
@@ -140,7 +134,7 @@ on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
   Why *why = data;
   OcdSession *self = why->self;
   g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  gboolean credentials = g_strcmp0 (why->websocket_state, "rejected") == 0;
+  gboolean credentials = why->websocket_state == OBICO_WEB_SOCKET_REJECTED;
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     {
@@ -160,27 +154,27 @@ on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
        * (Link, SetServerUrl, Reconnect). */
       g_message ("The server refuses the printer's credentials; not reconnecting");
       self->stopped = TRUE;
-      ocd_link_note_websocket (self->link, "rejected", reply->detail);
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_REJECTED, reply->detail);
     }
   else if (reply->outcome == OCD_API_OK)
     ocd_link_note_websocket (self->link, why->websocket_state, why->websocket_detail);
   else
-    ocd_link_note_websocket (self->link, "closed", reply->detail);
+    ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CLOSED, reply->detail);
 
   schedule_reconnect (self);
   why_free (why);
 }
 
 static void
-ask_why (OcdSession *self, const char *websocket_state, const char *detail)
+ask_why (OcdSession *self, ObicoWebSocket websocket_state, const char *detail)
 {
   Why *why = g_new0 (Why, 1);
-  gboolean credentials = g_strcmp0 (websocket_state, "rejected") == 0;
+  gboolean credentials = websocket_state == OBICO_WEB_SOCKET_REJECTED;
   g_autofree char *url = obico_url_join (self->server_url,
                                        credentials ? "/api/v1/octo/printer/" : "/hc/");
 
   why->self = g_object_ref (self);
-  why->websocket_state = g_strdup (websocket_state);
+  why->websocket_state = websocket_state;
   why->websocket_detail = g_strdup (detail);
   ocd_api_request_async (ocd_link_get_soup (self->link), "GET", url,
                          credentials ? self->token : NULL, config (self)->timeout,
@@ -226,8 +220,8 @@ lost (OcdSession *self, const char *detail)
   drop_connection (self);
   clear_timers (self);
   ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
-  ocd_link_note_websocket (self->link, "closed", detail);
-  ask_why (self, "closed", detail);
+  ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CLOSED, detail);
+  ask_why (self, OBICO_WEB_SOCKET_CLOSED, detail);
 }
 
 static gboolean
@@ -326,20 +320,20 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
       self->stopped = TRUE;
       ocd_link_note_attempt (self->link, TRUE, "websocket",
                              _("Closed by the server: another device uses these credentials (4321)."));
-      ocd_link_note_websocket (self->link, "shared-credentials", NULL);
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_SHARED_CREDENTIALS, NULL);
       break;
     case SOUP_WEBSOCKET_CLOSE_NORMAL:
       /* The server's daily close, or the printer was deleted: the reconnect
        * tells which (a deleted printer's handshake gets 403). */
-      ocd_link_note_websocket (self->link, "closed",
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CLOSED,
                                _("The server closed the WebSocket (code 1000); reconnecting."));
       schedule_reconnect (self);
       break;
     default:
       detail = g_strdup_printf (_("The WebSocket connection was lost (code %u)."), code);
       ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
-      ocd_link_note_websocket (self->link, "closed", detail);
-      ask_why (self, "closed", detail);
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CLOSED, detail);
+      ask_why (self, OBICO_WEB_SOCKET_CLOSED, detail);
       break;
     }
   g_object_unref (self);
@@ -386,13 +380,13 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
   if (connection == NULL || timed_out)
     {
       g_autofree char *detail = NULL;
-      const char *state = "blocked";
+      ObicoWebSocket state = OBICO_WEB_SOCKET_BLOCKED;
 
       if (!timed_out)
         self->handshake_timeouts = 0;
       if (status == SOUP_STATUS_FORBIDDEN)
         {
-          state = "rejected";
+          state = OBICO_WEB_SOCKET_REJECTED;
           detail = g_strdup (_("The server refused the WebSocket (403)."));
         }
       else if (status != 0)
@@ -405,7 +399,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
           /* One slow handshake is a slow network; a proxy that swallows
            * upgrades does it every time. */
           if (++self->handshake_timeouts < 3)
-            state = "closed";
+            state = OBICO_WEB_SOCKET_CLOSED;
           detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade got no answer within "
                                       "%g seconds (%u times in a row)."),
                                     cfg->timeout, self->handshake_timeouts);
@@ -436,7 +430,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
 
   ocd_link_note_attempt (self->link, FALSE, "websocket", NULL);
   ocd_link_note_contact (self->link);
-  ocd_link_note_websocket (self->link, "connected", NULL);
+  ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CONNECTED, NULL);
   /* The socket is back: what HTTP said while it was down is stale. */
   ocd_link_refresh_http (self->link);
   send_status (self, TRUE);
@@ -462,7 +456,8 @@ connect_now (OcdSession *self)
   self->handshake = soup_message_new ("GET", self->ws_url);
   if (self->handshake == NULL)
     {
-      ocd_link_note_websocket (self->link, "blocked", _("The WebSocket address is not valid."));
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_BLOCKED,
+                               _("The WebSocket address is not valid."));
       return;
     }
   /* The socket wants the lowercase scheme word; REST uses "Token". */
@@ -471,7 +466,7 @@ connect_now (OcdSession *self)
 
   g_debug ("Connecting the WebSocket to %s", self->ws_url);
   self->handshake_timed_out = FALSE;
-  ocd_link_note_websocket (self->link, "connecting", NULL);
+  ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CONNECTING, NULL);
   self->handshake_timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
                                                    (guint) (config (self)->timeout * 1000),
                                                    on_handshake_timeout, self, NULL);

@@ -13,7 +13,6 @@ OcdSession *ocd_session_new           (OcdLink    *link,
                                        const char *token);
 void        ocd_session_start         (OcdSession *self);
 void        ocd_session_stop          (OcdSession *self);
-guint       ocd_session_get_failures  (OcdSession *self);
 
 /* Pure: the official agents' reconnect delay after the n-th failure, in s. */
 double      ocd_session_backoff_delay (guint failures, double jitter);

@@ -115,21 +115,21 @@ ocd_stats_record (OcdStats   *stats,
     event_free (g_queue_pop_head (&stats->events));
 }
 
-const char *
+ObicoSeverity
 ocd_stats_severity_for (guint attempts, guint errors)
 {
   double rate;
 
   if (errors == 0 || attempts == 0)
-    return "none";
+    return OBICO_SEVERITY_NONE;
   if (errors >= attempts)
-    return "total";
+    return OBICO_SEVERITY_TOTAL;
   rate = (double) errors / attempts;
   if (rate < 0.05)
-    return "low";
+    return OBICO_SEVERITY_LOW;
   if (rate <= 0.20)
-    return "moderate";
-  return "high";
+    return OBICO_SEVERITY_MODERATE;
+  return OBICO_SEVERITY_HIGH;
 }
 
 gboolean
@@ -199,7 +199,7 @@ ocd_stats_add_to_dict (OcdStats *stats, gint64 now, GVariantDict *dict)
   g_variant_dict_insert (dict, "rate", "d", window.rate);
   g_variant_dict_insert (dict, "first", "x", window.first);
   g_variant_dict_insert (dict, "last", "x", window.last);
-  g_variant_dict_insert (dict, "severity", "s", window.severity);
+  g_variant_dict_insert (dict, "severity", "s", obico_severity_to_string (window.severity));
   g_variant_dict_insert (dict, "alert", "b", window.alert);
   g_variant_dict_insert (dict, "window_seconds", "d", stats->window / (double) G_USEC_PER_SEC);
   g_variant_dict_insert (dict, "total_attempts", "u", total.attempts);
@@ -239,24 +239,29 @@ ocd_stats_events (OcdStats *stats)
 }
 
 const char *
-ocd_stats_advice (const char *severity)
+ocd_stats_advice (ObicoSeverity severity)
 {
-  if (g_strcmp0 (severity, "none") == 0)
-    return _("No errors: the connection to the server is healthy.");
-  if (g_strcmp0 (severity, "low") == 0)
-    /* xgettext:no-c-format */
-    return _("Fewer than 5 % of the attempts failed. This is usually harmless: occasional "
-             "glitches that do not affect the app.");
-  if (g_strcmp0 (severity, "moderate") == 0)
-    /* xgettext:no-c-format */
-    return _("Between 5 % and 20 % of the attempts failed: the connection is intermittent, "
-             "usually because of a weak Wi-Fi signal. Use Ethernet, move the printer closer "
-             "to the router, or add a Wi-Fi repeater.");
-  if (g_strcmp0 (severity, "high") == 0)
-    /* xgettext:no-c-format */
-    return _("More than 20 % of the attempts failed: act now. The connection is unreliable, "
-             "usually because of a weak Wi-Fi signal. Use Ethernet, move the printer closer "
-             "to the router, or add a Wi-Fi repeater.");
-  return _("Every attempt failed: there is no connectivity at all. Check DNS, the route to "
-           "the server, the firewall and the network adapter (Wi-Fi or cable).");
+  switch (severity)
+    {
+    case OBICO_SEVERITY_NONE:
+      return _("No errors: the connection to the server is healthy.");
+    case OBICO_SEVERITY_LOW:
+      /* xgettext:no-c-format */
+      return _("Fewer than 5 % of the attempts failed. This is usually harmless: occasional "
+               "glitches that do not affect the app.");
+    case OBICO_SEVERITY_MODERATE:
+      /* xgettext:no-c-format */
+      return _("Between 5 % and 20 % of the attempts failed: the connection is intermittent, "
+               "usually because of a weak Wi-Fi signal. Use Ethernet, move the printer closer "
+               "to the router, or add a Wi-Fi repeater.");
+    case OBICO_SEVERITY_HIGH:
+      /* xgettext:no-c-format */
+      return _("More than 20 % of the attempts failed: act now. The connection is unreliable, "
+               "usually because of a weak Wi-Fi signal. Use Ethernet, move the printer closer "
+               "to the router, or add a Wi-Fi repeater.");
+    case OBICO_SEVERITY_TOTAL:
+    default:
+      return _("Every attempt failed: there is no connectivity at all. Check DNS, the route to "
+               "the server, the firewall and the network adapter (Wi-Fi or cable).");
+    }
 }

@@ -3,36 +3,38 @@
 
 #include <glib.h>
 
+#include "obico-enums.h"
+
 G_BEGIN_DECLS
 
 typedef struct _OcdStats OcdStats;
 
 typedef struct {
-  guint        attempts;
-  guint        errors;
-  double       rate;       /* errors / attempts, 0 without attempts */
-  gint64       first;      /* unix µs of the first error, 0 none */
-  gint64       last;       /* unix µs of the last error, 0 none */
-  const char  *severity;   /* none, low, moderate, high, total */
-  gboolean     alert;
+  guint          attempts;
+  guint          errors;
+  double         rate;       /* errors / attempts, 0 without attempts */
+  gint64         first;      /* unix µs of the first error, 0 none */
+  gint64         last;       /* unix µs of the last error, 0 none */
+  ObicoSeverity  severity;
+  gboolean       alert;
 } OcdStatsSummary;
 
-OcdStats   *ocd_stats_new          (gint64 window_usec, guint max_events);
-void        ocd_stats_free         (OcdStats *stats);
-void        ocd_stats_record       (OcdStats   *stats,
-                                    gint64      now,
-                                    gboolean    error,
-                                    const char *kind,
-                                    const char *cause);
-void        ocd_stats_reset        (OcdStats *stats);
-void        ocd_stats_summarize    (OcdStats *stats, gint64 now, OcdStatsSummary *window,
-                                    OcdStatsSummary *since_start);
-void        ocd_stats_add_to_dict  (OcdStats *stats, gint64 now, GVariantDict *dict);
-GVariant   *ocd_stats_to_variant   (OcdStats *stats, gint64 now);
-GVariant   *ocd_stats_events       (OcdStats *stats);
-const char *ocd_stats_severity_for (guint attempts, guint errors);
-gboolean    ocd_stats_alert_for    (guint attempts, guint errors);
-const char *ocd_stats_advice       (const char *severity);
+OcdStats      *ocd_stats_new          (gint64 window_usec, guint max_events);
+void           ocd_stats_free         (OcdStats *stats);
+void           ocd_stats_record       (OcdStats   *stats,
+                                       gint64      now,
+                                       gboolean    error,
+                                       const char *kind,
+                                       const char *cause);
+void           ocd_stats_reset        (OcdStats *stats);
+void           ocd_stats_summarize    (OcdStats *stats, gint64 now, OcdStatsSummary *window,
+                                       OcdStatsSummary *since_start);
+void           ocd_stats_add_to_dict  (OcdStats *stats, gint64 now, GVariantDict *dict);
+GVariant      *ocd_stats_to_variant   (OcdStats *stats, gint64 now);
+GVariant      *ocd_stats_events       (OcdStats *stats);
+ObicoSeverity  ocd_stats_severity_for (guint attempts, guint errors);
+gboolean       ocd_stats_alert_for    (guint attempts, guint errors);
+const char    *ocd_stats_advice       (ObicoSeverity severity);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OcdStats, ocd_stats_free)
 

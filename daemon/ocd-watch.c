@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ocd-api.h"
+#include "ocd-link-private.h"
 #include "obico-url.h"
 #include "ocd-watch.h"
 
@@ -285,7 +286,9 @@ on_upgrade_answered (GObject *source, GAsyncResult *result, gpointer data)
   if (reachable)
     ocd_link_note_contact (self->link);
   if (!self->shared)
-    ocd_link_note_websocket (self->link, reachable ? "reachable" : "blocked", detail);
+    ocd_link_note_websocket (self->link,
+                             reachable ? OBICO_WEB_SOCKET_REACHABLE : OBICO_WEB_SOCKET_BLOCKED,
+                             detail);
   check_done (upgrade->pending->check, reachable);
 }
 
@@ -331,7 +334,7 @@ on_log_event (OcdAgents  *agents,
     case OCD_AGENT_LOG_SHARED_CREDENTIALS:
       self->shared = TRUE;
       ocd_link_note_attempt (self->link, TRUE, "agent", line);
-      ocd_link_note_websocket (self->link, "shared-credentials", line);
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_SHARED_CREDENTIALS, line);
       break;
     case OCD_AGENT_LOG_HANDSHAKE:
     case OCD_AGENT_LOG_CONNECTION:

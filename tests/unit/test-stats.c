@@ -15,31 +15,31 @@ test_severity_bands (void)
 {
   static const struct {
     guint attempts, errors;
-    const char *severity;
+    ObicoSeverity severity;
   } cases[] = {
-    { 0, 0, "none" },
-    { 100, 0, "none" },
-    { 1, 1, "total" },
-    { 100, 100, "total" },
-    { 100, 1, "low" },
-    { 100, 4, "low" },
-    { 1000, 49, "low" },
-    { 100, 5, "moderate" },      /* 5 % is moderate: low is < 5 % */
-    { 20, 1, "moderate" },
-    { 1000, 50, "moderate" },
-    { 100, 20, "moderate" },     /* 20 % is still moderate: high is > 20 % */
-    { 5, 1, "moderate" },
-    { 15, 3, "moderate" },
-    { 1000, 201, "high" },
-    { 100, 21, "high" },
-    { 100, 99, "high" },
-    { 2, 1, "high" },
+    { 0, 0, OBICO_SEVERITY_NONE },
+    { 100, 0, OBICO_SEVERITY_NONE },
+    { 1, 1, OBICO_SEVERITY_TOTAL },
+    { 100, 100, OBICO_SEVERITY_TOTAL },
+    { 100, 1, OBICO_SEVERITY_LOW },
+    { 100, 4, OBICO_SEVERITY_LOW },
+    { 1000, 49, OBICO_SEVERITY_LOW },
+    { 100, 5, OBICO_SEVERITY_MODERATE },      /* 5 % is moderate: low is < 5 % */
+    { 20, 1, OBICO_SEVERITY_MODERATE },
+    { 1000, 50, OBICO_SEVERITY_MODERATE },
+    { 100, 20, OBICO_SEVERITY_MODERATE },     /* 20 % is still moderate: high is > 20 % */
+    { 5, 1, OBICO_SEVERITY_MODERATE },
+    { 15, 3, OBICO_SEVERITY_MODERATE },
+    { 1000, 201, OBICO_SEVERITY_HIGH },
+    { 100, 21, OBICO_SEVERITY_HIGH },
+    { 100, 99, OBICO_SEVERITY_HIGH },
+    { 2, 1, OBICO_SEVERITY_HIGH },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_test_message ("%u errors of %u attempts", cases[i].errors, cases[i].attempts);
-      g_assert_cmpstr (ocd_stats_severity_for (cases[i].attempts, cases[i].errors), ==,
+      g_assert_cmpint (ocd_stats_severity_for (cases[i].attempts, cases[i].errors), ==,
                        cases[i].severity);
     }
 }
@@ -89,7 +89,7 @@ test_summary (void)
   ocd_stats_summarize (stats, T0, &window, &total);
   g_assert_cmpuint (window.attempts, ==, 0);
   g_assert_cmpfloat (window.rate, ==, 0);
-  g_assert_cmpstr (window.severity, ==, "none");
+  g_assert_cmpint (window.severity, ==, OBICO_SEVERITY_NONE);
   g_assert_false (window.alert);
   g_assert_cmpint (window.first, ==, 0);
 
@@ -101,7 +101,7 @@ test_summary (void)
   g_assert_cmpfloat_with_epsilon (window.rate, 0.5, 1e-9);
   g_assert_cmpint (window.first, ==, T0 + 1 * SECOND);
   g_assert_cmpint (window.last, ==, T0 + 9 * SECOND);
-  g_assert_cmpstr (window.severity, ==, "high");
+  g_assert_cmpint (window.severity, ==, OBICO_SEVERITY_HIGH);
   g_assert_true (window.alert);
   g_assert_cmpuint (total.attempts, ==, 10);
   g_assert_cmpuint (total.errors, ==, 5);
@@ -134,7 +134,7 @@ test_window_forgets (void)
   g_assert_cmpuint (summary.attempts, ==, 1);
   g_assert_cmpuint (summary.errors, ==, 0);
   g_assert_cmpint (summary.first, ==, 0);
-  g_assert_cmpstr (summary.severity, ==, "none");
+  g_assert_cmpint (summary.severity, ==, OBICO_SEVERITY_NONE);
   /* Since start nothing is forgotten. */
   g_assert_cmpuint (total.attempts, ==, 2);
   g_assert_cmpuint (total.errors, ==, 1);
@@ -258,7 +258,10 @@ test_variant (void)
 static void
 test_advice (void)
 {
-  const char *bands[] = { "none", "low", "moderate", "high", "total" };
+  const ObicoSeverity bands[] = {
+    OBICO_SEVERITY_NONE, OBICO_SEVERITY_LOW, OBICO_SEVERITY_MODERATE, OBICO_SEVERITY_HIGH,
+    OBICO_SEVERITY_TOTAL,
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (bands); i++)
     {

@@ -1,0 +1,38 @@
+/* ocd-link-private.h — how the work of a role (the agent role's session,
+ * the watch role's checks) reports what it observes to its link.  Only
+ * ocd-session.c and ocd-watch.c include this; the service sees ocd-link.h. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "obico-enums.h"
+#include "ocd-api.h"
+#include "ocd-config.h"
+#include "ocd-link.h"
+
+G_BEGIN_DECLS
+
+/* What the link runs on: not owned by the caller. */
+OcdConfig   *ocd_link_get_config     (OcdLink *self);
+SoupSession *ocd_link_get_soup       (OcdLink *self);
+
+/* An HTTP answer (already classified); @kind is the error account's
+ * event kind: "credentials" (GET /api/v1/octo/printer/) or "health"
+ * (GET /hc/). */
+void         ocd_link_note_http      (OcdLink           *self,
+                                      const OcdApiReply *reply,
+                                      const char        *kind);
+void         ocd_link_note_websocket (OcdLink        *self,
+                                      ObicoWebSocket  state,
+                                      const char     *detail);
+/* One attempt for the error account: @kind "websocket", "agent", … */
+void         ocd_link_note_attempt   (OcdLink    *self,
+                                      gboolean    error,
+                                      const char *kind,
+                                      const char *cause);
+/* The server answered something: LastContact. */
+void         ocd_link_note_contact   (OcdLink *self);
+/* What HTTP said may be stale: check the credentials again unless OK. */
+void         ocd_link_refresh_http   (OcdLink *self);
+
+G_END_DECLS
