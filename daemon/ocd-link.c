@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ocd-agents.h"
+#include "ocd-decide.h"
 #include "obico-error.h"
 #include "ocd-link-private.h"
 #include "ocd-log.h"
@@ -154,127 +155,38 @@ refresh_error_stats (OcdLink *self)
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ERROR_STATS]);
 }
 
-/* Without credentials, an official agent's broken settings say more than
- * "not linked". */
-static char *
-unlinked_detail (OcdLink *self)
-{
-  const OcdAgent *broken = self->agents != NULL ? ocd_agents_get_first_broken (self->agents) : NULL;
-
-  if (broken != NULL)
-    return g_strdup (broken->error);
-  return g_strdup (_("No printer is linked: link this printer with the 6-digit code "
-                     "shown in the Obico app."));
-}
-
-/* The guide's decision, in one place.  Order matters: the first rule that
- * applies names the problem a person should fix first. */
+/* Gathers what the link observed and publishes the decision. */
 static void
 update_state (OcdLink *self)
 {
-  ObicoState state;
-  ObicoProblem problem = OBICO_PROBLEM_NONE;
-  g_autofree char *detail = NULL;
-  OcdStatsSummary window;
-  gboolean agent = self->role == OBICO_ROLE_AGENT;
+  const OcdAgent *broken = self->agents != NULL ? ocd_agents_get_first_broken (self->agents) : NULL;
+  OcdDecideInputs in = {
+    .role = self->role,
+    .http = self->http,
+    .unreachable = ocd_api_failure_problem (self->http_failure),
+    .http_detail = self->http_detail,
+    .websocket = self->websocket,
+    .websocket_detail = self->websocket_detail,
+    .relinked = self->linked_at != 0 &&
+                g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC,
+    .broken_agent = broken != NULL ? broken->error : NULL,
+  };
+  g_auto(OcdDecision) out = { 0 };
 
-  ocd_stats_summarize (self->stats, g_get_real_time (), &window, NULL);
-
-  if (self->role == OBICO_ROLE_UNLINKED)
-    {
-      state = OBICO_STATE_UNLINKED;
-      problem = OBICO_PROBLEM_NOT_LINKED;
-      detail = unlinked_detail (self);
-    }
-  else if (self->http == OBICO_HTTP_INVALID_CREDENTIALS)
-    {
-      state = OBICO_STATE_ERROR;
-      if (self->linked_at != 0 && g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC)
-        {
-          problem = OBICO_PROBLEM_STILL_INVALID;
-          detail = g_strdup (_("The server refuses the credentials again right after a successful "
-                               "re-link: something unusual is going on. Make a support report and "
-                               "get help from a person."));
-        }
-      else
-        {
-          problem = OBICO_PROBLEM_INVALID_CREDENTIALS;
-          detail = g_strdup (self->http_detail);
-        }
-    }
-  else if (self->websocket == OBICO_WEB_SOCKET_SHARED_CREDENTIALS)
-    {
-      state = OBICO_STATE_ERROR;
-      problem = OBICO_PROBLEM_SHARED_CREDENTIALS;
-      detail = g_strdup (_("Another device or program connected with this printer's credentials "
-                           "and the server closed this connection (code 4321). Re-link this "
-                           "printer and every copy of its SD card."));
-    }
-  else if (self->http == OBICO_HTTP_UNREACHABLE)
-    {
-      state = OBICO_STATE_ERROR;
-      problem = ocd_api_failure_problem (self->http_failure);
-      detail = g_strdup (self->http_detail);
-    }
-  else if (self->http == OBICO_HTTP_UNEXPECTED)
-    {
-      state = OBICO_STATE_ERROR;
-      problem = OBICO_PROBLEM_NOT_OBICO_SERVER;
-      detail = g_strdup (self->http_detail);
-    }
-  /* Before the error rate: every refused upgrade counts as an error, and
-   * the rate must not hide the one cause a person can fix. */
-  else if (self->websocket == OBICO_WEB_SOCKET_BLOCKED ||
-           self->websocket == OBICO_WEB_SOCKET_REJECTED)
-    {
-      state = OBICO_STATE_DISCONNECTED;
-      problem = OBICO_PROBLEM_WEBSOCKET_BLOCKED;
-      detail = g_strdup (self->websocket_detail);
-    }
-  else if (window.alert)
-    {
-      state = OBICO_STATE_ERROR;
-      problem = window.severity == OBICO_SEVERITY_TOTAL ? OBICO_PROBLEM_NO_CONNECTIVITY
-                                                        : OBICO_PROBLEM_UNRELIABLE_NETWORK;
-      detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed (%.0f %%)."),
-                                window.errors, window.attempts, window.rate * 100);
-    }
-  else if (self->http == OBICO_HTTP_UNKNOWN ||
-           (agent && (self->websocket == OBICO_WEB_SOCKET_UNKNOWN ||
-                      self->websocket == OBICO_WEB_SOCKET_CONNECTING)))
-    {
-      state = OBICO_STATE_CONNECTING;
-    }
-  else if (agent ? self->websocket != OBICO_WEB_SOCKET_CONNECTED
-                 : self->websocket != OBICO_WEB_SOCKET_REACHABLE &&
-                   self->websocket != OBICO_WEB_SOCKET_UNKNOWN)
-    {
-      state = OBICO_STATE_DISCONNECTED;
-      detail = g_strdup (self->websocket_detail);
-      if (detail == NULL || *detail == '\0')
-        {
-          g_free (detail);
-          detail = g_strdup (_("The WebSocket connection to the server is closed; "
-                               "reconnecting."));
-        }
-    }
-  else
-    {
-      state = OBICO_STATE_OKAY;
-    }
-
-  if (problem == OBICO_PROBLEM_NONE && state != OBICO_STATE_DISCONNECTED)
-    g_clear_pointer (&detail, g_free);
+  ocd_stats_summarize (self->stats, g_get_real_time (), &in.window, NULL);
+  ocd_decide (&in, &out);
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (self->state != state || self->problem != problem)
-    g_message ("State %s%s%s", obico_state_to_string (state),
-               problem != OBICO_PROBLEM_NONE ? ", problem " : "", obico_problem_to_string (problem));
-  notify_changed (self, self->state != state, PROP_STATE);
-  notify_changed (self, self->problem != problem, PROP_PROBLEM);
-  self->state = state;
-  self->problem = problem;
-  set_string (self, &self->problem_detail, detail != NULL ? detail : "", PROP_PROBLEM_DETAIL);
+  if (self->state != out.state || self->problem != out.problem)
+    g_message ("State %s%s%s", obico_state_to_string (out.state),
+               out.problem != OBICO_PROBLEM_NONE ? ", problem " : "",
+               obico_problem_to_string (out.problem));
+  notify_changed (self, self->state != out.state, PROP_STATE);
+  notify_changed (self, self->problem != out.problem, PROP_PROBLEM);
+  self->state = out.state;
+  self->problem = out.problem;
+  set_string (self, &self->problem_detail, out.detail != NULL ? out.detail : "",
+              PROP_PROBLEM_DETAIL);
   refresh_error_stats (self);
   g_object_thaw_notify (G_OBJECT (self));
 }

@@ -1,0 +1,107 @@
+/* ocd-decide.c — the guide's "Connection to server" row, decided in one
+ * place.  The rules are tried in order: the first that applies names the
+ * problem a person should fix first. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ocd-decide.h"
+
+static void
+decide (ObicoState state, ObicoProblem problem, const char *detail, OcdDecision *out)
+{
+  out->state = state;
+  out->problem = problem;
+  out->detail = detail != NULL && *detail != '\0' ? g_strdup (detail) : NULL;
+}
+
+void
+ocd_decide (const OcdDecideInputs *in,
+            OcdDecision           *out)
+{
+  gboolean agent = in->role == OBICO_ROLE_AGENT;
+
+  if (in->role == OBICO_ROLE_UNLINKED)
+    {
+      /* An official agent's broken settings say more than "not linked". */
+      decide (OBICO_STATE_UNLINKED, OBICO_PROBLEM_NOT_LINKED,
+              in->broken_agent != NULL ? in->broken_agent
+                                       : _("No printer is linked: link this printer with the "
+                                           "6-digit code shown in the Obico app."),
+              out);
+    }
+  else if (in->http == OBICO_HTTP_INVALID_CREDENTIALS && in->relinked)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_STILL_INVALID,
+              _("The server refuses the credentials again right after a successful re-link: "
+                "something unusual is going on. Make a support report and get help from a "
+                "person."),
+              out);
+    }
+  else if (in->http == OBICO_HTTP_INVALID_CREDENTIALS)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_INVALID_CREDENTIALS, in->http_detail, out);
+    }
+  else if (in->websocket == OBICO_WEB_SOCKET_SHARED_CREDENTIALS)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_SHARED_CREDENTIALS,
+              _("Another device or program connected with this printer's credentials and the "
+                "server closed this connection (code 4321). Re-link this printer and every copy "
+                "of its SD card."),
+              out);
+    }
+  else if (in->http == OBICO_HTTP_UNREACHABLE)
+    {
+      decide (OBICO_STATE_ERROR,
+              in->unreachable != OBICO_PROBLEM_NONE ? in->unreachable : OBICO_PROBLEM_INTERNET,
+              in->http_detail, out);
+    }
+  else if (in->http == OBICO_HTTP_UNEXPECTED)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_NOT_OBICO_SERVER, in->http_detail, out);
+    }
+  /* Before the error rate: every refused upgrade counts as an error, and
+   * the rate must not hide the one cause a person can fix. */
+  else if (in->websocket == OBICO_WEB_SOCKET_BLOCKED || in->websocket == OBICO_WEB_SOCKET_REJECTED)
+    {
+      decide (OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_WEBSOCKET_BLOCKED, in->websocket_detail, out);
+    }
+  else if (in->window.alert)
+    {
+      decide (OBICO_STATE_ERROR,
+              in->window.severity == OBICO_SEVERITY_TOTAL ? OBICO_PROBLEM_NO_CONNECTIVITY
+                                                          : OBICO_PROBLEM_UNRELIABLE_NETWORK,
+              NULL, out);
+      out->detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed "
+                                       "(%.0f %%)."),
+                                     in->window.errors, in->window.attempts,
+                                     in->window.rate * 100);
+    }
+  /* The watch role's anonymous upgrade may not have run yet: HTTP decides. */
+  else if (in->http == OBICO_HTTP_UNKNOWN ||
+           (agent && (in->websocket == OBICO_WEB_SOCKET_UNKNOWN ||
+                      in->websocket == OBICO_WEB_SOCKET_CONNECTING)))
+    {
+      decide (OBICO_STATE_CONNECTING, OBICO_PROBLEM_NONE, NULL, out);
+    }
+  else if (agent ? in->websocket != OBICO_WEB_SOCKET_CONNECTED
+                 : in->websocket != OBICO_WEB_SOCKET_REACHABLE &&
+                   in->websocket != OBICO_WEB_SOCKET_UNKNOWN)
+    {
+      decide (OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_NONE,
+              in->websocket_detail != NULL && *in->websocket_detail != '\0'
+                ? in->websocket_detail
+                : _("The WebSocket connection to the server is closed; reconnecting."),
+              out);
+    }
+  else
+    {
+      decide (OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL, out);
+    }
+}
+
+void
+ocd_decision_clear (OcdDecision *decision)
+{
+  g_clear_pointer (&decision->detail, g_free);
+}

@@ -1,0 +1,38 @@
+/* ocd-decide.h — the guide's decision (docs/guided-fixes.md) as a pure
+ * function: what the link observed in, State, Problem and a sentence out. */
+#pragma once
+
+#include <glib.h>
+
+#include "obico-enums.h"
+#include "ocd-stats.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  ObicoRole        role;
+  ObicoHttp        http;
+  /* With http UNREACHABLE: the problem its failure points at
+   * (ocd_api_failure_problem); NONE is read as internet. */
+  ObicoProblem     unreachable;
+  const char      *http_detail;
+  ObicoWebSocket   websocket;
+  const char      *websocket_detail;
+  OcdStatsSummary  window;        /* the error account over its window */
+  gboolean         relinked;      /* a Link() succeeded only moments ago */
+  const char      *broken_agent;  /* why an official agent's settings are unusable, or NULL */
+} OcdDecideInputs;
+
+typedef struct {
+  ObicoState    state;
+  ObicoProblem  problem;
+  char         *detail;   /* a translated sentence, or NULL */
+} OcdDecision;
+
+void ocd_decide          (const OcdDecideInputs *in,
+                          OcdDecision           *out);
+void ocd_decision_clear  (OcdDecision *decision);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OcdDecision, ocd_decision_clear)
+
+G_END_DECLS
