@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -272,10 +273,24 @@ class DaemonTestCase(unittest.TestCase):
 
 
 def main():
-    """unittest.main, except that in CI a skipped test is a failure."""
+    """Runs the calling module's tests (as unittest.main, test names may be
+    given on the command line) and exits 0 only if every test ran and passed.
+
+    Every Python test goes through here.  A skipped test is a failure,
+    always, not only in CI: a test that did not run says nothing, and a run
+    that skipped must not look green.  So are an expected failure, an
+    unexpected success and a run in which no test ran at all.
+    """
     prog = unittest.main(verbosity=2, exit=False)
     result = prog.result
-    if os.environ.get('CI') and result.skipped:
-        print('FAIL: %d test(s) skipped in CI' % len(result.skipped))
-        raise SystemExit(1)
-    raise SystemExit(0 if result.wasSuccessful() else 1)
+    problems = []
+    if result.skipped:
+        problems.append('%d test(s) skipped: %s' % (
+            len(result.skipped), '; '.join('%s (%s)' % (t.id(), why) for t, why in result.skipped)))
+    if result.expectedFailures:
+        problems.append('%d expected failure(s)' % len(result.expectedFailures))
+    if result.testsRun == 0:
+        problems.append('no test ran')
+    for problem in problems:
+        print('FAIL: ' + problem, file=sys.stderr)
+    raise SystemExit(0 if result.wasSuccessful() and not problems else 1)
