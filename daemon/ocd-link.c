@@ -428,13 +428,12 @@ static void
 on_credentials_checked (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(OcdLink) self = data;
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
   /* A check of a role that was replaced meanwhile answers nothing. */
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   self->checking_credentials = FALSE;
-  ocd_api_classify_printer (reply);
   ocd_link_note_http (self, reply, "credentials");
 }
 
@@ -448,12 +447,10 @@ ocd_link_refresh_http (OcdLink *self)
 static void
 check_credentials (OcdLink *self)
 {
-  g_autofree char *url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
-
   if (self->checking_credentials)
     return;
   self->checking_credentials = TRUE;
-  ocd_api_request_async (self->soup, "GET", url, self->stored.token, self->config->timeout,
+  ocd_api_printer_async (self->soup, self->server_url, self->stored.token, self->config->timeout,
                          self->cancellable, on_credentials_checked, g_object_ref (self));
 }
 
@@ -489,12 +486,9 @@ static void
 on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(OcdLink) self = data;
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  g_autofree char *url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
-  GVariantDict facts;
-
-  ocd_api_classify_printer (reply);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
   const char *result_name = obico_test_result_to_string (test_result (reply->outcome));
+  GVariantDict facts;
 
   g_message ("Test: %s (%s)", result_name, reply->detail);
 
@@ -503,7 +497,7 @@ on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
   g_variant_dict_insert (&facts, "elapsed_ms", "d", reply->elapsed_ms);
   g_variant_dict_insert (&facts, "address", "s", reply->address);
   g_variant_dict_insert (&facts, "tls", "s", reply->tls);
-  g_variant_dict_insert (&facts, "url", "s", url);
+  g_variant_dict_insert (&facts, "url", "s", reply->url);
   g_variant_dict_insert (&facts, "content_type", "s", reply->content_type != NULL ? reply->content_type : "");
   g_variant_dict_insert (&facts, "failure", "s", ocd_api_failure_to_string (reply->failure));
   if (reply->outcome == OCD_API_OK)
@@ -523,7 +517,6 @@ ocd_link_test_async (OcdLink             *self,
                      gpointer             user_data)
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
-  g_autofree char *url = NULL;
   gboolean in_flight = self->test_waiters != NULL;
 
   g_task_set_source_tag (task, ocd_link_test_async);
@@ -548,9 +541,8 @@ ocd_link_test_async (OcdLink             *self,
       return;
     }
 
-  url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
-  ocd_api_request_async (self->soup, "GET", url, credentials_token (self), self->config->timeout,
-                         NULL, on_test_answered, g_object_ref (self));
+  ocd_api_printer_async (self->soup, self->server_url, credentials_token (self),
+                         self->config->timeout, NULL, on_test_answered, g_object_ref (self));
 }
 
 GVariant *
@@ -613,12 +605,11 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GTask) task = data;
   OcdLink *self = g_task_get_source_object (task);
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
   g_auto(OcdStoreData) changed = copy_stored (self);
   GError *error = NULL;
 
   self->linking = FALSE;
-  ocd_api_classify_verify (reply);
   if (reply->outcome != OCD_API_REJECTED)
     ocd_link_note_attempt (self, reply->outcome != OCD_API_OK, "link",
                            reply->outcome == OCD_API_OK ? "" : reply->detail);
@@ -679,8 +670,6 @@ ocd_link_link_async (OcdLink             *self,
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
   g_autofree char *trimmed = g_strstrip (g_strdup (code != NULL ? code : ""));
-  g_autofree char *escaped = NULL;
-  g_autofree char *url = NULL;
   GError *error = NULL;
   gboolean valid = strlen (trimmed) == 6;
 
@@ -707,11 +696,9 @@ ocd_link_link_async (OcdLink             *self,
     }
 
   self->linking = TRUE;
-  escaped = g_uri_escape_string (trimmed, NULL, FALSE);
-  url = g_strdup_printf ("%s/api/v1/octo/verify/?code=%s", self->server_url, escaped);
   g_message ("Linking with a code at %s", self->server_url);
-  ocd_api_request_async (self->soup, "POST", url, NULL, self->config->timeout, NULL,
-                         on_verified, g_steal_pointer (&task));
+  ocd_api_verify_async (self->soup, self->server_url, trimmed, self->config->timeout, NULL,
+                        on_verified, g_steal_pointer (&task));
 }
 
 GVariant *

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ocd-api.h"
+#include "ocd-deadline.h"
 #include "ocd-probe.h"
 #include "obico-url.h"
 
@@ -42,27 +43,21 @@ typedef struct {
   GTlsCertificate    *peer_cert;
   GTlsCertificateFlags peer_errors;
 
-  /* The current step: its own cancellable, chained to the caller's, so a
-   * timeout ends just this step and we can tell the two apart. */
-  GCancellable       *step_cancellable;
-  gulong              step_cancelled_id;
-  GSource            *step_timeout;
-  gboolean            step_timed_out;
-  gint64              step_started;
+  /* The current step's time limit: a timeout ends just this step. */
+  OcdDeadline        *step;
 } Probe;
 
-static void
-step_end (Probe *probe, GCancellable *caller)
+static GCancellable *
+step_begin (Probe *probe, GTask *task)
 {
-  if (probe->step_timeout != NULL)
-    {
-      g_source_destroy (probe->step_timeout);
-      g_clear_pointer (&probe->step_timeout, g_source_unref);
-    }
-  if (probe->step_cancelled_id != 0)
-    g_cancellable_disconnect (caller, probe->step_cancelled_id);
-  probe->step_cancelled_id = 0;
-  g_clear_object (&probe->step_cancellable);
+  probe->step = ocd_deadline_new (g_task_get_cancellable (task), probe->timeout);
+  return ocd_deadline_get_cancellable (probe->step);
+}
+
+static void
+step_end (Probe *probe)
+{
+  g_clear_pointer (&probe->step, ocd_deadline_free);
 }
 
 static void
@@ -77,7 +72,7 @@ close_stream (Probe *probe)
 static void
 probe_free (Probe *probe)
 {
-  g_assert (probe->step_cancellable == NULL);
+  g_assert (probe->step == NULL);
   close_stream (probe);
   g_clear_object (&probe->soup);
   g_free (probe->server_url);
@@ -89,44 +84,6 @@ probe_free (Probe *probe)
   g_clear_error (&probe->connect_error);
   g_clear_object (&probe->peer_cert);
   g_free (probe);
-}
-
-static gboolean
-on_step_timeout (gpointer data)
-{
-  Probe *probe = data;
-
-  probe->step_timed_out = TRUE;
-  g_cancellable_cancel (probe->step_cancellable);
-  g_clear_pointer (&probe->step_timeout, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_caller_cancelled (GCancellable *caller, gpointer data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (data));
-}
-
-static GCancellable *
-step_begin (Probe *probe, GCancellable *caller)
-{
-  probe->step_cancellable = g_cancellable_new ();
-  probe->step_timed_out = FALSE;
-  probe->step_started = g_get_monotonic_time ();
-  if (caller != NULL)
-    probe->step_cancelled_id = g_cancellable_connect (caller, G_CALLBACK (on_caller_cancelled),
-                                                      probe->step_cancellable, NULL);
-  probe->step_timeout = g_timeout_source_new ((guint) (probe->timeout * 1000));
-  g_source_set_callback (probe->step_timeout, on_step_timeout, probe, NULL);
-  g_source_attach (probe->step_timeout, g_main_context_get_thread_default ());
-  return probe->step_cancellable;
-}
-
-static double
-step_elapsed_ms (Probe *probe)
-{
-  return (g_get_monotonic_time () - probe->step_started) / 1000.0;
 }
 
 /* Opens a step dict; the caller may add keys, then calls close_step(). */
@@ -214,73 +171,23 @@ ocd_probe_clock_plausible (gint64 now_usec, GTlsCertificateFlags errors)
 
 /* ---- websocket --------------------------------------------------------- */
 
-static void
-on_unexpected_socket_closed (SoupWebsocketConnection *ws, gpointer data)
-{
-  g_object_unref (ws);
-}
+static void add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply);
+static void finish_unreachable (GTask *task, const OcdApiReply *reply);
 
 static void
 on_websocket (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
-  SoupMessage *message = g_object_get_data (G_OBJECT (task), "ws-message");
-  g_autoptr(GError) error = NULL;
-  SoupWebsocketConnection *ws;
-  g_autofree char *detail = NULL;
-  double elapsed = step_elapsed_ms (probe);
-  gboolean timed_out = probe->step_timed_out;
-  guint status;
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
-  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  step_end (probe, g_task_get_cancellable (task));
-  status = soup_message_get_status (message);
-  if (ws != NULL)
-    {
-      /* Obico never accepts an anonymous socket; whatever did, we leave at
-       * once, holding the socket until its close handshake is over. */
-      g_signal_connect (ws, "closed", G_CALLBACK (on_unexpected_socket_closed), NULL);
-      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
-    }
   if (return_if_cancelled (task))
     return;
-
-  if (ws != NULL)
-    {
-      open_step (probe, "websocket", TRUE, elapsed,
-                 _("The WebSocket path is reachable: the server even accepted an upgrade "
-                   "without credentials, which an Obico server does not do."));
-    }
-  else if (status == SOUP_STATUS_FORBIDDEN)
-    {
-      open_step (probe, "websocket", TRUE, elapsed,
-                 _("The WebSocket path is reachable: the server refused an upgrade without "
-                   "credentials with 403, as an Obico server does."));
-    }
-  else
-    {
-      if (timed_out)
-        detail = g_strdup_printf (_("No answer to a WebSocket upgrade on /ws/dev/ within %g "
-                                    "seconds, while plain HTTP works: a firewall or reverse "
-                                    "proxy holds WebSockets back."), probe->timeout);
-      else if (status == 0)
-        detail = g_strdup_printf (_("The WebSocket upgrade on /ws/dev/ failed (%s), while plain "
-                                    "HTTP works: a firewall or reverse proxy blocks WebSockets."),
-                                  error->message);
-      else
-        detail = g_strdup_printf (_("The WebSocket upgrade on /ws/dev/ got %u %s instead of 403, "
-                                    "while plain HTTP works: a firewall or reverse proxy blocks "
-                                    "WebSockets (a proxy must pass the Upgrade header on /ws/)."),
-                                  status, soup_message_get_reason_phrase (message) != NULL
-                                          ? soup_message_get_reason_phrase (message) : "");
-      open_step (probe, "websocket", FALSE, elapsed, detail);
-    }
-  step_key (probe, "http_status", g_variant_new_int32 ((gint32) status));
-  close_step (probe);
-
-  if (ws != NULL || status == SOUP_STATUS_FORBIDDEN)
+  add_reply_step (probe, "websocket", reply);
+  if (reply->websocket == OBICO_WEB_SOCKET_REACHABLE)
     finish (task, "", FIXES_NONE);
+  else if (reply->failure == OCD_API_FAILURE_INVALID)
+    finish_unreachable (task, reply);
   else
     finish (task, "websocket-blocked", FIXES_WEBSOCKET);
 }
@@ -289,26 +196,11 @@ static void
 run_websocket (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
-  g_autofree char *url = obico_url_websocket (probe->server_url);
-  g_autoptr(SoupMessage) message = url != NULL ? soup_message_new ("GET", url) : NULL;
-  GCancellable *cancellable;
 
-  if (message == NULL)
-    {
-      add_step (probe, "websocket", FALSE, 0, _("No WebSocket address can be made from the server address."));
-      finish (task, "server-address", FIXES_SERVER_ADDRESS);
-      return;
-    }
   /* Never credentials here: an authenticated socket would make the server
    * close the printer's own session with 4321. */
-  soup_message_disable_feature (message, SOUP_TYPE_AUTH_MANAGER);
-  soup_message_disable_feature (message, SOUP_TYPE_COOKIE_JAR);
-  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
-  g_object_set_data_full (G_OBJECT (task), "ws-message", g_object_ref (message), g_object_unref);
-
-  cancellable = step_begin (probe, g_task_get_cancellable (task));
-  soup_session_websocket_connect_async (probe->soup, message, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        cancellable, on_websocket, task);
+  ocd_api_websocket_async (probe->soup, probe->server_url, NULL, probe->timeout,
+                           g_task_get_cancellable (task), on_websocket, task);
 }
 
 /* ---- server (/hc/) and credentials -------------------------------------- */
@@ -349,11 +241,10 @@ on_credentials (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
   if (return_if_cancelled (task))
     return;
-  ocd_api_classify_printer (reply);
   add_reply_step (probe, "credentials", reply);
   switch (reply->outcome)
     {
@@ -378,7 +269,6 @@ static void
 run_credentials (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
-  g_autofree char *url = NULL;
 
   if (probe->token == NULL)
     {
@@ -387,8 +277,7 @@ run_credentials (GTask *task)
       finish (task, "not-linked", FIXES_NOT_LINKED);
       return;
     }
-  url = obico_url_join (probe->server_url, "/api/v1/octo/printer/");
-  ocd_api_request_async (probe->soup, "GET", url, probe->token, probe->timeout,
+  ocd_api_printer_async (probe->soup, probe->server_url, probe->token, probe->timeout,
                          g_task_get_cancellable (task), on_credentials, task);
 }
 
@@ -397,11 +286,10 @@ on_server (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
   Probe *probe = g_task_get_task_data (task);
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
   if (return_if_cancelled (task))
     return;
-  ocd_api_classify_health (reply);
   add_reply_step (probe, "server", reply);
   switch (reply->outcome)
     {
@@ -424,30 +312,12 @@ static void
 run_server (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
-  g_autofree char *url = obico_url_join (probe->server_url, "/hc/");
 
-  ocd_api_request_async (probe->soup, "GET", url, NULL, probe->timeout,
-                         g_task_get_cancellable (task), on_server, task);
+  ocd_api_health_async (probe->soup, probe->server_url, probe->timeout,
+                        g_task_get_cancellable (task), on_server, task);
 }
 
 /* ---- tls ---------------------------------------------------------------- */
-
-static const char *
-protocol_name (GTlsProtocolVersion version)
-{
-  switch (version)
-    {
-    case G_TLS_PROTOCOL_VERSION_SSL_3_0: return "SSL 3.0";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_1: return "TLS 1.1";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_2: return "TLS 1.2";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_3: return "TLS 1.3";
-    case G_TLS_PROTOCOL_VERSION_DTLS_1_0: return "DTLS 1.0";
-    case G_TLS_PROTOCOL_VERSION_DTLS_1_2: return "DTLS 1.2";
-    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
-    default: return "";
-    }
-}
 
 static GVariant *
 tls_error_names (GTlsCertificateFlags errors)
@@ -508,13 +378,13 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
   g_autofree char *now_text = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   gboolean ok = g_tls_connection_handshake_finish (tls, result, &error);
-  double elapsed = step_elapsed_ms (probe);
-  gboolean timed_out = probe->step_timed_out;
+  double elapsed = ocd_deadline_elapsed_ms (probe->step);
+  gboolean timed_out = ocd_deadline_expired (probe->step);
   gboolean clock_plausible;
   const char *problem = "tls";
   const char * const *fixes = FIXES_TLS;
 
-  step_end (probe, g_task_get_cancellable (task));
+  step_end (probe);
   g_signal_handlers_disconnect_by_func (tls, on_accept_certificate, probe);
   if (return_if_cancelled (task))
     return;
@@ -527,7 +397,7 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
       g_autoptr(GDateTime) expires = cert != NULL ? g_tls_certificate_get_not_valid_after (cert) : NULL;
       g_autofree char *issuer = cert != NULL ? g_tls_certificate_get_issuer_name (cert) : NULL;
       g_autofree char *expires_text = expires != NULL ? g_date_time_format (expires, "%Y-%m-%d") : NULL;
-      const char *protocol = protocol_name (g_tls_connection_get_protocol_version (tls));
+      const char *protocol = ocd_api_format_tls_version (g_tls_connection_get_protocol_version (tls));
 
       detail = g_strdup_printf (_("The secure connection works (%s, certificate issued by %s, "
                                   "valid until %s)."),
@@ -625,22 +495,12 @@ run_tls (GTask *task)
   probe->stream = g_object_ref (tls);
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), probe);
 
-  cancellable = step_begin (probe, g_task_get_cancellable (task));
+  cancellable = step_begin (probe, task);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable,
                                     on_handshake, task);
 }
 
 /* ---- connect ------------------------------------------------------------ */
-
-static char *
-address_text (GInetAddress *address, int port)
-{
-  g_autofree char *ip = g_inet_address_to_string (address);
-
-  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
-    return g_strdup_printf ("[%s]:%d", ip, port);
-  return g_strdup_printf ("%s:%d", ip, port);
-}
 
 static void connect_next (GTask *task);
 
@@ -652,13 +512,13 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnection) conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source),
                                                                       result, &error);
-  g_autofree char *address = address_text (probe->next_address->data, probe->port);
+  g_autofree char *address = ocd_api_format_address (probe->next_address->data, (guint) probe->port);
   g_autofree char *detail = NULL;
   const char *problem = "internet";
   const char * const *fixes = FIXES_INTERNET;
   double elapsed;
 
-  if (conn == NULL && !probe->step_timed_out &&
+  if (conn == NULL && !ocd_deadline_expired (probe->step) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       probe->next_address->next != NULL)
     {
@@ -672,14 +532,14 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
 
-  elapsed = step_elapsed_ms (probe);
-  if (conn == NULL && probe->connect_error != NULL && !probe->step_timed_out &&
+  elapsed = ocd_deadline_elapsed_ms (probe->step);
+  if (conn == NULL && probe->connect_error != NULL && !ocd_deadline_expired (probe->step) &&
       g_error_matches (probe->connect_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     g_set_error_literal (&error, probe->connect_error->domain, probe->connect_error->code,
                          probe->connect_error->message);
-  if (conn == NULL && probe->step_timed_out)
+  if (conn == NULL && ocd_deadline_expired (probe->step))
     g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "timed out");
-  step_end (probe, g_task_get_cancellable (task));
+  step_end (probe);
   if (return_if_cancelled (task))
     return;
 
@@ -728,7 +588,7 @@ connect_next (GTask *task)
                                                                  (guint16) probe->port);
 
   g_socket_client_connect_async (probe->client, G_SOCKET_CONNECTABLE (address),
-                                 probe->step_cancellable, on_connected, task);
+                                 ocd_deadline_get_cancellable (probe->step), on_connected, task);
 }
 
 static void
@@ -741,7 +601,7 @@ run_connect (GTask *task)
   /* The route to the server itself, the one the printer's agent takes. */
   g_socket_client_set_enable_proxy (probe->client, FALSE);
   probe->next_address = probe->addresses;
-  step_begin (probe, g_task_get_cancellable (task));
+  step_begin (probe, task);
   connect_next (task);
 }
 
@@ -768,11 +628,11 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer data)
   Probe *probe = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *detail = NULL;
-  double elapsed = step_elapsed_ms (probe);
-  gboolean timed_out = probe->step_timed_out;
+  double elapsed = ocd_deadline_elapsed_ms (probe->step);
+  gboolean timed_out = ocd_deadline_expired (probe->step);
 
   probe->addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
-  step_end (probe, g_task_get_cancellable (task));
+  step_end (probe);
   if (return_if_cancelled (task))
     return;
 
@@ -827,7 +687,7 @@ run_resolve (GTask *task)
     }
 
   resolver = g_resolver_get_default ();
-  cancellable = step_begin (probe, g_task_get_cancellable (task));
+  cancellable = step_begin (probe, task);
   g_resolver_lookup_by_name_async (resolver, probe->host, cancellable, on_resolved, task);
 }
 

@@ -19,7 +19,6 @@
 #include "ocd-link-private.h"
 #include "ocd-message.h"
 #include "ocd-session.h"
-#include "obico-url.h"
 
 #define CLOSE_SHARED_CREDENTIALS 4321
 /* A session that stayed up this long resets the backoff. */
@@ -32,19 +31,15 @@ struct _OcdSession
 
   OcdLink                 *link;      /* not owned: the link owns us */
   char                    *server_url;
-  char                    *ws_url;
   char                    *token;
   GCancellable            *cancellable;
-  SoupMessage             *handshake;
   SoupWebsocketConnection *connection;
-  guint                    handshake_timeout_id;
   guint                    heartbeat_id;
   guint                    watchdog_id;
   guint                    reconnect_id;
   guint                    failures;
   gint64                   opened_at;      /* monotonic */
   gint64                   last_heard;     /* monotonic */
-  gboolean                 handshake_timed_out;
   guint                    handshake_timeouts;     /* in a row */
   gboolean                 stopped;        /* no more reconnects */
 };
@@ -70,7 +65,6 @@ config (OcdSession *self)
 static void
 clear_timers (OcdSession *self)
 {
-  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
@@ -133,8 +127,7 @@ on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
 {
   Why *why = data;
   OcdSession *self = why->self;
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
-  gboolean credentials = why->websocket_state == OBICO_WEB_SOCKET_REJECTED;
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     {
@@ -142,11 +135,8 @@ on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
 
-  if (credentials)
-    ocd_api_classify_printer (reply);
-  else
-    ocd_api_classify_health (reply);
-  ocd_link_note_http (self->link, reply, credentials ? "credentials" : "health");
+  ocd_link_note_http (self->link, reply,
+                      reply->endpoint == OCD_API_ENDPOINT_PRINTER ? "credentials" : "health");
 
   if (reply->outcome == OCD_API_INVALID_CREDENTIALS)
     {
@@ -169,16 +159,18 @@ static void
 ask_why (OcdSession *self, ObicoWebSocket websocket_state, const char *detail)
 {
   Why *why = g_new0 (Why, 1);
-  gboolean credentials = websocket_state == OBICO_WEB_SOCKET_REJECTED;
-  g_autofree char *url = obico_url_join (self->server_url,
-                                       credentials ? "/api/v1/octo/printer/" : "/hc/");
 
   why->self = g_object_ref (self);
   why->websocket_state = websocket_state;
   why->websocket_detail = g_strdup (detail);
-  ocd_api_request_async (ocd_link_get_soup (self->link), "GET", url,
-                         credentials ? self->token : NULL, config (self)->timeout,
-                         self->cancellable, on_why_answered, why);
+  /* A refused socket: are the credentials refused too?  Else: is the
+   * server there at all? */
+  if (websocket_state == OBICO_WEB_SOCKET_REJECTED)
+    ocd_api_printer_async (ocd_link_get_soup (self->link), self->server_url, self->token,
+                           config (self)->timeout, self->cancellable, on_why_answered, why);
+  else
+    ocd_api_health_async (ocd_link_get_soup (self->link), self->server_url,
+                          config (self)->timeout, self->cancellable, on_why_answered, why);
 }
 
 /* ---- an open session ------------------------------------------------- */
@@ -341,60 +333,29 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
 
 /* ---- opening --------------------------------------------------------- */
 
-static gboolean
-on_handshake_timeout (gpointer data)
-{
-  OcdSession *self = data;
-
-  self->handshake_timeout_id = 0;
-  self->handshake_timed_out = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(OcdSession) self = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupMessage) handshake = g_steal_pointer (&self->handshake);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
   SoupWebsocketConnection *connection;
-  guint status = soup_message_get_status (handshake);
-  gboolean timed_out = self->handshake_timed_out;
   OcdConfig *cfg = config (self);
 
-  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
-  connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  /* Stopped, or a newer attempt replaced this one. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
 
-  if (self->stopped && connection == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      !timed_out)
-    return;   /* ocd_session_stop() */
-
-  if (timed_out)
+  if (reply->failure == OCD_API_FAILURE_INVALID)
     {
-      g_clear_object (&connection);
-      g_clear_object (&self->cancellable);
-      self->cancellable = g_cancellable_new ();
+      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_BLOCKED, reply->detail);
+      return;
     }
-
-  if (connection == NULL || timed_out)
+  if (reply->websocket != OBICO_WEB_SOCKET_CONNECTED)
     {
+      ObicoWebSocket state = reply->websocket;
       g_autofree char *detail = NULL;
-      ObicoWebSocket state = OBICO_WEB_SOCKET_BLOCKED;
 
-      if (!timed_out)
-        self->handshake_timeouts = 0;
-      if (status == SOUP_STATUS_FORBIDDEN)
-        {
-          state = OBICO_WEB_SOCKET_REJECTED;
-          detail = g_strdup (_("The server refused the WebSocket (403)."));
-        }
-      else if (status != 0)
-        detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade was answered with %u "
-                                    "instead of 101: a firewall or reverse proxy blocks "
-                                    "WebSockets (for a self-hosted server, the proxy must pass "
-                                    "Upgrade on /ws/)."), status);
-      else if (timed_out)
+      if (reply->failure == OCD_API_FAILURE_TIMEOUT)
         {
           /* One slow handshake is a slow network; a proxy that swallows
            * upgrades does it every time. */
@@ -405,20 +366,21 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
                                     cfg->timeout, self->handshake_timeouts);
         }
       else
-        detail = g_strdup_printf (_("HTTP works, but the WebSocket upgrade failed (%s): a "
-                                    "firewall or reverse proxy may block WebSockets."),
-                                  error != NULL ? error->message : "?");
+        {
+          self->handshake_timeouts = 0;
+          detail = g_strdup (reply->detail);
+        }
 
-      g_message ("WebSocket handshake failed: status %u%s%s", status,
-                 error != NULL ? ", " : "", error != NULL ? error->message : "");
-      ocd_link_note_attempt (self->link, status != SOUP_STATUS_FORBIDDEN, "websocket", detail);
+      g_message ("WebSocket handshake failed: status %u, %s", reply->http_status, reply->detail);
+      ocd_link_note_attempt (self->link, reply->websocket != OBICO_WEB_SOCKET_REJECTED,
+                             "websocket", detail);
       ask_why (self, state, detail);
       return;
     }
 
   g_message ("WebSocket connected");
+  connection = self->connection = g_steal_pointer (&reply->connection);
   self->handshake_timeouts = 0;
-  self->connection = connection;
   self->opened_at = self->last_heard = g_get_monotonic_time ();
   soup_websocket_connection_set_max_incoming_payload_size (connection, MAX_INCOMING_FRAME);
   /* Pings make a silent peer visible: a live server pongs. */
@@ -445,34 +407,17 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
 static void
 connect_now (OcdSession *self)
 {
-  g_autofree char *authorization = g_strconcat ("bearer ", self->token, NULL);
-
   drop_connection (self);
   clear_timers (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  self->handshake = soup_message_new ("GET", self->ws_url);
-  if (self->handshake == NULL)
-    {
-      ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_BLOCKED,
-                               _("The WebSocket address is not valid."));
-      return;
-    }
-  /* The socket wants the lowercase scheme word; REST uses "Token". */
-  soup_message_headers_replace (soup_message_get_request_headers (self->handshake),
-                                "authorization", authorization);
-
-  g_debug ("Connecting the WebSocket to %s", self->ws_url);
-  self->handshake_timed_out = FALSE;
+  g_debug ("Connecting the WebSocket of %s", self->server_url);
   ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CONNECTING, NULL);
-  self->handshake_timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
-                                                   (guint) (config (self)->timeout * 1000),
-                                                   on_handshake_timeout, self, NULL);
-  soup_session_websocket_connect_async (ocd_link_get_soup (self->link), self->handshake, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, self->cancellable,
-                                        on_connected, g_object_ref (self));
+  ocd_api_websocket_async (ocd_link_get_soup (self->link), self->server_url, self->token,
+                           config (self)->timeout, self->cancellable, on_connected,
+                           g_object_ref (self));
 }
 
 void
@@ -501,7 +446,6 @@ ocd_session_new (OcdLink    *link,
 
   self->link = link;
   self->server_url = g_strdup (server_url);
-  self->ws_url = obico_url_websocket (server_url);
   self->token = g_strdup (token);
   self->cancellable = g_cancellable_new ();
   return self;
@@ -514,9 +458,7 @@ ocd_session_finalize (GObject *object)
 
   ocd_session_stop (self);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->handshake);
   g_free (self->server_url);
-  g_free (self->ws_url);
   g_free (self->token);
   G_OBJECT_CLASS (ocd_session_parent_class)->finalize (object);
 }

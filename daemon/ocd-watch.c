@@ -11,7 +11,6 @@
 
 #include "ocd-api.h"
 #include "ocd-link-private.h"
-#include "obico-url.h"
 #include "ocd-watch.h"
 
 #define RETRY_FIRST_SECONDS 5.0
@@ -112,7 +111,7 @@ on_check_due (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* ---- GET /hc/ and GET /api/v1/octo/printer/ -------------------------- */
+/* ---- the checks: /hc/, the credentials, an anonymous upgrade ---------- */
 
 /* A check on its way.  It holds no reference to the watcher: once the
  * watcher is gone (cancelled), answers are dropped unread. */
@@ -140,180 +139,69 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
+static gboolean
+note_upgrade (OcdWatch *self, const OcdApiReply *reply)
+{
+  gboolean reachable = reply->websocket == OBICO_WEB_SOCKET_REACHABLE;
+
+  ocd_link_note_attempt (self->link, !reachable, "websocket", reachable ? "" : reply->detail);
+  if (reachable)
+    ocd_link_note_contact (self->link);
+  if (!self->shared)
+    ocd_link_note_websocket (self->link, reply->websocket, reply->detail);
+  return reachable;
+}
+
 static void
-on_http_answered (GObject *source, GAsyncResult *result, gpointer data)
+on_answered (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(Pending) pending = data;
-  g_autoptr(OcdApiReply) reply = ocd_api_request_finish (result);
+  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
   OcdWatch *self;
-  gboolean health;
+  gboolean ok;
 
   if (g_cancellable_is_cancelled (pending->cancellable))
     return;
   self = pending->check->watch;
-  health = pending->check == &self->checks[CHECK_HEALTH];
-  if (health)
-    ocd_api_classify_health (reply);
-  else
-    ocd_api_classify_printer (reply);
   g_debug ("%s: %s", pending->check->name, reply->detail);
-  ocd_link_note_http (self->link, reply, health ? "health" : "credentials");
-  check_done (pending->check, reply->outcome == OCD_API_OK);
+  if (reply->endpoint == OCD_API_ENDPOINT_WEBSOCKET)
+    ok = note_upgrade (self, reply);
+  else
+    {
+      ocd_link_note_http (self->link, reply, pending->check->name);
+      ok = reply->outcome == OCD_API_OK;
+    }
+  check_done (pending->check, ok);
 }
 
 static void
 run_health (Check *check)
 {
   OcdWatch *self = check->watch;
-  g_autofree char *url = obico_url_join (self->server_url, "/hc/");
 
-  ocd_api_request_async (ocd_link_get_soup (self->link), "GET", url, NULL, self->timeout,
-                         self->cancellable, on_http_answered, pending_new (check));
+  ocd_api_health_async (ocd_link_get_soup (self->link), self->server_url, self->timeout,
+                        self->cancellable, on_answered, pending_new (check));
 }
 
 static void
 run_credentials (Check *check)
 {
   OcdWatch *self = check->watch;
-  g_autofree char *url = obico_url_join (self->server_url, "/api/v1/octo/printer/");
 
   /* REST with "Authorization: Token": the agent's own checks do the same,
    * and the server keeps no session for it. */
-  ocd_api_request_async (ocd_link_get_soup (self->link), "GET", url, self->token, self->timeout,
-                         self->cancellable, on_http_answered, pending_new (check));
-}
-
-/* ---- the anonymous WebSocket upgrade ---------------------------------- */
-
-typedef struct {
-  Pending      *pending;
-  SoupMessage  *message;
-  GCancellable *cancellable;   /* the watcher's, plus our time limit */
-  gulong        cancelled_id;
-  guint         timeout_id;
-  gboolean      timed_out;
-} Upgrade;
-
-static void
-upgrade_free (Upgrade *upgrade)
-{
-  g_clear_handle_id (&upgrade->timeout_id, g_source_remove);
-  g_cancellable_disconnect (upgrade->pending->cancellable, upgrade->cancelled_id);
-  g_clear_object (&upgrade->cancellable);
-  g_clear_object (&upgrade->message);
-  pending_free (upgrade->pending);
-  g_free (upgrade);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Upgrade, upgrade_free)
-
-static gboolean
-on_upgrade_timeout (gpointer data)
-{
-  Upgrade *upgrade = data;
-
-  upgrade->timeout_id = 0;
-  upgrade->timed_out = TRUE;
-  g_cancellable_cancel (upgrade->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_watch_cancelled (GCancellable *cancellable, gpointer data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (data));
-}
-
-static void
-on_upgrade_answered (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr(Upgrade) upgrade = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupWebsocketConnection) connection = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *detail = NULL;
-  guint status = soup_message_get_status (upgrade->message);
-  gboolean reachable = FALSE;
-  OcdWatch *self;
-
-  connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (g_cancellable_is_cancelled (upgrade->pending->cancellable))
-    {
-      if (connection != NULL)
-        soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
-      return;
-    }
-  self = upgrade->pending->check->watch;
-  url = obico_url_websocket (self->server_url);
-
-  if (connection != NULL)
-    {
-      /* No Obico server accepts a socket without credentials. */
-      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      detail = g_strdup_printf (_("%s accepted a WebSocket without credentials, which an Obico "
-                                  "server never does: the address may point at something else."),
-                                url);
-    }
-  else if (status == SOUP_STATUS_FORBIDDEN)
-    {
-      reachable = TRUE;
-      detail = g_strdup (_("The WebSocket path answers: the server refused an upgrade without "
-                           "credentials (403), as it should."));
-    }
-  else if (status != 0)
-    {
-      const char *type = soup_message_headers_get_content_type (
-        soup_message_get_response_headers (upgrade->message), NULL);
-
-      detail = g_strdup_printf (_("The WebSocket upgrade at %s was answered with %u (%s) instead "
-                                  "of the server's 403: a proxy or firewall on the way does not "
-                                  "pass WebSockets (it must pass Upgrade on /ws/)."),
-                                url, status, type != NULL ? type : _("no content type"));
-    }
-  else if (upgrade->timed_out)
-    {
-      detail = g_strdup_printf (_("The WebSocket upgrade at %s got no answer within %g seconds."),
-                                url, self->timeout);
-    }
-  else
-    {
-      detail = g_strdup_printf (_("The WebSocket upgrade at %s failed without an answer (%s)."),
-                                url, error != NULL ? error->message : "?");
-    }
-
-  g_debug ("websocket: %s", detail);
-  ocd_link_note_attempt (self->link, !reachable, "websocket", reachable ? "" : detail);
-  if (reachable)
-    ocd_link_note_contact (self->link);
-  if (!self->shared)
-    ocd_link_note_websocket (self->link,
-                             reachable ? OBICO_WEB_SOCKET_REACHABLE : OBICO_WEB_SOCKET_BLOCKED,
-                             detail);
-  check_done (upgrade->pending->check, reachable);
+  ocd_api_printer_async (ocd_link_get_soup (self->link), self->server_url, self->token,
+                         self->timeout, self->cancellable, on_answered, pending_new (check));
 }
 
 static void
 run_websocket (Check *check)
 {
   OcdWatch *self = check->watch;
-  Upgrade *upgrade = g_new0 (Upgrade, 1);
-  g_autofree char *url = obico_url_join (self->server_url, "/ws/dev/");
 
-  upgrade->pending = pending_new (check);
-  upgrade->cancellable = g_cancellable_new ();
-  upgrade->cancelled_id = g_cancellable_connect (self->cancellable, G_CALLBACK (on_watch_cancelled),
-                                                 upgrade->cancellable, NULL);
-  upgrade->timeout_id = g_timeout_add ((guint) (self->timeout * 1000), on_upgrade_timeout, upgrade);
-
-  /* A fresh message, no Authorization header: the whole point.  Redirects
-   * are answers to judge, not to follow. */
-  upgrade->message = soup_message_new (SOUP_METHOD_GET, url);
-  soup_message_add_flags (upgrade->message, SOUP_MESSAGE_NO_REDIRECT);
-  soup_message_disable_feature (upgrade->message, SOUP_TYPE_AUTH_MANAGER);
-  soup_message_disable_feature (upgrade->message, SOUP_TYPE_COOKIE_JAR);
-  soup_session_websocket_connect_async (ocd_link_get_soup (self->link), upgrade->message, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, upgrade->cancellable,
-                                        on_upgrade_answered, upgrade);
+  /* Without credentials: the whole point. */
+  ocd_api_websocket_async (ocd_link_get_soup (self->link), self->server_url, NULL, self->timeout,
+                           self->cancellable, on_answered, pending_new (check));
 }
 
 /* ---- what the agent's log says ----------------------------------------- */

@@ -362,6 +362,87 @@ test_tls_errors (void)
                                                          G_TLS_CERTIFICATE_UNKNOWN_CA), "clock"));
 }
 
+static OcdApiReply *
+upgrade_reply (gboolean anonymous, guint status, gboolean accepted)
+{
+  OcdApiReply *reply = reply_new (status, accepted ? NULL : "text/html", NULL, 0);
+
+  reply->endpoint = OCD_API_ENDPOINT_WEBSOCKET;
+  reply->url = g_strdup ("ws://127.0.0.1:3334/ws/dev/");
+  reply->anonymous = anonymous;
+  reply->accepted = accepted;
+  return reply;
+}
+
+static void
+test_websocket (void)
+{
+  /* Both the watch role and Diagnose() judge an anonymous upgrade here:
+   * any answer that shows the WebSocket endpoint was reached means the path
+   * is open, even an upgrade that an Obico server would have refused. */
+  static const struct {
+    gboolean       anonymous;
+    guint          status;
+    gboolean       accepted;
+    OcdApiOutcome  outcome;
+    ObicoWebSocket verdict;
+    const char    *mentions;
+  } cases[] = {
+    { TRUE, 403, FALSE, OCD_API_OK, OBICO_WEB_SOCKET_REACHABLE, "403" },
+    { TRUE, 101, TRUE, OCD_API_OK, OBICO_WEB_SOCKET_REACHABLE, "without credentials" },
+    { TRUE, 400, FALSE, OCD_API_UNEXPECTED, OBICO_WEB_SOCKET_BLOCKED, "400" },
+    { TRUE, 426, FALSE, OCD_API_UNEXPECTED, OBICO_WEB_SOCKET_BLOCKED, "instead of 403" },
+    { TRUE, 502, FALSE, OCD_API_UNEXPECTED, OBICO_WEB_SOCKET_BLOCKED, "/ws/dev/" },
+    { TRUE, 200, FALSE, OCD_API_UNEXPECTED, OBICO_WEB_SOCKET_BLOCKED, "text/html" },
+    { FALSE, 101, TRUE, OCD_API_OK, OBICO_WEB_SOCKET_CONNECTED, NULL },
+    { FALSE, 403, FALSE, OCD_API_INVALID_CREDENTIALS, OBICO_WEB_SOCKET_REJECTED, "403" },
+    { FALSE, 404, FALSE, OCD_API_UNEXPECTED, OBICO_WEB_SOCKET_BLOCKED, "instead of 101" },
+    { FALSE, 302, FALSE, OCD_API_UNEXPECTED, OBICO_WEB_SOCKET_BLOCKED, "302" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(OcdApiReply) reply = upgrade_reply (cases[i].anonymous, cases[i].status,
+                                                    cases[i].accepted);
+
+      g_test_message ("%s, %u", cases[i].anonymous ? "anonymous" : "bearer", cases[i].status);
+      ocd_api_classify_websocket (reply);
+      g_assert_cmpint (reply->outcome, ==, cases[i].outcome);
+      g_assert_cmpint (reply->websocket, ==, cases[i].verdict);
+      assert_detail (reply, cases[i].mentions);
+    }
+}
+
+static void
+test_websocket_unreachable (void)
+{
+  /* No answer: blocked, and the transport's sentence stays. */
+  g_autoptr(OcdApiReply) reply = upgrade_reply (TRUE, 0, FALSE);
+
+  reply->outcome = OCD_API_UNREACHABLE;
+  reply->failure = OCD_API_FAILURE_TIMEOUT;
+  reply->detail = g_strdup ("timed out.");
+  ocd_api_classify_websocket (reply);
+  g_assert_cmpint (reply->outcome, ==, OCD_API_UNREACHABLE);
+  g_assert_cmpint (reply->websocket, ==, OBICO_WEB_SOCKET_BLOCKED);
+  g_assert_cmpstr (reply->detail, ==, "timed out.");
+}
+
+static void
+test_formatters (void)
+{
+  g_autoptr(GInetAddress) v4 = g_inet_address_new_from_string ("192.0.2.1");
+  g_autoptr(GInetAddress) v6 = g_inet_address_new_from_string ("2001:db8::1");
+  g_autofree char *a4 = ocd_api_format_address (v4, 443);
+  g_autofree char *a6 = ocd_api_format_address (v6, 3334);
+
+  g_assert_cmpstr (a4, ==, "192.0.2.1:443");
+  g_assert_cmpstr (a6, ==, "[2001:db8::1]:3334");
+  g_assert_cmpstr (ocd_api_format_tls_version (G_TLS_PROTOCOL_VERSION_TLS_1_3), ==, "TLS 1.3");
+  g_assert_cmpstr (ocd_api_format_tls_version (G_TLS_PROTOCOL_VERSION_TLS_1_2), ==, "TLS 1.2");
+  g_assert_cmpstr (ocd_api_format_tls_version (G_TLS_PROTOCOL_VERSION_UNKNOWN), ==, "");
+}
+
 static void
 test_failure_problem (void)
 {
@@ -408,5 +489,8 @@ main (int argc, char **argv)
   g_test_add_func ("/api/health", test_health);
   g_test_add_func ("/api/tls-errors", test_tls_errors);
   g_test_add_func ("/api/failure-problem", test_failure_problem);
+  g_test_add_func ("/api/websocket", test_websocket);
+  g_test_add_func ("/api/websocket/unreachable", test_websocket_unreachable);
+  g_test_add_func ("/api/formatters", test_formatters);
   return g_test_run ();
 }
