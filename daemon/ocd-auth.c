@@ -24,7 +24,9 @@ deny (GTask *task, const char *why)
 {
   g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
                            _("You are not allowed to change the Obico connection settings%s%s. "
-                             "Ask an administrator, or run the command with sudo."),
+                             "Make the change from the printer host's own screen (its local "
+                             "desktop session needs no password), run the command with sudo, "
+                             "or ask an administrator."),
                            why != NULL ? ": " : "", why != NULL ? why : "");
 }
 

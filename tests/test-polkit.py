@@ -77,7 +77,8 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Config
 '''
 
 # A bus client run as another user: makes the calls given as JSON on argv[1]
-# ([bus name, object path, interface, method, GVariant text of the arguments])
+# ([bus name, object path, interface, method, GVariant text of the arguments,
+# and optionally true to allow interactive authorization, as the app does])
 # and prints, for each, {"ok": ..., "error": D-Bus error name, "message": ...,
 # "result": the reply as GVariant text}.
 CLIENT = r'''
@@ -85,11 +86,13 @@ import json, sys
 from gi.repository import Gio, GLib
 bus = Gio.bus_get_sync(Gio.BusType.SYSTEM, None)
 results = []
-for name, path, iface, method, args in json.loads(sys.argv[1]):
+for name, path, iface, method, args, *interactive in json.loads(sys.argv[1]):
     params = GLib.Variant.parse(None, args, None, None) if args else None
+    flags = (Gio.DBusCallFlags.ALLOW_INTERACTIVE_AUTHORIZATION if interactive and interactive[0]
+             else Gio.DBusCallFlags.NONE)
     try:
         reply = bus.call_sync(name, path, iface, method, params, None,
-                              Gio.DBusCallFlags.NONE, 30000, None)
+                              flags, 30000, None)
         results.append({"ok": True, "result": reply.print_(True)})
     except GLib.Error as e:
         results.append({"ok": False,
@@ -164,6 +167,8 @@ class PolkitTest(unittest.TestCase):
             check=True, capture_output=True, text=True).stdout)
         options = {o['name']: o['value'] for o in options}
         datadir = os.path.join(options['prefix'], options['datadir'])
+        cls.polkit_policy = destdir + os.path.join(datadir, 'polkit-1/actions',
+                                                   ACTION_ID.rsplit('.', 1)[0] + '.policy')
         policy = destdir + os.path.join(datadir, 'dbus-1/system.d', BUS_NAME + '.conf')
         assert os.path.isfile(policy), f'{policy} is not installed'
 
@@ -288,7 +293,52 @@ class PolkitTest(unittest.TestCase):
             self.assertTrue(result['error'].startswith('io.obico.Connect1.Error.'),
                             f'{method}: {result}')
 
+    def polkit_check_flags(self):
+        '''The flags of every CheckAuthorization the fake polkitd was asked since
+        the last call, oldest first.'''
+        reply = self.bus.call_sync('org.freedesktop.PolicyKit1', '/org/freedesktop/PolicyKit1/Authority',
+                                   'org.freedesktop.DBus.Mock', 'GetMethodCalls',
+                                   GLib.Variant('(s)', ('CheckAuthorization',)), None,
+                                   Gio.DBusCallFlags.NONE, -1, None)
+        self.bus.call_sync('org.freedesktop.PolicyKit1', '/org/freedesktop/PolicyKit1/Authority',
+                           'org.freedesktop.DBus.Mock', 'ClearCalls', None, None,
+                           Gio.DBusCallFlags.NONE, -1, None)
+        # CheckAuthorization(subject, action_id, details, flags, cancellation_id)
+        return [(args[1], int(args[3])) for _, args in reply.unpack()[0]]
+
     # tests
+
+    def test_policy_lets_the_local_active_session_configure(self):
+        '''The installed policy decides like NetworkManager's network control: the
+        person at the printer's own screen (a local, active session) changes the
+        link without a password, so a Pi touchscreen without a polkit agent
+        works; inactive and remote sessions need an administrator.'''
+        import xml.etree.ElementTree as ET
+        action = ET.parse(self.polkit_policy).getroot().find(f"action[@id='{ACTION_ID}']")
+        self.assertIsNotNone(action, self.polkit_policy)
+        defaults = {d.tag: d.text for d in action.find('defaults')}
+        self.assertEqual(defaults, {'allow_active': 'yes',
+                                    'allow_inactive': 'auth_admin_keep',
+                                    'allow_any': 'auth_admin'})
+        self.assertTrue(action.find('message').text.strip())
+
+    def test_interactive_flag_reaches_polkit(self):
+        '''A caller that allows interactive authorization (the app, obicoctl,
+        busctl --allow-interactive-authorization=yes) lets polkit ask for a
+        password; one that does not, never gets a prompt.'''
+        self.polkit_check_flags()
+        call = self.calls([('SetDebugLogging', '(false,)')])[0]
+        self.call_as('nobody', [call + [True]])
+        self.call_as('nobody', [call])
+        # POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION is 1
+        self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 1), (ACTION_ID, 0)])
+
+    def test_refusal_says_what_to_do(self):
+        result = self.call_as('nobody', self.calls([('SetDebugLogging', '(true,)')]))[0]
+        self.assertEqual(result['error'], NOT_AUTHORIZED)
+        # where it works without a password, and how else
+        self.assertIn('sudo', result['message'])
+        self.assertIn('session', result['message'])
 
     def test_anyone_reads_and_tests(self):
         reads = self.calls([('GetAll', f'("{BUS_NAME}",)'),
