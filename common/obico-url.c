@@ -1,4 +1,4 @@
-/* obico-url.c — what a valid Obico server address is (obico-protocol.md,
+/* obico-url.c — what a valid Obico server address is (docs/obico-protocol.md,
  * "Addresses"), and the REST and WebSocket URLs made from it. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* ocd-api-classify.c — what an Obico server's answer means, by the rules of
- * obico-protocol.md, and how to say it.  A 200 is not enough: the printer
+ * docs/obico-protocol.md, and how to say it.  A 200 is not enough: the printer
  * endpoint must return JSON with printer.id, /hc/ must say Okay, and only a
  * 403 or a 101 shows that a WebSocket upgrade reached the server.  Pure: no
  * I/O, so unit tests and fuzzers judge crafted replies. */

@@ -1,5 +1,5 @@
 /* ocd-api.h — the Obico server's endpoints, each one call that returns an
- * already judged reply (obico-protocol.md) */
+ * already judged reply (docs/obico-protocol.md) */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,7 +1,7 @@
 /* ocd-message.c — what the agent role says on the socket.  Every status
  * message carries status._ts: the server ignores a status without it, and a
  * message without a status (e.g. "{}") makes the app show the printer
- * offline at once (obico-protocol.md). */
+ * offline at once (docs/obico-protocol.md). */
 #include "config.h"
 
 #include <json-glib/json-glib.h>

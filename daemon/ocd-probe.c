@@ -1,7 +1,7 @@
 /* ocd-probe.c — Diagnose(): each layer of the chain (name, TCP, TLS, /hc/,
  * credentials, WebSocket) is one step, checked on its own so a failure can be
  * pinned on one layer; the first failing step names the problem and the
- * guided fixes that follow from it (guided-fixes.md). */
+ * guided fixes that follow from it (docs/guided-fixes.md). */
 #include "config.h"
 
 #define G_LOG_DOMAIN "ocd-probe"

@@ -137,7 +137,7 @@ ocd_stats_alert_for (guint attempts, guint errors)
 {
   double rate = attempts > 0 ? (double) errors / attempts : 0;
 
-  /* The official plugin's rule (guided-fixes.md). */
+  /* The official plugin's rule (docs/guided-fixes.md). */
   if (attempts < 8)
     return FALSE;
   if (attempts < 10 && rate < 0.5)

@@ -1,4 +1,4 @@
-/* oc-fix.c — the guided fixes of guided-fixes.md and the decision tree between them
+/* oc-fix.c — the guided fixes of docs/guided-fixes.md and the decision tree between them
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Diagnose() against obico-sim: the chain stops at the first failing layer,
-names it, and offers the fixes of guided-fixes.md for it.
+names it, and offers the fixes of docs/guided-fixes.md for it.
 
 Environment (set by tests/meson.build): OBICO_CONNECTD, OBICO_SIM.
 """

@@ -10,7 +10,7 @@ route.
 Each test links a printer, applies one fault, samples the daemon's properties (one GetAll per
 sample, so State, Problem and ErrorStats are one consistent snapshot), clears the fault and
 measures how long the daemon takes to be `okay` again.  Invariants checked on every sample:
-the daemon runs; the severity band matches errors/attempts (guided-fixes.md); an alert on the
+the daemon runs; the severity band matches errors/attempts (docs/guided-fixes.md); an alert on the
 error account with HTTP fine means State error with unreliable-network / no-connectivity;
 okay means no alert, HTTP ok and the WebSocket connected.
 
@@ -41,7 +41,7 @@ RESULTS = []             # one row per fault, printed at the end
 
 
 def severity_for(attempts, errors):
-    """guided-fixes.md: none, low (< 5 %), moderate (5–20 %), high (> 20 %), total (100 %)."""
+    """docs/guided-fixes.md: none, low (< 5 %), moderate (5–20 %), high (> 20 %), total (100 %)."""
     if errors == 0 or attempts == 0:
         return 'none'
     if errors >= attempts:
@@ -51,7 +51,7 @@ def severity_for(attempts, errors):
 
 
 def alert_for(attempts, errors):
-    """The official alert threshold (guided-fixes.md)."""
+    """The official alert threshold (docs/guided-fixes.md)."""
     rate = errors / attempts if attempts else 0
     return not (attempts < 8 or (attempts < 10 and rate < 0.5) or rate < 0.25)
 

@@ -18,7 +18,7 @@
 #include "oc-support-report.h"
 #include "oc-validate.h"
 
-/* the ids of guided-fixes.md, the contract with the daemon and scripts */
+/* the ids of docs/guided-fixes.md, the contract with the daemon and scripts */
 static const char * const spec_fix_ids[] = {
   "not-linked", "server-address", "internet", "tls", "not-obico-server", "invalid-credentials",
   "relink", "unarchive", "shared-credentials", "still-invalid", "websocket-blocked",

@@ -1,4 +1,4 @@
-/* test-api.c — what an answer from an Obico server means (obico-protocol.md),
+/* test-api.c — what an answer from an Obico server means (docs/obico-protocol.md),
  * judged on crafted replies */
 #include "config.h"
 
