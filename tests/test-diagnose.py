@@ -111,6 +111,27 @@ class TestDiagnose(DiagnoseTestCase):
             self.assertIsNone(c['close_code'], c)
         self.assertEqual(self.daemon.get('State'), 'okay')
 
+    def test_upgrade_without_credentials_accepted(self):
+        # The WebSocket path is open even if what answers there accepts an
+        # upgrade without credentials (obico-server refuses it with 403): the
+        # same verdict as the watch role's check (test-watch.py).
+        printer_id, _ = self.link()
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.sim.scenario('ws-open')
+        self.sim.clear()
+        problem, fixes, steps = self.diagnose()
+        self.assertEqual(problem, '')
+        self.assertEqual(fixes, ['undetected', 'debug-logging', 'get-help'])
+        self.assertEqual([s['name'] for s in steps], LAYERS)
+        self.assertTrue(all(s['ok'] for s in steps), steps)
+        self.assertEqual(steps[-1]['http_status'], 101)
+        self.assertIn('without credentials', steps[-1]['detail'])
+        self.assertAnonymousUpgrade()
+        # The anonymous socket is left at once; the printer's own stays up.
+        conns = self.sim.ws_connections()
+        self.assertEqual(sorted(c['printer_id'] for c in conns), [0, printer_id], conns)
+        self.assertEqual(self.daemon.get('State'), 'okay')
+
     def test_name_does_not_resolve(self):
         self.set_url('http://nonexistent.invalid')
         problem, fixes, steps = self.diagnose()

@@ -443,6 +443,21 @@ class ScenarioTest(SimTestCase):
         self.assertEqual(get_printer(self.sim, self.token)[0], 200)
         self.assertEqual(http_request(self.sim, 'GET', '/hc/')[0], 200)
 
+    def test_ws_open(self):
+        self.sim.scenario('ws-open')
+        anonymous = wsclient.connect(self.sim.ws_url, {})
+        self.assertIn('remote_status', anonymous.recv_json())
+        # A printer's own socket still works, and does not knock the anonymous one off.
+        ws = self.ws_connect(self.token)
+        ws.recv_json()
+        conns = self.sim.ws_connections()
+        self.assertEqual([c['printer_id'] for c in conns], [0, self.p['id']])
+        self.assertEqual([c['close_code'] for c in conns], [None, None])
+        self.assertIsNone(conns[0]['authorization'])
+        self.assertEqual(get_printer(self.sim, self.token)[0], 200)
+        anonymous.close()
+        ws.close()
+
     def test_not_obico(self):
         self.sim.scenario('not-obico')
         for path in ('/hc/', '/api/v1/octo/printer/', '/anything'):

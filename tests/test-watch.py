@@ -350,6 +350,38 @@ class TestChecks(WatchTestCase):
         self.daemon.wait_prop('WebSocket', 'reachable')
         self.daemon.wait_prop('State', 'okay')
 
+    def test_upgrade_without_credentials_accepted(self):
+        # A server that even accepts a WebSocket without credentials (which
+        # obico-server never does) was reached through every proxy on the
+        # way: the path is open.  The watch role's check and Diagnose() are
+        # one upgrade with one verdict, and say so alike.
+        self.sim.scenario('ws-open')
+        self.start(self.path)
+        self.wait_okay()
+        deadline = time.monotonic() + 10 * SLOW
+        while len([c for c in self.sim.ws_connections() if c['t_close'] is not None]) < 2:
+            self.assertLess(time.monotonic(), deadline, self.sim.ws_connections())
+            pump(0.1)
+        self.assertEqual(self.daemon.get('WebSocket'), 'reachable')
+        self.assertEqual(self.daemon.get('State'), 'okay')
+        self.assertEqual(self.daemon.get('Problem'), '')
+        for c in self.sim.ws_connections():
+            # accepted anonymously, and left at once
+            self.assertEqual(c['printer_id'], 0, c)
+            if c['t_close'] is not None:
+                self.assertEqual((c['closed_by'], c['close_code']), ('client', 1001), c)
+        errors = [e for e in self.daemon.call('GetReport')['events']
+                  if e.get('error') and e['kind'] == 'websocket']
+        self.assertEqual(errors, [])
+
+        problem, fixes, steps = self.daemon.call('Diagnose')
+        self.assertEqual(problem, '', steps)
+        self.assertTrue(all(s['ok'] for s in steps), steps)
+        self.assertEqual(steps[-1]['name'], 'websocket')
+        self.assertEqual(steps[-1]['http_status'], 101)
+        self.assertIn('without credentials', steps[-1]['detail'])
+        self.assertEqual(self.daemon.get('WebSocket'), 'reachable')
+
     def test_server_down_and_back(self):
         self.start(self.path)
         self.wait_okay()

@@ -10,6 +10,7 @@
 static const char * const scenario_names[N_SCENARIOS] = {
   "healthy", "down", "slow", "flaky", "invalid-token", "archived", "deleted", "ws-blocked",
   "not-obico", "printer-no-id", "captive-portal", "hc-500", "server-error", "throttled",
+  "ws-open",
 };
 
 static const char * const fail_mode_names[] = { "mixed", "500", "reset" };

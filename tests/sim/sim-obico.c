@@ -225,7 +225,8 @@ serve_websocket (Sim *self, SoupServerMessage *msg, Reply *r)
   /* obico-server's TokenAuthMiddleware: exactly "bearer", lowercase */
   key = authorization_key (headers, "bearer", TRUE, &n_parts);
   p = key != NULL ? printer_for_live_token (self, key) : NULL;
-  if (p == NULL)
+  /* ws-open: a WebSocket endpoint that takes anyone (not obico-server's). */
+  if (p == NULL && self->scenario != SCENARIO_WS_OPEN)
     {
       reply_text (r, SOUP_STATUS_FORBIDDEN, "text/plain", "Access denied");
       return;
@@ -240,7 +241,7 @@ serve_websocket (Sim *self, SoupServerMessage *msg, Reply *r)
 
   r->action = ACTION_WS_ACCEPT;
   r->status = SOUP_STATUS_SWITCHING_PROTOCOLS;
-  r->printer_id = p->id;
+  r->printer_id = p != NULL ? p->id : 0;
 }
 
 /* Error diffusion rather than dice: exactly fail_percent of the requests fail. */
@@ -325,6 +326,7 @@ decide (Sim *self, SoupServerMessage *msg, const char *path, GHashTable *query, 
     case SCENARIO_ARCHIVED:
     case SCENARIO_DELETED:
     case SCENARIO_WS_BLOCKED:
+    case SCENARIO_WS_OPEN:
     case SCENARIO_PRINTER_NO_ID:
     case N_SCENARIOS:
     default:

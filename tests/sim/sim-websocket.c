@@ -228,7 +228,8 @@ websocket_handler (SoupServer              *server,
   for (guint i = 0; i < self->clients->len; i++)
     {
       WsClient *other = g_ptr_array_index (self->clients, i);
-      if (other->printer_id == c->printer_id)
+      /* Anonymous sockets (ws-open) belong to no printer. */
+      if (c->printer_id != 0 && other->printer_id == c->printer_id)
         g_ptr_array_add (older, other);
     }
   g_ptr_array_add (self->clients, c);
