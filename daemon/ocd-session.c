@@ -13,16 +13,14 @@
 #define G_LOG_DOMAIN "ocd-session"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 #include "ocd-api.h"
+#include "ocd-backoff.h"
 #include "ocd-link-private.h"
 #include "ocd-message.h"
 #include "ocd-session.h"
 
 #define CLOSE_SHARED_CREDENTIALS 4321
-/* A session that stayed up this long resets the backoff. */
-#define HEALTHY_SESSION_USEC (30 * G_USEC_PER_SEC)
 #define MAX_INCOMING_FRAME (1024 * 1024)
 
 struct _OcdSession
@@ -37,7 +35,7 @@ struct _OcdSession
   guint                    heartbeat_id;
   guint                    watchdog_id;
   guint                    reconnect_id;
-  guint                    failures;
+  OcdBackoff               backoff;
   gint64                   opened_at;      /* monotonic */
   gint64                   last_heard;     /* monotonic */
   guint                    handshake_timeouts;     /* in a row */
@@ -47,14 +45,6 @@ struct _OcdSession
 G_DEFINE_TYPE (OcdSession, ocd_session, G_TYPE_OBJECT)
 
 static void connect_now (OcdSession *self);
-
-double
-ocd_session_backoff_delay (guint failures, double jitter)
-{
-  double base = MIN (pow (2.0, (double) failures - 3.0), 300.0);
-
-  return base * CLAMP (jitter, 0.5, 1.5);
-}
 
 static OcdConfig *
 config (OcdSession *self)
@@ -98,9 +88,8 @@ schedule_reconnect (OcdSession *self)
 
   if (self->stopped)
     return;
-  self->failures++;
-  delay = ocd_session_backoff_delay (self->failures, g_random_double_range (0.5, 1.5));
-  g_info ("Reconnecting in %.1f s (failure %u)", delay, self->failures);
+  delay = ocd_backoff_next (&self->backoff, g_random_double_range (0.5, 1.5));
+  g_info ("Reconnecting in %.1f s (failure %u)", delay, self->backoff.failures);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   self->reconnect_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (delay * 1000),
                                            on_reconnect_timer, self, NULL);
@@ -295,16 +284,14 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
   OcdSession *self = user_data;
   gushort code = soup_websocket_connection_get_close_code (connection);
   g_autofree char *detail = NULL;
-  gboolean healthy = self->opened_at != 0 &&
-    g_get_monotonic_time () - self->opened_at >= HEALTHY_SESSION_USEC;
 
   g_message ("WebSocket closed with code %u", code);
   g_object_ref (self);
   g_signal_handlers_disconnect_by_data (connection, self);
   g_clear_object (&self->connection);
   clear_timers (self);
-  if (healthy)
-    self->failures = 0;
+  if (self->opened_at != 0)
+    ocd_backoff_session_ended (&self->backoff, g_get_monotonic_time () - self->opened_at);
 
   switch (code)
     {
@@ -424,7 +411,7 @@ void
 ocd_session_start (OcdSession *self)
 {
   self->stopped = FALSE;
-  self->failures = 0;
+  ocd_backoff_reset (&self->backoff);
   connect_now (self);
 }
 

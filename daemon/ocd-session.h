@@ -14,7 +14,4 @@ OcdSession *ocd_session_new           (OcdLink    *link,
 void        ocd_session_start         (OcdSession *self);
 void        ocd_session_stop          (OcdSession *self);
 
-/* Pure: the official agents' reconnect delay after the n-th failure, in s. */
-double      ocd_session_backoff_delay (guint failures, double jitter);
-
 G_END_DECLS
