@@ -1,6 +1,6 @@
 /* test-backoff.c — the agent role's reconnect delays: the official agents'
  * min(2^(n-3), 300) s × jitter after the n-th failure in a row, and the
- * count starting again after a session of 30 s or more (obico-protocol.md) */
+ * count starting again after a session of 30 s or more (docs/obico-protocol.md) */
 #include "config.h"
 
 #include "ocd-backoff.h"

@@ -1,6 +1,6 @@
 /* test-message.c — the server's WebSocket frames as the agent role reads
  * them (ocd_message_parse), and what it sends: the status with _ts and the
- * passthru answer (obico-protocol.md, "WebSocket").  Frames as obico-server
+ * passthru answer (docs/obico-protocol.md, "WebSocket").  Frames as obico-server
  * sends them, and hostile ones: not JSON, not UTF-8, too deep, lone
  * surrogates, huge, cut short. */
 #include "config.h"
