@@ -29,7 +29,6 @@ struct _OcdLink
   GObject         parent_instance;
 
   OcdConfig      *config;
-  char           *state_dir;
   SoupSession    *soup;
   OcdStats       *stats;
   GCancellable   *cancellable;
@@ -39,7 +38,7 @@ struct _OcdLink
   OcdAgents      *agents;           /* the official agents' settings */
   char          **agent_settings;   /* --agent-settings; NULL: the usual places */
 
-  OcdStoreData    stored;           /* what link.conf says */
+  OcdStore       *store;            /* link.conf */
 
   /* published */
   char           *server_url;
@@ -274,10 +273,16 @@ ocd_link_note_websocket (OcdLink        *self,
 
 /* ---- role ------------------------------------------------------------ */
 
+static const OcdStoreData *
+stored (OcdLink *self)
+{
+  return ocd_store_get (self->store);
+}
+
 static const char *
 effective_server_url (OcdLink *self)
 {
-  return self->stored.server_url != NULL ? self->stored.server_url : self->config->server_url;
+  return stored (self)->server_url != NULL ? stored (self)->server_url : self->config->server_url;
 }
 
 /* In the watch role the agent's token: for REST checks only, never for a
@@ -287,7 +292,7 @@ credentials_token (OcdLink *self)
 {
   if (self->watch != NULL)
     return ocd_watch_get_token (self->watch);
-  return self->stored.token;
+  return stored (self)->token;
 }
 
 static void check_credentials (OcdLink *self);
@@ -302,10 +307,10 @@ owns_credentials (OcdLink *self)
 {
   GPtrArray *agents = self->agents != NULL ? ocd_agents_get_all (self->agents) : NULL;
 
-  if (self->stored.token == NULL)
+  if (stored (self)->token == NULL)
     return FALSE;
   for (guint i = 0; agents != NULL && i < agents->len; i++)
-    if (g_strcmp0 (((OcdAgent *) g_ptr_array_index (agents, i))->token, self->stored.token) == 0)
+    if (g_strcmp0 (((OcdAgent *) g_ptr_array_index (agents, i))->token, stored (self)->token) == 0)
       return FALSE;
   return TRUE;
 }
@@ -317,9 +322,9 @@ apply_watch_role (OcdLink *self)
 
   if (agent == NULL)
     return FALSE;
-  if (self->stored.token != NULL)
+  if (stored (self)->token != NULL)
     g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
-               "so that agent keeps its connection", self->state_dir);
+               "so that agent keeps its connection", ocd_store_get_dir (self->store));
   set_string (self, &self->server_url, agent->server_url, PROP_SERVER_URL);
   set_role (self, OBICO_ROLE_WATCH);
   set_string (self, &self->credential_source, agent->path, PROP_CREDENTIAL_SOURCE);
@@ -399,11 +404,11 @@ apply_role (OcdLink *self)
 
   if (owns_credentials (self))
     {
-      ocd_log_add_secret (self->stored.token);
+      ocd_log_add_secret (stored (self)->token);
       set_role (self, OBICO_ROLE_AGENT);
       set_string (self, &self->credential_source, "daemon", PROP_CREDENTIAL_SOURCE);
-      set_int64 (self, &self->printer_id, self->stored.printer_id, PROP_PRINTER_ID);
-      set_string (self, &self->printer_name, self->stored.printer_name, PROP_PRINTER_NAME);
+      set_int64 (self, &self->printer_id, stored (self)->printer_id, PROP_PRINTER_ID);
+      set_string (self, &self->printer_name, stored (self)->printer_name, PROP_PRINTER_NAME);
     }
   else if (!apply_watch_role (self))
     {
@@ -418,7 +423,7 @@ apply_role (OcdLink *self)
   if (owns_credentials (self))
     {
       check_credentials (self);
-      self->session = ocd_session_new (self, self->server_url, self->stored.token);
+      self->session = ocd_session_new (self, self->server_url, stored (self)->token);
       ocd_session_start (self->session);
     }
   start_watch (self);
@@ -450,7 +455,7 @@ check_credentials (OcdLink *self)
   if (self->checking_credentials)
     return;
   self->checking_credentials = TRUE;
-  ocd_api_printer_async (self->soup, self->server_url, self->stored.token, self->config->timeout,
+  ocd_api_printer_async (self->soup, self->server_url, stored (self)->token, self->config->timeout,
                          self->cancellable, on_credentials_checked, g_object_ref (self));
 }
 
@@ -566,47 +571,13 @@ check_not_watching (OcdLink *self, GError **error)
   return FALSE;
 }
 
-/* Saves a changed copy of the stored data; only once it is on disk does it
- * become the daemon's state, so a failed write changes nothing. */
-static gboolean
-commit_stored (OcdLink *self, OcdStoreData *changed, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (!ocd_store_save (self->state_dir, changed, &local_error))
-    {
-      g_warning ("Could not save the link: %s", local_error->message);
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-                   _("The change could not be saved (%s); nothing was changed. Check that "
-                     "the disk is not full or read-only."),
-                   local_error->message);
-      ocd_store_data_clear (changed);
-      return FALSE;
-    }
-  ocd_store_data_clear (&self->stored);
-  self->stored = *changed;
-  memset (changed, 0, sizeof *changed);
-  return TRUE;
-}
-
-static OcdStoreData
-copy_stored (OcdLink *self)
-{
-  OcdStoreData copy = self->stored;
-
-  copy.server_url = g_strdup (self->stored.server_url);
-  copy.token = g_strdup (self->stored.token);
-  copy.printer_name = g_strdup (self->stored.printer_name);
-  return copy;
-}
-
 static void
 on_verified (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GTask) task = data;
   OcdLink *self = g_task_get_source_object (task);
   g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
-  g_auto(OcdStoreData) changed = copy_stored (self);
+  g_auto(OcdStoreData) changed = ocd_store_begin (self->store);
   GError *error = NULL;
 
   self->linking = FALSE;
@@ -648,7 +619,7 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
   changed.printer_id = reply->printer_id;
   g_free (changed.printer_name);
   changed.printer_name = g_strdup (reply->printer_name != NULL ? reply->printer_name : "");
-  if (!commit_stored (self, &changed, &error))
+  if (!ocd_store_commit (self->store, &changed, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -658,7 +629,7 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
   self->linked_at = g_get_monotonic_time ();
   apply_role (self);
   g_task_return_pointer (task, g_variant_ref_sink (g_variant_new ("(xs)", reply->printer_id,
-                                                                  self->stored.printer_name)),
+                                                                  stored (self)->printer_name)),
                          (GDestroyNotify) g_variant_unref);
 }
 
@@ -719,13 +690,13 @@ ocd_link_set_server_url (OcdLink     *self,
 
   if (normalized == NULL || !check_not_watching (self, error))
     return FALSE;
-  if (g_strcmp0 (normalized, self->server_url) == 0 && self->stored.server_url != NULL)
+  if (g_strcmp0 (normalized, self->server_url) == 0 && stored (self)->server_url != NULL)
     return TRUE;
 
-  changed = copy_stored (self);
+  changed = ocd_store_begin (self->store);
   g_free (changed.server_url);
   changed.server_url = g_strdup (normalized);
-  if (!commit_stored (self, &changed, error))
+  if (!ocd_store_commit (self->store, &changed, error))
     return FALSE;
   g_message ("Server address set to %s", normalized);
   apply_role (self);
@@ -740,17 +711,17 @@ ocd_link_unlink (OcdLink  *self,
 
   if (!check_not_watching (self, error))
     return FALSE;
-  if (self->stored.token == NULL)
+  if (stored (self)->token == NULL)
     {
       g_set_error_literal (error, OBICO_ERROR, OBICO_ERROR_NOT_LINKED,
                            _("No printer is linked, so there is nothing to unlink."));
       return FALSE;
     }
-  changed = copy_stored (self);
+  changed = ocd_store_begin (self->store);
   g_clear_pointer (&changed.token, g_free);
   g_clear_pointer (&changed.printer_name, g_free);
   changed.printer_id = -1;
-  if (!commit_stored (self, &changed, error))
+  if (!ocd_store_commit (self->store, &changed, error))
     return FALSE;
   g_message ("Unlinked: the printer's credentials were forgotten");
   self->linked_at = 0;
@@ -766,11 +737,11 @@ ocd_link_set_debug_logging (OcdLink   *self,
   g_auto(OcdStoreData) changed = { .printer_id = -1 };
 
   enabled = !!enabled;
-  if (self->stored.debug_logging == enabled)
+  if (stored (self)->debug_logging == enabled)
     return TRUE;
-  changed = copy_stored (self);
+  changed = ocd_store_begin (self->store);
   changed.debug_logging = enabled;
-  if (!commit_stored (self, &changed, error))
+  if (!ocd_store_commit (self->store, &changed, error))
     return FALSE;
   ocd_log_set_debug (enabled);
   g_message ("Debug logging %s", enabled ? "on" : "off");
@@ -863,10 +834,8 @@ SoupSession *ocd_link_get_soup (OcdLink *self) { return self->soup; }
 void
 ocd_link_start (OcdLink *self)
 {
-  g_autofree char *aside = NULL;
-
-  ocd_store_load (self->state_dir, &self->stored, &aside);
-  ocd_log_set_debug (self->stored.debug_logging || ocd_log_get_debug ());
+  ocd_store_open (self->store);
+  ocd_log_set_debug (stored (self)->debug_logging || ocd_log_get_debug ());
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
   start_agents (self);
   apply_role (self);
@@ -878,7 +847,7 @@ ocd_link_new (OcdConfig *config, const char *state_dir)
   OcdLink *self = g_object_new (OCD_TYPE_LINK, NULL);
 
   self->config = config;
-  self->state_dir = g_strdup (state_dir);
+  self->store = ocd_store_new (state_dir);
   self->soup = ocd_api_session_new (config->timeout);
   self->stats = ocd_stats_new ((gint64) (config->window_hours * 3600 * G_USEC_PER_SEC),
                                config->max_events);
@@ -908,7 +877,7 @@ ocd_link_get_property (GObject    *object,
     case PROP_WEB_SOCKET: g_value_set_enum (value, self->websocket); break;
     case PROP_LAST_CONTACT: g_value_set_int64 (value, self->last_contact); break;
     case PROP_ERROR_STATS: g_value_set_variant (value, self->error_stats); break;
-    case PROP_DEBUG_LOGGING: g_value_set_boolean (value, self->stored.debug_logging); break;
+    case PROP_DEBUG_LOGGING: g_value_set_boolean (value, stored (self)->debug_logging); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -931,8 +900,7 @@ ocd_link_finalize (GObject *object)
   g_clear_object (&self->soup);
   g_clear_pointer (&self->stats, ocd_stats_free);
   g_clear_pointer (&self->config, ocd_config_free);
-  ocd_store_data_clear (&self->stored);
-  g_free (self->state_dir);
+  g_clear_pointer (&self->store, ocd_store_free);
   g_free (self->server_url);
   g_free (self->credential_source);
   g_free (self->printer_name);
@@ -990,5 +958,4 @@ ocd_link_init (OcdLink *self)
   self->problem_detail = g_strdup ("");
   self->http = OBICO_HTTP_UNKNOWN;
   self->websocket = OBICO_WEB_SOCKET_UNKNOWN;
-  self->stored.printer_id = -1;
 }

@@ -6,11 +6,13 @@
 #define G_LOG_DOMAIN "ocd-store"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "ocd-store.h"
+#include "obico-error.h"
 #include "obico-url.h"
+#include "ocd-store.h"
 
 #define LINK_FILE "link.conf"
 #define MAX_FILE_SIZE (64 * 1024)
@@ -240,4 +242,86 @@ ocd_store_save (const char          *state_dir,
                                    G_FILE_SET_CONTENTS_CONSISTENT |
                                    G_FILE_SET_CONTENTS_DURABLE,
                                    0600, error);
+}
+
+/* ---- one link's store ------------------------------------------------ */
+
+struct _OcdStore
+{
+  char         *state_dir;
+  OcdStoreData  data;
+};
+
+OcdStore *
+ocd_store_new (const char *state_dir)
+{
+  OcdStore *store = g_new0 (OcdStore, 1);
+
+  store->state_dir = g_strdup (state_dir);
+  store->data.printer_id = -1;
+  return store;
+}
+
+void
+ocd_store_free (OcdStore *store)
+{
+  if (store == NULL)
+    return;
+  ocd_store_data_clear (&store->data);
+  g_free (store->state_dir);
+  g_free (store);
+}
+
+const char *
+ocd_store_get_dir (OcdStore *store)
+{
+  return store->state_dir;
+}
+
+void
+ocd_store_open (OcdStore *store)
+{
+  ocd_store_data_clear (&store->data);
+  ocd_store_load (store->state_dir, &store->data, NULL);
+}
+
+const OcdStoreData *
+ocd_store_get (OcdStore *store)
+{
+  return &store->data;
+}
+
+OcdStoreData
+ocd_store_begin (OcdStore *store)
+{
+  OcdStoreData copy = store->data;
+
+  copy.server_url = g_strdup (store->data.server_url);
+  copy.token = g_strdup (store->data.token);
+  copy.printer_name = g_strdup (store->data.printer_name);
+  return copy;
+}
+
+gboolean
+ocd_store_commit (OcdStore      *store,
+                  OcdStoreData  *changed,
+                  GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!ocd_store_save (store->state_dir, changed, &local_error))
+    {
+      g_warning ("Could not save the link: %s", local_error->message);
+      g_set_error (error, OBICO_ERROR, OBICO_ERROR_STORAGE_FAILED,
+                   _("The change could not be saved (%s); nothing was changed. Check that "
+                     "the disk is not full or read-only."),
+                   local_error->message);
+      ocd_store_data_clear (changed);
+      return FALSE;
+    }
+  ocd_store_data_clear (&store->data);
+  store->data = *changed;
+  memset (changed, 0, sizeof *changed);
+  changed->printer_id = -1;
+  return TRUE;
 }

@@ -101,6 +101,23 @@ class TestUnlinked(DaemonTestCase):
         self.daemon.call('SetDebugLogging', 'b', False)
         self.assertFalse(self.daemon.get('DebugLogging'))
 
+    def test_save_fails(self):
+        # link.conf's place taken by a directory: the write fails even as root.
+        blocker = os.path.join(self.state_dir, 'link.conf')
+        os.mkdir(blocker)
+        open(os.path.join(blocker, 'keep'), 'w').close()
+        before = self.daemon.get_all()
+        for call in (('SetServerUrl', 's', 'https://obico.example'), ('SetDebugLogging', 'b', True)):
+            with self.subTest(method=call[0]):
+                err = self.assertDBusError('StorageFailed', *call)
+                self.assertIn('nothing was changed', err.message)
+        code = self.sim.new_code(name='Voron')
+        self.assertDBusError('StorageFailed', 'Link', 's', code)
+        after = self.daemon.get_all()
+        for key in ('Role', 'ServerUrl', 'PrinterId', 'DebugLogging'):
+            self.assertEqual(before[key], after[key], key)
+        self.assertEqual(sorted(os.listdir(self.state_dir)), ['link.conf'])
+
     def test_get_recent_log(self):
         self.daemon.call('Test')
         self.daemon.call('SetServerUrl', 's', 'http://127.0.0.1:9')

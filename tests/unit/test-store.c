@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "obico-error.h"
 #include "ocd-store.h"
 
 typedef struct {
@@ -287,6 +288,69 @@ test_load_oversized (Fixture *f, gconstpointer data)
   assert_moved_aside (f, big, size);
 }
 
+/* A transaction: begin copies, commit makes the copy the store's data and
+ * puts it on disk; a store opened again reads it back. */
+static void
+test_transaction (Fixture *f, gconstpointer data)
+{
+  g_autoptr(OcdStore) store = ocd_store_new (f->dir);
+  g_autoptr(OcdStore) again = ocd_store_new (f->dir);
+  g_auto(OcdStoreData) changed = { .printer_id = -1 };
+  g_autoptr(GError) error = NULL;
+
+  ocd_store_open (store);
+  g_assert_cmpstr (ocd_store_get_dir (store), ==, f->dir);
+  g_assert_null (ocd_store_get (store)->token);
+  g_assert_cmpint (ocd_store_get (store)->printer_id, ==, -1);
+
+  changed = ocd_store_begin (store);
+  changed.token = g_strdup ("0123456789abcdef0123");
+  changed.printer_id = 7;
+  changed.printer_name = g_strdup ("Voron");
+  /* Not the store's until committed. */
+  g_assert_null (ocd_store_get (store)->token);
+  g_assert_true (ocd_store_commit (store, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_null (changed.token);
+  g_assert_cmpstr (ocd_store_get (store)->token, ==, "0123456789abcdef0123");
+  g_assert_cmpint (ocd_store_get (store)->printer_id, ==, 7);
+
+  ocd_store_open (again);
+  g_assert_cmpstr (ocd_store_get (again)->token, ==, "0123456789abcdef0123");
+  g_assert_cmpstr (ocd_store_get (again)->printer_name, ==, "Voron");
+}
+
+/* A save that fails (here link.conf's place is taken by a directory, which
+ * stops root too) is StorageFailed, and changes nothing. */
+static void
+test_commit_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(OcdStore) store = ocd_store_new (f->dir);
+  g_autofree char *blocker = g_build_filename (f->dir, "link.conf", NULL);
+  g_autofree char *inside = g_build_filename (blocker, "keep", NULL);
+  g_auto(OcdStoreData) changed = { .printer_id = -1 };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  ocd_store_open (store);
+  g_assert_cmpint (g_mkdir (blocker, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (inside, "", 0, NULL));
+
+  changed = ocd_store_begin (store);
+  changed.server_url = g_strdup ("https://obico.example");
+  g_test_expect_message ("ocd-store", G_LOG_LEVEL_WARNING, "Could not save the link*");
+  g_assert_false (ocd_store_commit (store, &changed, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, OBICO_ERROR, OBICO_ERROR_STORAGE_FAILED);
+  g_assert_nonnull (strstr (error->message, "nothing was changed"));
+  g_assert_null (changed.server_url);
+  g_assert_null (ocd_store_get (store)->server_url);
+  /* No half-written file is left beside it. */
+  names = list_dir (f->dir);
+  g_assert_cmpuint (g_strv_length (names), ==, 1);
+  g_assert_cmpint (g_unlink (inside), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -304,5 +368,9 @@ main (int argc, char **argv)
               fixture_set_up, test_load_garbage, fixture_tear_down);
   g_test_add ("/store/load-oversized", Fixture, NULL,
               fixture_set_up, test_load_oversized, fixture_tear_down);
+  g_test_add ("/store/transaction", Fixture, NULL,
+              fixture_set_up, test_transaction, fixture_tear_down);
+  g_test_add ("/store/commit-fails", Fixture, NULL,
+              fixture_set_up, test_commit_fails, fixture_tear_down);
   return g_test_run ();
 }
