@@ -234,13 +234,19 @@ follow_poll (gpointer user_data)
 {
   Follow *follow = user_data;
   g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree const char **lines = NULL;
-  OctlExit status;
 
-  status = octl_call (follow->octl, follow->proxy, "GetRecentLog", g_variant_new ("(u)", 0), &reply);
-  if (status != OCTL_EXIT_OK)
+  reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (follow->proxy), "GetRecentLog", g_variant_new ("(u)", 0),
+                                  G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  if (reply == NULL)
     {
-      follow->status = status;
+      /* a service that restarts: wait for it, as monitor does */
+      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY))
+        return G_SOURCE_CONTINUE;
+      follow->status = octl_fail (error);
       g_main_loop_quit (follow->loop);
       return G_SOURCE_REMOVE;
     }
