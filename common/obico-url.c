@@ -87,6 +87,13 @@ obico_url_normalize (const char *url, GError **error)
         return NULL;
       }
 
+  /* the most common slip, "app.obico.io": say what is missing */
+  if (strstr (trimmed, "://") == NULL)
+    {
+      invalid (error, _("it must start with https:// or http://."));
+      return NULL;
+    }
+
   uri = g_uri_parse (trimmed, G_URI_FLAGS_ENCODED, NULL);
   if (uri == NULL)
     {
