@@ -1,9 +1,8 @@
-/* oc-application.c — the app: options, actions, the daemon's proxy
+/* oc-application.c — the app: command-line options and actions
  *
- * The daemon may start and stop at any time: the bus name is watched, a proxy
- * made whenever it appears and dropped when it vanishes; the window shows
- * "service not running" in between. Everything the app does is an action, so
- * the same things can be done from the menu, the keyboard and over D-Bus.
+ * Everything the app does is an action, so the same things can be done from
+ * the menu, the keyboard and over D-Bus. The daemon's proxy is OcClient's,
+ * the checks are OcDoctor's, and what a window shows is OcWindow's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,25 +13,17 @@
 #include <glib/gi18n.h>
 
 #include "oc-application.h"
-#include "oc-fix.h"
 #include "oc-notifier.h"
-#include "oc-support-report.h"
 #include "oc-window.h"
-
-#define DAEMON_NAME "io.obico.Connect1"
-#define DAEMON_PATH "/io/obico/Connect1"
-/* Link waits for the server; TEST alone is bounded by the daemon's 10 s */
-#define CALL_TIMEOUT_MS 60000
 
 struct _OcApplication
 {
   AdwApplication  parent_instance;
 
+  OcClient       *client;
   OcDoctor       *doctor;
   GBusType        bus_type;
   gboolean        kiosk;
-  guint           watch_id;
-  GCancellable   *proxy_cancellable;
   OcNotifier     *notifier;        /* background mode only */
 };
 
@@ -49,26 +40,7 @@ get_window (OcApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    {
-      window = GTK_WINDOW (oc_window_new (self));
-      if (self->kiosk)
-        {
-          GListModel *monitors = gdk_display_get_monitors (gdk_display_get_default ());
-          g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
-          GdkRectangle geometry;
-
-          gtk_widget_add_css_class (GTK_WIDGET (window), "kiosk");
-          /* the app is the whole screen: minimizing or resizing it means nothing */
-          g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
-          /* a kiosk may have no window manager to honour fullscreen */
-          if (monitor != NULL)
-            {
-              gdk_monitor_get_geometry (monitor, &geometry);
-              gtk_window_set_default_size (window, geometry.width, geometry.height);
-            }
-          gtk_window_fullscreen (window);
-        }
-    }
+    window = GTK_WINDOW (oc_window_new (self, self->kiosk));
 
   return OC_WINDOW (window);
 }
@@ -76,7 +48,8 @@ get_window (OcApplication *self)
 static void
 update_actions (OcApplication *self)
 {
-  gboolean running = oc_doctor_get_proxy (self->doctor) != NULL;
+  OcdConnect1 *proxy = oc_client_get_proxy (self->client);
+  gboolean running = proxy != NULL;
   gboolean idle = !oc_doctor_get_busy (self->doctor);
   GAction *action;
 
@@ -90,7 +63,7 @@ update_actions (OcApplication *self)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
   if (running)
     g_simple_action_set_state (G_SIMPLE_ACTION (action),
-                               g_variant_new_boolean (ocd_connect1_get_debug_logging (oc_doctor_get_proxy (self->doctor))));
+                               g_variant_new_boolean (ocd_connect1_get_debug_logging (proxy)));
 }
 
 /* After a TEST: the fix its result leads to, or the status page when there is
@@ -102,7 +75,7 @@ run_cb (GObject      *object,
 {
   g_autoptr(OcApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  const char *fix;
+  const OcFix *fix;
 
   if (!oc_doctor_run_finish (self->doctor, result, &error))
     {
@@ -111,10 +84,10 @@ run_cb (GObject      *object,
     }
 
   fix = oc_doctor_get_next_fix (self->doctor);
-  if (fix == NULL || g_str_equal (fix, "undetected"))
+  if (fix == NULL || fix->fix == OBICO_FIX_UNDETECTED)
     oc_window_show_page (get_window (self), "status");
   else
-    oc_window_show_fix (get_window (self), fix);
+    oc_window_show_fix (get_window (self), fix->fix);
 }
 
 static void
@@ -186,11 +159,12 @@ show_fix_activated (GSimpleAction *action,
                     gpointer       user_data)
 {
   OcApplication *self = user_data;
-  const char *fix = g_variant_get_string (parameter, NULL);
+  const char *id = g_variant_get_string (parameter, NULL);
+  ObicoFix fix;
 
-  if (oc_fix_lookup (fix) == NULL)
+  if (!oc_read_fix (id, &fix))
     {
-      g_warning ("No guided fix with id “%s”", fix);
+      g_warning ("No guided fix with id “%s”", id);
       return;
     }
 
@@ -231,7 +205,7 @@ change_debug_logging (GSimpleAction *action,
                       gpointer       user_data)
 {
   OcApplication *self = user_data;
-  OcdConnect1 *proxy = oc_doctor_get_proxy (self->doctor);
+  OcdConnect1 *proxy = oc_client_get_proxy (self->client);
 
   if (proxy == NULL)
     return;
@@ -239,38 +213,6 @@ change_debug_logging (GSimpleAction *action,
   g_simple_action_set_state (action, value);
   ocd_connect1_call_set_debug_logging (proxy, g_variant_get_boolean (value), NULL,
                                        set_debug_logging_cb, g_object_ref (self));
-}
-
-static void
-save_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(OcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!oc_support_report_save_finish (result, &error))
-    oc_window_show_error (get_window (self), error);
-  else
-    oc_window_show_toast (get_window (self), _("Support report saved"));
-}
-
-static void
-file_chooser_response_cb (GtkNativeDialog *chooser,
-                          int              response,
-                          gpointer         user_data)
-{
-  OcApplication *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-      oc_support_report_save (self->doctor, file, NULL, save_cb, g_object_ref (self));
-    }
-
-  g_object_unref (chooser);
-  g_application_release (G_APPLICATION (self));
 }
 
 /* An empty path asks where to save; a path is for scripts and tests. */
@@ -281,28 +223,9 @@ save_support_report_activated (GSimpleAction *action,
 {
   OcApplication *self = user_data;
   const char *path = g_variant_get_string (parameter, NULL);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GDateTime) now = NULL;
-  g_autofree char *name = NULL;
+  g_autoptr(GFile) file = *path != '\0' ? g_file_new_for_path (path) : NULL;
 
-  if (*path != '\0')
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-
-      oc_support_report_save (self->doctor, file, NULL, save_cb, g_object_ref (self));
-      return;
-    }
-
-  chooser = gtk_file_chooser_native_new (_("Save Support Report"), GTK_WINDOW (get_window (self)),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  now = g_date_time_new_now_local ();
-  name = g_date_time_format (now, "obico-connect-report-%Y%m%d-%H%M%S.txt");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-
-  g_application_hold (G_APPLICATION (self));
-  g_signal_connect (chooser, "response", G_CALLBACK (file_chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  oc_window_save_support_report (get_window (self), file);
 }
 
 static void
@@ -353,7 +276,7 @@ background_activated (GSimpleAction *action,
     return;
 
   g_application_hold (G_APPLICATION (self));
-  self->notifier = oc_notifier_new (G_APPLICATION (self), self->doctor);
+  self->notifier = oc_notifier_new (G_APPLICATION (self), self->client);
 }
 
 static void
@@ -363,6 +286,7 @@ quit_activated (GSimpleAction *action,
 {
   OcApplication *self = user_data;
   GList *windows;
+  g_autoptr(GList) copy = NULL;
 
   /* The notification agent outlives its windows: Ctrl+Q in a window opened
    * from a notification closes the windows, and the notifications go on.
@@ -373,13 +297,10 @@ quit_activated (GSimpleAction *action,
       g_application_quit (G_APPLICATION (self));
       return;
     }
-  /* As the close button does; the list changes as windows go. */
-  for (GList *l = g_list_copy (windows), *w = l; w != NULL; w = w->next)
-    {
-      gtk_window_close (w->data);
-      if (w->next == NULL)
-        g_list_free (l);
-    }
+  /* As the close button does; the application's list changes as windows go. */
+  copy = g_list_copy (windows);
+  for (GList *w = copy; w != NULL; w = w->next)
+    gtk_window_close (w->data);
 }
 
 static const GActionEntry app_actions[] = {
@@ -397,51 +318,6 @@ static const GActionEntry app_actions[] = {
   { "background", background_activated },
   { "quit", quit_activated },
 };
-
-static void
-proxy_ready_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  OcApplication *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(OcdConnect1) proxy = ocd_connect1_proxy_new_finish (result, &error);
-
-  if (proxy == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot talk to %s: %s", DAEMON_NAME, error->message);
-      return;
-    }
-
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), CALL_TIMEOUT_MS);
-  oc_doctor_set_proxy (self->doctor, proxy);
-}
-
-static void
-daemon_appeared (GDBusConnection *connection,
-                 const char      *name,
-                 const char      *owner,
-                 gpointer         user_data)
-{
-  OcApplication *self = user_data;
-
-  g_cancellable_cancel (self->proxy_cancellable);
-  g_set_object (&self->proxy_cancellable, g_cancellable_new ());
-  ocd_connect1_proxy_new (connection, G_DBUS_PROXY_FLAGS_NONE, DAEMON_NAME, DAEMON_PATH,
-                          self->proxy_cancellable, proxy_ready_cb, self);
-}
-
-static void
-daemon_vanished (GDBusConnection *connection,
-                 const char      *name,
-                 gpointer         user_data)
-{
-  OcApplication *self = user_data;
-
-  g_cancellable_cancel (self->proxy_cancellable);
-  oc_doctor_set_proxy (self->doctor, NULL);
-}
 
 static gint
 oc_application_handle_local_options (GApplication *app,
@@ -491,9 +367,12 @@ oc_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.diagnose", diagnose_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
 
-  /* auto-start: on the system bus D-Bus activation starts the service if installed */
-  self->watch_id = g_bus_watch_name (self->bus_type, DAEMON_NAME, G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
-                                     daemon_appeared, daemon_vanished, self, NULL);
+  self->client = oc_client_new (self->bus_type);
+  self->doctor = oc_doctor_new (self->client);
+  g_signal_connect_object (self->doctor, "notify::busy", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "changed", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  update_actions (self);
+  oc_client_start (self->client);
 }
 
 static void
@@ -502,9 +381,7 @@ oc_application_shutdown (GApplication *app)
   OcApplication *self = OC_APPLICATION (app);
 
   g_clear_object (&self->notifier);
-  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
-  g_cancellable_cancel (self->proxy_cancellable);
-  oc_doctor_set_proxy (self->doctor, NULL);
+  oc_client_stop (self->client);
 
   G_APPLICATION_CLASS (oc_application_parent_class)->shutdown (app);
 }
@@ -521,7 +398,7 @@ oc_application_finalize (GObject *object)
   OcApplication *self = OC_APPLICATION (object);
 
   g_clear_object (&self->doctor);
-  g_clear_object (&self->proxy_cancellable);
+  g_clear_object (&self->client);
 
   G_OBJECT_CLASS (oc_application_parent_class)->finalize (object);
 }
@@ -555,14 +432,9 @@ oc_application_init (OcApplication *self)
   };
 
   self->bus_type = G_BUS_TYPE_SYSTEM;
-  self->doctor = oc_doctor_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
-
-  g_signal_connect_object (self->doctor, "notify::busy", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->doctor, "changed", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
-  update_actions (self);
 }
 
 OcApplication *
@@ -583,10 +455,10 @@ oc_application_get_doctor (OcApplication *self)
   return self->doctor;
 }
 
-GBusType
-oc_application_get_bus_type (OcApplication *self)
+OcClient *
+oc_application_get_client (OcApplication *self)
 {
-  g_return_val_if_fail (OC_IS_APPLICATION (self), G_BUS_TYPE_SYSTEM);
+  g_return_val_if_fail (OC_IS_APPLICATION (self), NULL);
 
-  return self->bus_type;
+  return self->client;
 }

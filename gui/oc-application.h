@@ -1,4 +1,4 @@
-/* oc-application.h — the app: options, actions, the daemon's proxy
+/* oc-application.h — the app: command-line options and actions
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OcApplication, oc_application, OC, APPLICATION, AdwApplication)
 
-OcApplication *oc_application_new          (void);
-OcDoctor      *oc_application_get_doctor   (OcApplication *self);
-GBusType       oc_application_get_bus_type (OcApplication *self);
+OcApplication *oc_application_new        (void);
+OcClient      *oc_application_get_client (OcApplication *self);
+OcDoctor      *oc_application_get_doctor (OcApplication *self);
 
 G_END_DECLS

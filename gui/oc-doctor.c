@@ -17,7 +17,6 @@
 #include <glib/gi18n.h>
 
 #include "oc-doctor.h"
-#include "oc-fix.h"
 
 #define SETTLE_TIMEOUT_SECONDS 8
 
@@ -25,38 +24,36 @@ struct _OcDoctor
 {
   GObject      parent_instance;
 
-  OcdConnect1 *proxy;
-  gboolean     busy;
-  gboolean     just_relinked;
+  OcClient        *client;
+  gboolean         busy;
+  gboolean         just_relinked;
 
-  char        *test_result;
-  char        *test_detail;
-  GVariant    *test_facts;
-  char        *diagnosis_problem;
-  GStrv        diagnosis_fixes;
-  GVariant    *diagnosis_steps;
-  const char  *next_fix;
+  gboolean         tested;
+  ObicoTestResult  test_result;
+  char            *test_detail;
+  GVariant        *test_facts;
+  ObicoProblem     diagnosis_problem;
+  const OcFix     *diagnosis_fix;
+  GVariant        *diagnosis_steps;
+  const OcFix     *next_fix;
 
   /* waiting for the State after a Reconnect; there is one run at a time */
-  GTask       *settle_task;
-  OcdConnect1 *settle_proxy;
-  gulong       settle_handler;
-  guint        settle_timeout_id;
-  gboolean     settle_saw_connecting;
+  GTask           *settle_task;
+  gulong           settle_handler;
+  guint            settle_timeout_id;
+  gboolean         settle_saw_connecting;
 };
 
 G_DEFINE_FINAL_TYPE (OcDoctor, oc_doctor, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
-  PROP_PROXY,
   PROP_BUSY,
   PROP_NEXT_FIX,
   N_PROPS
 };
 
 enum {
-  CHANGED,
   TESTED,
   DIAGNOSED,
   N_SIGNALS
@@ -85,8 +82,8 @@ set_busy (OcDoctor *self,
 }
 
 static void
-set_next_fix (OcDoctor   *self,
-              const char *fix)
+set_next_fix (OcDoctor    *self,
+              const OcFix *fix)
 {
   if (self->next_fix == fix)
     return;
@@ -112,26 +109,14 @@ return_success (GTask *task)
   g_object_unref (task);
 }
 
-static const char *
-error_severity (OcdConnect1 *proxy)
-{
-  GVariant *stats = ocd_connect1_get_error_stats (proxy);
-  const char *severity = NULL;
-
-  if (stats != NULL)
-    g_variant_lookup (stats, "severity", "&s", &severity);
-
-  return severity;
-}
-
 static void
 finish_test (GTask *task)
 {
   OcDoctor *self = g_task_get_source_object (task);
   OcTestOutcome outcome;
-  const char *fix;
+  const OcFix *fix;
 
-  if (self->proxy == NULL)
+  if (oc_client_get_proxy (self->client) == NULL)
     {
       return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                                                _("The Obico Connect service is not running.")));
@@ -141,12 +126,11 @@ finish_test (GTask *task)
   outcome = (OcTestOutcome) {
     .result = self->test_result,
     .just_relinked = self->just_relinked,
-    .state = ocd_connect1_get_state (self->proxy),
-    .problem = ocd_connect1_get_problem (self->proxy),
-    .websocket = ocd_connect1_get_web_socket (self->proxy),
-    .severity = error_severity (self->proxy),
-    .diagnosis_problem = self->diagnosis_problem,
-    .diagnosis_fixes = (const char * const *) self->diagnosis_fixes,
+    .state = oc_client_get_state (self->client),
+    .problem = oc_client_get_problem (self->client),
+    .websocket = oc_client_get_web_socket (self->client),
+    .severity = oc_client_get_severity (self->client),
+    .diagnosis_fix = self->diagnosis_fix,
   };
   fix = oc_fix_after_test (&outcome);
 
@@ -175,18 +159,15 @@ diagnose_cb (GObject      *object,
       return;
     }
 
-  g_free (self->diagnosis_problem);
-  self->diagnosis_problem = g_steal_pointer (&problem);
-  g_strfreev (self->diagnosis_fixes);
-  self->diagnosis_fixes = g_steal_pointer (&fixes);
+  self->diagnosis_problem = oc_read_problem (problem);
+  self->diagnosis_fix = oc_fix_after_diagnosis (self->diagnosis_problem, (const char * const *) fixes);
   g_clear_pointer (&self->diagnosis_steps, g_variant_unref);
   self->diagnosis_steps = g_variant_ref_sink (g_steal_pointer (&steps));
   g_signal_emit (self, signals[DIAGNOSED], 0);
 
   if (GPOINTER_TO_INT (g_task_get_task_data (task)) == RUN_DIAGNOSE)
     {
-      set_next_fix (self, oc_fix_after_diagnosis (self->diagnosis_problem,
-                                                  (const char * const *) self->diagnosis_fixes));
+      set_next_fix (self, self->diagnosis_fix);
       return_success (task);
     }
   else
@@ -200,7 +181,7 @@ start_diagnose (GTask *task)
 {
   OcDoctor *self = g_task_get_source_object (task);
 
-  ocd_connect1_call_diagnose (self->proxy, g_task_get_cancellable (task), diagnose_cb, task);
+  ocd_connect1_call_diagnose (oc_client_get_proxy (self->client), g_task_get_cancellable (task), diagnose_cb, task);
 }
 
 static void
@@ -208,8 +189,7 @@ settle_done (OcDoctor *self)
 {
   GTask *task = g_steal_pointer (&self->settle_task);
 
-  g_clear_signal_handler (&self->settle_handler, self->settle_proxy);
-  g_clear_object (&self->settle_proxy);
+  g_clear_signal_handler (&self->settle_handler, self->client);
   g_clear_handle_id (&self->settle_timeout_id, g_source_remove);
   finish_test (task);
 }
@@ -217,13 +197,13 @@ settle_done (OcDoctor *self)
 static void
 on_settle_changed (OcDoctor *self)
 {
-  const char *state = ocd_connect1_get_state (self->settle_proxy);
+  ObicoState state = oc_client_get_state (self->client);
 
   /* State and WebSocket may change in separate signals: both must be done */
-  if (g_strcmp0 (state, "connecting") == 0 ||
-      g_strcmp0 (ocd_connect1_get_web_socket (self->settle_proxy), "connecting") == 0)
+  if (state == OBICO_STATE_CONNECTING ||
+      oc_client_get_web_socket (self->client) == OBICO_WEB_SOCKET_CONNECTING)
     self->settle_saw_connecting = TRUE;
-  else if (g_strcmp0 (state, "okay") == 0 || self->settle_saw_connecting)
+  else if (state == OBICO_STATE_OKAY || self->settle_saw_connecting)
     settle_done (self);
 }
 
@@ -255,8 +235,7 @@ reconnect_cb (GObject      *object,
 
   self->settle_task = task;
   self->settle_saw_connecting = FALSE;
-  self->settle_proxy = g_object_ref (OCD_CONNECT1 (object));
-  self->settle_handler = g_signal_connect_swapped (self->settle_proxy, "g-properties-changed",
+  self->settle_handler = g_signal_connect_swapped (self->client, "changed",
                                                    G_CALLBACK (on_settle_changed), self);
   self->settle_timeout_id = g_timeout_add_seconds (SETTLE_TIMEOUT_SECONDS, settle_timeout, self);
   on_settle_changed (self);
@@ -273,7 +252,7 @@ test_cb (GObject      *object,
   g_autofree char *test_result = NULL;
   g_autofree char *detail = NULL;
   g_autoptr(GVariant) facts = NULL;
-  const char *state;
+  ObicoState state;
 
   if (!ocd_connect1_call_test_finish (OCD_CONNECT1 (object), &test_result, &detail, &facts, result, &error))
     {
@@ -281,18 +260,18 @@ test_cb (GObject      *object,
       return;
     }
 
-  g_free (self->test_result);
-  self->test_result = g_steal_pointer (&test_result);
+  self->tested = TRUE;
+  self->test_result = oc_read_test_result (test_result);
   g_free (self->test_detail);
   self->test_detail = g_steal_pointer (&detail);
   g_clear_pointer (&self->test_facts, g_variant_unref);
   self->test_facts = g_variant_ref_sink (g_steal_pointer (&facts));
 
-  state = ocd_connect1_get_state (OCD_CONNECT1 (object));
-  if (g_str_equal (self->test_result, "failed-to-contact"))
+  state = oc_client_get_state (self->client);
+  if (self->test_result == OBICO_TEST_RESULT_FAILED_TO_CONTACT)
     start_diagnose (task);
-  else if (g_str_equal (self->test_result, "succeeded") &&
-           g_strcmp0 (state, "okay") != 0 && g_strcmp0 (state, "unlinked") != 0)
+  else if (self->test_result == OBICO_TEST_RESULT_SUCCEEDED &&
+           state != OBICO_STATE_OKAY && state != OBICO_STATE_UNLINKED)
     ocd_connect1_call_reconnect (OCD_CONNECT1 (object), g_task_get_cancellable (task), reconnect_cb, task);
   else
     finish_test (task);
@@ -304,10 +283,10 @@ start_test (GTask *task)
   OcDoctor *self = g_task_get_source_object (task);
 
   /* a Diagnose from an earlier run must not decide this TEST's branch */
-  g_clear_pointer (&self->diagnosis_problem, g_free);
-  g_clear_pointer (&self->diagnosis_fixes, g_strfreev);
+  self->diagnosis_problem = OBICO_PROBLEM_NONE;
+  self->diagnosis_fix = NULL;
 
-  ocd_connect1_call_test (self->proxy, g_task_get_cancellable (task), test_cb, task);
+  ocd_connect1_call_test (oc_client_get_proxy (self->client), g_task_get_cancellable (task), test_cb, task);
 }
 
 static void
@@ -351,15 +330,17 @@ run (OcDoctor            *self,
      GAsyncReadyCallback  callback,
      gpointer             user_data)
 {
+  OcdConnect1 *proxy;
   GTask *task;
 
   g_return_if_fail (OC_IS_DOCTOR (self));
 
+  proxy = oc_client_get_proxy (self->client);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, run);
   g_task_set_task_data (task, GINT_TO_POINTER (kind), NULL);
 
-  if (self->proxy == NULL)
+  if (proxy == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                                _("The Obico Connect service is not running."));
@@ -385,13 +366,13 @@ run (OcDoctor            *self,
       start_diagnose (task);
       break;
     case RUN_LINK:
-      ocd_connect1_call_link (self->proxy, argument, cancellable, change_cb, task);
+      ocd_connect1_call_link (proxy, argument, cancellable, change_cb, task);
       break;
     case RUN_SET_SERVER_URL:
-      ocd_connect1_call_set_server_url (self->proxy, argument, cancellable, change_cb, task);
+      ocd_connect1_call_set_server_url (proxy, argument, cancellable, change_cb, task);
       break;
     case RUN_RESET_ERRORS:
-      ocd_connect1_call_reset_errors (self->proxy, cancellable, change_cb, task);
+      ocd_connect1_call_reset_errors (proxy, cancellable, change_cb, task);
       break;
     default:
       g_assert_not_reached ();
@@ -455,37 +436,12 @@ oc_doctor_run_finish (OcDoctor      *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-emit_changed (OcDoctor *self)
-{
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-OcdConnect1 *
-oc_doctor_get_proxy (OcDoctor *self)
+OcClient *
+oc_doctor_get_client (OcDoctor *self)
 {
   g_return_val_if_fail (OC_IS_DOCTOR (self), NULL);
 
-  return self->proxy;
-}
-
-void
-oc_doctor_set_proxy (OcDoctor    *self,
-                     OcdConnect1 *proxy)
-{
-  g_return_if_fail (OC_IS_DOCTOR (self));
-
-  if (self->proxy == proxy)
-    return;
-
-  if (self->proxy != NULL)
-    g_signal_handlers_disconnect_by_data (self->proxy, self);
-  g_set_object (&self->proxy, proxy);
-  if (proxy != NULL)
-    g_signal_connect_swapped (proxy, "g-properties-changed", G_CALLBACK (emit_changed), self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROXY]);
-  emit_changed (self);
+  return self->client;
 }
 
 gboolean
@@ -496,12 +452,15 @@ oc_doctor_get_busy (OcDoctor *self)
   return self->busy;
 }
 
-const char *
-oc_doctor_get_test_result (OcDoctor *self)
+/* FALSE until a TEST has run. */
+gboolean
+oc_doctor_get_test_result (OcDoctor        *self,
+                           ObicoTestResult *result)
 {
-  g_return_val_if_fail (OC_IS_DOCTOR (self), NULL);
+  g_return_val_if_fail (OC_IS_DOCTOR (self), FALSE);
 
-  return self->test_result;
+  *result = self->test_result;
+  return self->tested;
 }
 
 const char *
@@ -520,10 +479,10 @@ oc_doctor_get_test_facts (OcDoctor *self)
   return self->test_facts;
 }
 
-const char *
+ObicoProblem
 oc_doctor_get_diagnosis_problem (OcDoctor *self)
 {
-  g_return_val_if_fail (OC_IS_DOCTOR (self), NULL);
+  g_return_val_if_fail (OC_IS_DOCTOR (self), OBICO_PROBLEM_NONE);
 
   return self->diagnosis_problem;
 }
@@ -536,7 +495,8 @@ oc_doctor_get_diagnosis_steps (OcDoctor *self)
   return self->diagnosis_steps;
 }
 
-const char *
+/* NULL: nothing to fix (yet), or no run finished. */
+const OcFix *
 oc_doctor_get_next_fix (OcDoctor *self)
 {
   g_return_val_if_fail (OC_IS_DOCTOR (self), NULL);
@@ -549,14 +509,9 @@ oc_doctor_finalize (GObject *object)
 {
   OcDoctor *self = OC_DOCTOR (object);
 
-  if (self->proxy != NULL)
-    g_signal_handlers_disconnect_by_data (self->proxy, self);
-  g_clear_object (&self->proxy);
-  g_clear_pointer (&self->test_result, g_free);
+  g_clear_object (&self->client);
   g_clear_pointer (&self->test_detail, g_free);
   g_clear_pointer (&self->test_facts, g_variant_unref);
-  g_clear_pointer (&self->diagnosis_problem, g_free);
-  g_clear_pointer (&self->diagnosis_fixes, g_strfreev);
   g_clear_pointer (&self->diagnosis_steps, g_variant_unref);
 
   G_OBJECT_CLASS (oc_doctor_parent_class)->finalize (object);
@@ -572,32 +527,11 @@ oc_doctor_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_PROXY:
-      g_value_set_object (value, self->proxy);
-      break;
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
     case PROP_NEXT_FIX:
-      g_value_set_string (value, self->next_fix);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-oc_doctor_set_property (GObject      *object,
-                        guint         prop_id,
-                        const GValue *value,
-                        GParamSpec   *pspec)
-{
-  OcDoctor *self = OC_DOCTOR (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROXY:
-      oc_doctor_set_proxy (self, g_value_get_object (value));
+      g_value_set_pointer (value, (gpointer) self->next_fix);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -611,25 +545,16 @@ oc_doctor_class_init (OcDoctorClass *klass)
 
   object_class->finalize = oc_doctor_finalize;
   object_class->get_property = oc_doctor_get_property;
-  object_class->set_property = oc_doctor_set_property;
-
-  properties[PROP_PROXY] =
-    g_param_spec_object ("proxy", NULL, NULL,
-                         OCD_TYPE_CONNECT1,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL,
                           FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the const OcFix * the last run leads to */
   properties[PROP_NEXT_FIX] =
-    g_param_spec_string ("next-fix", NULL, NULL,
-                         NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_pointer ("next-fix", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* The daemon's properties changed, or the daemon came or went. */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* The results of a TEST (and of the Diagnose that may follow it) are in. */
   signals[TESTED] = g_signal_new ("tested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -643,7 +568,14 @@ oc_doctor_init (OcDoctor *self)
 }
 
 OcDoctor *
-oc_doctor_new (void)
+oc_doctor_new (OcClient *client)
 {
-  return g_object_new (OC_TYPE_DOCTOR, NULL);
+  OcDoctor *self;
+
+  g_return_val_if_fail (OC_IS_CLIENT (client), NULL);
+
+  self = g_object_new (OC_TYPE_DOCTOR, NULL);
+  self->client = g_object_ref (client);
+
+  return self;
 }

@@ -6,7 +6,8 @@
 
 #include <gio/gio.h>
 
-#include "ocd-dbus-generated.h"
+#include "oc-client.h"
+#include "oc-fix.h"
 
 G_BEGIN_DECLS
 
@@ -14,17 +15,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OcDoctor, oc_doctor, OC, DOCTOR, GObject)
 
-OcDoctor    *oc_doctor_new                   (void);
-OcdConnect1 *oc_doctor_get_proxy             (OcDoctor             *self);
-void         oc_doctor_set_proxy             (OcDoctor             *self,
-                                              OcdConnect1          *proxy);
+OcDoctor    *oc_doctor_new                   (OcClient             *client);
+OcClient    *oc_doctor_get_client            (OcDoctor             *self);
 gboolean     oc_doctor_get_busy              (OcDoctor             *self);
-const char  *oc_doctor_get_test_result       (OcDoctor             *self);
+gboolean     oc_doctor_get_test_result       (OcDoctor             *self,
+                                              ObicoTestResult      *result);
 const char  *oc_doctor_get_test_detail       (OcDoctor             *self);
 GVariant    *oc_doctor_get_test_facts        (OcDoctor             *self);
-const char  *oc_doctor_get_diagnosis_problem (OcDoctor             *self);
+ObicoProblem oc_doctor_get_diagnosis_problem (OcDoctor             *self);
 GVariant    *oc_doctor_get_diagnosis_steps   (OcDoctor             *self);
-const char  *oc_doctor_get_next_fix          (OcDoctor             *self);
+const OcFix *oc_doctor_get_next_fix          (OcDoctor             *self);
 
 void         oc_doctor_test                  (OcDoctor             *self,
                                               GCancellable         *cancellable,

@@ -8,11 +8,10 @@
 
 #include <glib/gi18n.h>
 
-#include "oc-fix.h"
+#include "obico-url.h"
 #include "oc-fix-page.h"
 #include "oc-format.h"
 #include "oc-link-page.h"
-#include "oc-validate.h"
 
 #define LOG_LINES 60
 
@@ -21,6 +20,7 @@ struct _OcFixPage
   AdwBin        parent_instance;
 
   OcDoctor     *doctor;
+  OcClient     *client;
   const OcFix  *fix;
   GCancellable *cancellable;
 
@@ -51,7 +51,7 @@ G_DEFINE_FINAL_TYPE (OcFixPage, oc_fix_page, ADW_TYPE_BIN)
 static OcdConnect1 *
 get_proxy (OcFixPage *self)
 {
-  return self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
+  return self->client != NULL ? oc_client_get_proxy (self->client) : NULL;
 }
 
 /* What the person saw that led here: the failed TEST that led here, or else
@@ -61,7 +61,8 @@ static void
 update_what_happened (OcFixPage *self)
 {
   OcdConnect1 *proxy = get_proxy (self);
-  const char *result;
+  ObicoTestResult result;
+  gboolean led_here;
   const char *title = NULL;
   const char *detail = NULL;
 
@@ -71,17 +72,15 @@ update_what_happened (OcFixPage *self)
       return;
     }
 
-  result = oc_doctor_get_test_result (self->doctor);
-  if (result != NULL && !oc_test_result_is_good (result) &&
-      g_strcmp0 (oc_doctor_get_next_fix (self->doctor), self->fix->id) == 0)
+  led_here = oc_doctor_get_next_fix (self->doctor) == self->fix;
+  if (oc_doctor_get_test_result (self->doctor, &result) && result != OBICO_TEST_RESULT_SUCCEEDED && led_here)
     {
       title = oc_test_result_label (result);
       detail = oc_doctor_get_test_detail (self->doctor);
     }
-  else if (g_strcmp0 (oc_doctor_get_next_fix (self->doctor), self->fix->id) == 0 ||
-           g_strcmp0 (oc_fix_for_problem (ocd_connect1_get_problem (proxy)), self->fix->id) == 0)
+  else if (led_here || oc_fix_for_problem (oc_client_get_problem (self->client)) == self->fix)
     {
-      title = oc_state_label (ocd_connect1_get_state (proxy));
+      title = oc_state_label (oc_client_get_state (self->client));
       detail = ocd_connect1_get_problem_detail (proxy);
     }
 
@@ -98,7 +97,6 @@ update_report_row (OcFixPage *self)
 {
   OcdConnect1 *proxy = get_proxy (self);
   GVariant *stats = proxy != NULL ? ocd_connect1_get_error_stats (proxy) : NULL;
-  const char *severity = NULL;
   double rate = 0;
   g_autofree char *rate_text = NULL;
   g_autofree char *subtitle = NULL;
@@ -106,11 +104,11 @@ update_report_row (OcFixPage *self)
   if (stats == NULL)
     return;
 
-  g_variant_lookup (stats, "severity", "&s", &severity);
   g_variant_lookup (stats, "rate", "d", &rate);
   rate_text = oc_format_rate (rate);
   /* TRANSLATORS: severity band, then the error rate, e.g. "High error rate, 35.0 % errors" */
-  subtitle = g_strdup_printf (_("%s, %s errors"), oc_severity_label (severity), rate_text);
+  subtitle = g_strdup_printf (_("%s, %s errors"), oc_severity_label (oc_client_get_severity (self->client)),
+                              rate_text);
   adw_action_row_set_subtitle (self->report_row, subtitle);
 }
 
@@ -187,7 +185,9 @@ on_server_apply (OcFixPage *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
 
-  if (!oc_validate_server_url (gtk_editable_get_text (GTK_EDITABLE (self->server_row)), &url, &error))
+  /* the rules SetServerUrl applies, so the person sees what will be stored */
+  url = obico_url_normalize (gtk_editable_get_text (GTK_EDITABLE (self->server_row)), &error);
+  if (url == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->server_row), "error");
       gtk_label_set_label (self->server_error, error->message);
@@ -201,29 +201,38 @@ on_server_apply (OcFixPage *self)
 static void
 on_use_cloud_clicked (OcFixPage *self)
 {
-  gtk_editable_set_text (GTK_EDITABLE (self->server_row), "https://app.obico.io");
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), OBICO_DEFAULT_SERVER_URL);
   gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
 }
 
-const char *
-oc_fix_page_get_fix_id (OcFixPage *self)
+ObicoFix
+oc_fix_page_get_fix (OcFixPage *self)
 {
-  g_return_val_if_fail (OC_IS_FIX_PAGE (self), NULL);
+  g_return_val_if_fail (OC_IS_FIX_PAGE (self), OBICO_FIX_GET_HELP);
 
-  return self->fix != NULL ? self->fix->id : NULL;
+  return self->fix->fix;
+}
+
+/* The server refused the code just typed: the entry is emptied for the next. */
+void
+oc_fix_page_code_rejected (OcFixPage *self)
+{
+  g_return_if_fail (OC_IS_FIX_PAGE (self));
+
+  oc_link_page_clear (self->link_page);
 }
 
 void
-oc_fix_page_set_fix_id (OcFixPage  *self,
-                        const char *fix_id)
+oc_fix_page_set_fix (OcFixPage *self,
+                     ObicoFix   fix)
 {
   OcdConnect1 *proxy;
   OcFixAction action;
 
   g_return_if_fail (OC_IS_FIX_PAGE (self));
+  g_return_if_fail (oc_fix_lookup (fix) != NULL);
 
-  self->fix = oc_fix_lookup (fix_id);
-  g_return_if_fail (self->fix != NULL);
+  self->fix = oc_fix_lookup (fix);
 
   action = self->fix->action;
   gtk_image_set_from_icon_name (self->icon, self->fix->icon_name);
@@ -245,9 +254,9 @@ oc_fix_page_set_fix_id (OcFixPage  *self,
   gtk_widget_set_visible (self->support_button, action == OC_FIX_ACTION_SUPPORT_REPORT);
 
   /* every branch ends with get-help; debug logging and get-help are no test */
-  gtk_widget_set_visible (self->help_button, !g_str_equal (self->fix->id, "get-help"));
+  gtk_widget_set_visible (self->help_button, fix != OBICO_FIX_GET_HELP);
   gtk_widget_set_visible (self->test_button, action != OC_FIX_ACTION_SUPPORT_REPORT &&
-                                             !g_str_equal (self->fix->id, "debug-logging"));
+                                             fix != OBICO_FIX_DEBUG_LOGGING);
   if (action == OC_FIX_ACTION_TEST_AGAIN)
     gtk_widget_add_css_class (self->test_button, "suggested-action");
   else
@@ -266,12 +275,16 @@ oc_fix_page_set_doctor (OcFixPage *self,
   g_return_if_fail (OC_IS_FIX_PAGE (self));
 
   if (self->doctor != NULL)
-    g_signal_handlers_disconnect_by_data (self->doctor, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->doctor, self);
+      g_signal_handlers_disconnect_by_data (self->client, self);
+    }
   g_set_object (&self->doctor, doctor);
+  g_set_object (&self->client, (doctor != NULL ? oc_doctor_get_client (doctor) : NULL));
 
   if (doctor != NULL)
     {
-      g_signal_connect_swapped (doctor, "changed", G_CALLBACK (on_daemon_changed), self);
+      g_signal_connect_swapped (self->client, "changed", G_CALLBACK (on_daemon_changed), self);
       g_signal_connect_swapped (doctor, "tested", G_CALLBACK (update_what_happened), self);
       g_signal_connect_swapped (doctor, "tested", G_CALLBACK (reload_log), self);
     }
@@ -334,5 +347,5 @@ oc_fix_page_init (OcFixPage *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  oc_fix_page_set_fix_id (self, "get-help");
+  oc_fix_page_set_fix (self, OBICO_FIX_GET_HELP);
 }

@@ -14,10 +14,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OcFixPage, oc_fix_page, OC, FIX_PAGE, AdwBin)
 
-const char *oc_fix_page_get_fix_id (OcFixPage  *self);
-void        oc_fix_page_set_fix_id (OcFixPage  *self,
-                                    const char *fix_id);
-void        oc_fix_page_set_doctor (OcFixPage  *self,
-                                    OcDoctor   *doctor);
+ObicoFix oc_fix_page_get_fix           (OcFixPage *self);
+void     oc_fix_page_set_fix           (OcFixPage *self,
+                                        ObicoFix   fix);
+void     oc_fix_page_code_rejected     (OcFixPage *self);
+void     oc_fix_page_set_doctor        (OcFixPage *self,
+                                        OcDoctor  *doctor);
 
 G_END_DECLS

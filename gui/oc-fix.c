@@ -8,93 +8,94 @@
 
 #include "oc-fix.h"
 
-/* The ids are the contract with the daemon (Problem, Diagnose fixes) and scripts. */
+/* Indexed by ObicoFix, whose nicks are the contract with the daemon (Problem,
+ * Diagnose fixes) and scripts (app.show-fix). */
 static const OcFix fixes[] = {
-  { "not-linked", "insert-link-symbolic",
+  [OBICO_FIX_NOT_LINKED] = { OBICO_FIX_NOT_LINKED, "insert-link-symbolic",
     N_("Link This Printer"),
     N_("This printer is not linked to an Obico account yet. In the Obico app, add a printer and choose "
        "to link it manually: the app shows a 6-digit code. Enter that code here."),
     OC_FIX_ACTION_LINK },
-  { "server-address", "network-server-symbolic",
+  [OBICO_FIX_SERVER_ADDRESS] = { OBICO_FIX_SERVER_ADDRESS, "network-server-symbolic",
     N_("Check the Server Address"),
     N_("The server could not be contacted and its address looks wrong. With the Obico Cloud the address "
        "is https://app.obico.io. With a self-hosted server it is https://your-host:port, the address you "
        "open in a web browser."),
     OC_FIX_ACTION_SERVER_URL },
-  { "internet", "network-offline-symbolic",
+  [OBICO_FIX_INTERNET] = { OBICO_FIX_INTERNET, "network-offline-symbolic",
     N_("Check the Internet Connection"),
     N_("The server address looks right, but the server could not be reached. Check the network cable or "
        "Wi-Fi, check that the router is online, and try to open the server from this computer, for "
        "example with “curl -I https://app.obico.io/hc/”."),
     OC_FIX_ACTION_TEST_AGAIN },
-  { "tls", "security-low-symbolic",
+  [OBICO_FIX_TLS] = { OBICO_FIX_TLS, "security-low-symbolic",
     N_("Secure Connection Failed"),
     N_("The secure (TLS) connection to the server could not be set up. The server’s certificate may have "
        "expired, be self-signed or be made out for another name. If the clock of this computer is wrong, "
        "every certificate looks invalid: a Raspberry Pi without network time often has a wrong date."),
     OC_FIX_ACTION_TEST_AGAIN },
-  { "not-obico-server", "web-browser-symbolic",
+  [OBICO_FIX_NOT_OBICO_SERVER] = { OBICO_FIX_NOT_OBICO_SERVER, "web-browser-symbolic",
     N_("This Is Not an Obico Server"),
     N_("Something answers at this address, but not the way an Obico server does. The address probably "
        "points at a Wi-Fi login page, an ordinary web site, or a reverse proxy that does not pass on the "
        "/api route."),
     OC_FIX_ACTION_SERVER_URL },
-  { "invalid-credentials", "dialog-password-symbolic",
+  [OBICO_FIX_INVALID_CREDENTIALS] = { OBICO_FIX_INVALID_CREDENTIALS, "dialog-password-symbolic",
     N_("Credentials Refused"),
     N_("The server no longer accepts the credentials this printer was linked with. This happens when the "
        "printer was deleted in the Obico app, when it was archived because the plan allows fewer "
        "printers, or when the SD card was copied to another machine."),
     OC_FIX_ACTION_CHOOSE_CAUSE },
-  { "relink", "insert-link-symbolic",
+  [OBICO_FIX_RELINK] = { OBICO_FIX_RELINK, "insert-link-symbolic",
     N_("Link the Printer Again"),
     N_("Linking again takes less than two minutes. In the Obico app, add the printer again and choose to "
        "link it manually, then enter the 6-digit code the app shows."),
     OC_FIX_ACTION_LINK },
-  { "unarchive", "folder-open-symbolic",
+  [OBICO_FIX_UNARCHIVE] = { OBICO_FIX_UNARCHIVE, "folder-open-symbolic",
     N_("Unarchive the Printer"),
     N_("An archived printer is not deleted. Obico archives the printers beyond the limit of your plan: on "
        "the Free plan the first printer is archived within 24 hours of adding a second one. Change the "
        "plan or remove another printer, unarchive this one in the Obico app, then test again."),
     OC_FIX_ACTION_TEST_AGAIN },
-  { "shared-credentials", "edit-copy-symbolic",
+  [OBICO_FIX_SHARED_CREDENTIALS] = { OBICO_FIX_SHARED_CREDENTIALS, "edit-copy-symbolic",
     N_("Credentials Used Twice"),
     N_("Two devices or two programs use the same credentials, so the server blocked them. This happens "
        "when an SD card is copied. Link this printer again with a new code, and do the same on every "
        "copy."),
     OC_FIX_ACTION_LINK },
-  { "still-invalid", "dialog-question-symbolic",
+  [OBICO_FIX_STILL_INVALID] = { OBICO_FIX_STILL_INVALID, "dialog-question-symbolic",
     N_("Still Refused After Linking Again"),
     N_("The server refused the credentials right after the printer was linked again. This is unusual and "
        "needs a person to look at it."),
     OC_FIX_ACTION_NONE },
-  { "websocket-blocked", "network-no-route-symbolic",
+  [OBICO_FIX_WEBSOCKET_BLOCKED] = { OBICO_FIX_WEBSOCKET_BLOCKED, "network-no-route-symbolic",
     N_("The Live Connection Is Blocked"),
     N_("The server answers ordinary requests, but the live (WebSocket) connection does not get through. A "
        "firewall or a reverse proxy blocks it. For a self-hosted server, the proxy must pass the Upgrade "
        "and Connection headers on /ws/."),
     OC_FIX_ACTION_TEST_AGAIN },
-  { "unreliable-network", "network-wireless-signal-weak-symbolic",
+  [OBICO_FIX_UNRELIABLE_NETWORK] = { OBICO_FIX_UNRELIABLE_NETWORK, "network-wireless-signal-weak-symbolic",
     N_("The Network Is Unreliable"),
     N_("Some contacts with the server fail. The connectivity report shows how often. On Wi-Fi, use a "
        "network cable if you can, move the printer closer to the router, or add a repeater."),
     OC_FIX_ACTION_REPORT },
-  { "no-connectivity", "network-error-symbolic",
+  [OBICO_FIX_NO_CONNECTIVITY] = { OBICO_FIX_NO_CONNECTIVITY, "network-error-symbolic",
     N_("Nothing Gets Through"),
     N_("Every contact with the server fails. Check name resolution (DNS), routing, the firewall and the "
        "network adapter of this computer."),
     OC_FIX_ACTION_REPORT },
-  { "undetected", "face-uncertain-symbolic",
+  [OBICO_FIX_UNDETECTED] = { OBICO_FIX_UNDETECTED, "face-uncertain-symbolic",
     N_("No Problem Found"),
     N_("The self-diagnosis found nothing wrong: the server answers, the credentials are valid and the "
        "live connection is up. If the printer still shows as offline, turn on debug logging, make the "
        "problem happen again, then make a support report."),
     OC_FIX_ACTION_DEBUG_LOGGING },
-  { "debug-logging", "utilities-terminal-symbolic",
+  [OBICO_FIX_DEBUG_LOGGING] = { OBICO_FIX_DEBUG_LOGGING, "utilities-terminal-symbolic",
     N_("Debug Logging"),
     N_("With debug logging on, the service writes detailed messages to the system journal "
        "(journalctl -u obico-connectd). The recent lines are shown here, without the printer’s token."),
     OC_FIX_ACTION_DEBUG_LOGGING },
-  { "get-help", "help-browser-symbolic",
+  [OBICO_FIX_GET_HELP] = { OBICO_FIX_GET_HELP, "help-browser-symbolic",
     N_("Get Help From a Person"),
     N_("Make a support report: one text file with the versions, the configuration without the token, the "
        "last test and diagnosis, the connectivity report and recent log lines. Attach it to your request "
@@ -103,16 +104,12 @@ static const OcFix fixes[] = {
 };
 
 const OcFix *
-oc_fix_lookup (const char *id)
+oc_fix_lookup (ObicoFix fix)
 {
-  if (id == NULL)
+  if ((guint) fix >= G_N_ELEMENTS (fixes))
     return NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (fixes); i++)
-    if (g_str_equal (fixes[i].id, id))
-      return &fixes[i];
-
-  return NULL;
+  return &fixes[fix];
 }
 
 const OcFix *
@@ -122,86 +119,102 @@ oc_fix_get_all (guint *n_fixes)
   return fixes;
 }
 
-/* The daemon's Problem is a fix id, except for the state it only knows as
- * "cannot reach the server"; the guide's next question there is the internet. */
+/* The fix id, as on the bus and in app.show-fix. */
 const char *
-oc_fix_for_problem (const char *problem)
+oc_fix_id (const OcFix *fix)
 {
-  const OcFix *fix = oc_fix_lookup (problem);
-
-  if (fix != NULL)
-    return fix->id;
-  if (g_strcmp0 (problem, "server-unreachable") == 0)
-    return "internet";
-
-  return NULL;
+  return obico_fix_to_string (fix->fix);
 }
 
-const char *
-oc_fix_after_diagnosis (const char         *problem,
+/* The page for the daemon's Problem; none when there is no problem. */
+const OcFix *
+oc_fix_for_problem (ObicoProblem problem)
+{
+  if (problem == OBICO_PROBLEM_NONE)
+    return NULL;
+
+  return oc_fix_lookup (obico_problem_to_fix (problem));
+}
+
+/* Diagnose's reply: the first of its fixes this app has a page for, or else
+ * the page of its problem. */
+const OcFix *
+oc_fix_after_diagnosis (ObicoProblem        problem,
                         const char * const *fixes_offered)
 {
   for (guint i = 0; fixes_offered != NULL && fixes_offered[i] != NULL; i++)
-    if (oc_fix_lookup (fixes_offered[i]) != NULL)
-      return oc_fix_lookup (fixes_offered[i])->id;
+    {
+      ObicoFix fix;
+
+      if (oc_read_fix (fixes_offered[i], &fix))
+        return oc_fix_lookup (fix);
+    }
 
   return oc_fix_for_problem (problem);
 }
 
+/* The guide's step 3 after a TEST that succeeded: the "Connection to server"
+ * row. A named cause of a WebSocket failure beats the error rate it drives up. */
+static const OcFix *
+fix_for_connection (const OcTestOutcome *outcome)
+{
+  ObicoState state = outcome->state;
+  ObicoProblem problem = outcome->problem;
+
+  if (state == OBICO_STATE_UNLINKED)
+    return oc_fix_lookup (OBICO_FIX_NOT_LINKED);
+  if (state == OBICO_STATE_OKAY)
+    return oc_fix_lookup (OBICO_FIX_UNDETECTED);
+  if (problem == OBICO_PROBLEM_SHARED_CREDENTIALS || outcome->websocket == OBICO_WEB_SOCKET_SHARED_CREDENTIALS)
+    return oc_fix_lookup (OBICO_FIX_SHARED_CREDENTIALS);
+  if (state == OBICO_STATE_DISCONNECTED || problem == OBICO_PROBLEM_WEBSOCKET_BLOCKED ||
+      (state == OBICO_STATE_ERROR && outcome->websocket == OBICO_WEB_SOCKET_BLOCKED))
+    return oc_fix_lookup (OBICO_FIX_WEBSOCKET_BLOCKED);
+  if (state == OBICO_STATE_ERROR)
+    {
+      if (outcome->severity == OBICO_SEVERITY_TOTAL || problem == OBICO_PROBLEM_NO_CONNECTIVITY)
+        return oc_fix_lookup (OBICO_FIX_NO_CONNECTIVITY);
+      return oc_fix_lookup (OBICO_FIX_UNRELIABLE_NETWORK);
+    }
+
+  /* still connecting: nothing to fix (yet) */
+  return NULL;
+}
+
 /* The guide's branches after the TEST button. NULL means there is nothing to fix
  * (yet): the connection is still being set up. */
-const char *
+const OcFix *
 oc_fix_after_test (const OcTestOutcome *outcome)
 {
-  const char *result = outcome->result;
-  const char *state = outcome->state;
-  const char *problem = outcome->problem;
+  const OcFix *fix;
 
-  if (g_strcmp0 (result, "not-linked") == 0)
-    return "not-linked";
-
-  if (g_strcmp0 (result, "failed-to-contact") == 0)
+  switch (outcome->result)
     {
-      const char *fix = oc_fix_after_diagnosis (outcome->diagnosis_problem, outcome->diagnosis_fixes);
+    case OBICO_TEST_RESULT_NOT_LINKED:
+      return oc_fix_lookup (OBICO_FIX_NOT_LINKED);
 
-      if (fix == NULL)
-        fix = oc_fix_for_problem (problem);
-      if (g_strcmp0 (fix, "server-address") == 0 || g_strcmp0 (fix, "tls") == 0 ||
-          g_strcmp0 (fix, "not-obico-server") == 0)
+    case OBICO_TEST_RESULT_FAILED_TO_CONTACT:
+      /* the Diagnose tells a wrong address from a network problem */
+      fix = outcome->diagnosis_fix != NULL ? outcome->diagnosis_fix : oc_fix_for_problem (outcome->problem);
+      if (fix != NULL &&
+          (fix->fix == OBICO_FIX_SERVER_ADDRESS || fix->fix == OBICO_FIX_TLS ||
+           fix->fix == OBICO_FIX_NOT_OBICO_SERVER))
         return fix;
-      return "internet";
-    }
+      return oc_fix_lookup (OBICO_FIX_INTERNET);
 
-  if (g_strcmp0 (result, "invalid-credentials") == 0)
-    {
+    case OBICO_TEST_RESULT_INVALID_CREDENTIALS:
       if (outcome->just_relinked)
-        return "still-invalid";
-      if (g_strcmp0 (problem, "shared-credentials") == 0)
-        return "shared-credentials";
-      return "invalid-credentials";
+        return oc_fix_lookup (OBICO_FIX_STILL_INVALID);
+      if (outcome->problem == OBICO_PROBLEM_SHARED_CREDENTIALS)
+        return oc_fix_lookup (OBICO_FIX_SHARED_CREDENTIALS);
+      return oc_fix_lookup (OBICO_FIX_INVALID_CREDENTIALS);
+
+    case OBICO_TEST_RESULT_UNEXPECTED_RESPONSE:
+      return oc_fix_lookup (OBICO_FIX_NOT_OBICO_SERVER);
+
+    case OBICO_TEST_RESULT_SUCCEEDED:
+    default:
+      /* a result from a newer daemon: the connection's state still tells */
+      return fix_for_connection (outcome);
     }
-
-  if (g_strcmp0 (result, "unexpected-response") == 0)
-    return "not-obico-server";
-
-  /* succeeded: the guide's step 3, the "Connection to server" row. A named
-   * cause of a WebSocket failure beats the error rate it drives up. */
-  if (g_strcmp0 (state, "unlinked") == 0)
-    return "not-linked";
-  if (g_strcmp0 (state, "okay") == 0)
-    return "undetected";
-  if (g_strcmp0 (problem, "shared-credentials") == 0 ||
-      g_strcmp0 (outcome->websocket, "shared-credentials") == 0)
-    return "shared-credentials";
-  if (g_strcmp0 (state, "disconnected") == 0 || g_strcmp0 (problem, "websocket-blocked") == 0 ||
-      (g_strcmp0 (state, "error") == 0 && g_strcmp0 (outcome->websocket, "blocked") == 0))
-    return "websocket-blocked";
-  if (g_strcmp0 (state, "error") == 0)
-    {
-      if (g_strcmp0 (outcome->severity, "total") == 0 || g_strcmp0 (problem, "no-connectivity") == 0)
-        return "no-connectivity";
-      return "unreliable-network";
-    }
-
-  return NULL;
 }

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "oc-vocab.h"
+
 G_BEGIN_DECLS
 
 /* What a fix page offers right there, besides its explanation. */
@@ -21,7 +23,7 @@ typedef enum {
 } OcFixAction;
 
 typedef struct {
-  const char  *id;
+  ObicoFix     fix;
   const char  *icon_name;
   const char  *title;        /* untranslated, use _() */
   const char  *description;  /* untranslated, use _() */
@@ -30,22 +32,22 @@ typedef struct {
 
 /* What the guide's branches look at after a TEST. */
 typedef struct {
-  const char         *result;            /* of Test() */
-  gboolean            just_relinked;     /* Link() succeeded right before */
-  const char         *state;             /* the daemon's State, Problem, WebSocket */
-  const char         *problem;
-  const char         *websocket;
-  const char         *severity;          /* of ErrorStats */
-  const char         *diagnosis_problem; /* of the Diagnose after a failed TEST */
-  const char * const *diagnosis_fixes;
+  ObicoTestResult  result;             /* of Test() */
+  gboolean         just_relinked;      /* Link() succeeded right before */
+  ObicoState       state;              /* the daemon's State, Problem, WebSocket */
+  ObicoProblem     problem;
+  ObicoWebSocket   websocket;
+  ObicoSeverity    severity;           /* of ErrorStats */
+  const OcFix     *diagnosis_fix;      /* where the Diagnose after a failed TEST leads */
 } OcTestOutcome;
 
-const OcFix *oc_fix_lookup          (const char         *id);
-const OcFix *oc_fix_get_all         (guint              *n_fixes);
+const OcFix *oc_fix_lookup          (ObicoFix             fix);
+const OcFix *oc_fix_get_all         (guint               *n_fixes);
+const char  *oc_fix_id              (const OcFix         *fix);
 
-const char  *oc_fix_for_problem     (const char         *problem);
-const char  *oc_fix_after_diagnosis (const char         *problem,
-                                     const char * const *fixes);
-const char  *oc_fix_after_test      (const OcTestOutcome *outcome);
+const OcFix *oc_fix_for_problem     (ObicoProblem         problem);
+const OcFix *oc_fix_after_diagnosis (ObicoProblem         problem,
+                                     const char * const  *fixes);
+const OcFix *oc_fix_after_test      (const OcTestOutcome *outcome);
 
 G_END_DECLS

@@ -1,5 +1,8 @@
 /* oc-format.c — the words and numbers the app shows for the daemon's values
  *
+ * One table per enum of common/obico-enums.h, indexed by value; a value the
+ * app does not know (OC_*_UNKNOWN, oc-vocab.h) gets the table's "unknown" row.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -7,88 +10,128 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
+#include "obico-error.h"
 #include "oc-format.h"
 
-const char *
-oc_state_label (const char *state)
-{
-  if (g_strcmp0 (state, "okay") == 0)
-    return _("Okay");
-  if (g_strcmp0 (state, "disconnected") == 0)
-    return _("Disconnected");
-  if (g_strcmp0 (state, "error") == 0)
-    return _("Error");
-  if (g_strcmp0 (state, "unlinked") == 0)
-    return _("Not linked");
-  if (g_strcmp0 (state, "connecting") == 0)
-    return _("Connecting");
-  return _("Unknown");
-}
+/* a value of the enum, or @unknown for one outside it */
+#define ROW(table, value, unknown) \
+  ((guint) (value) < G_N_ELEMENTS (table) ? &(table)[(value)] : &(unknown))
+
+typedef struct {
+  const char *label;        /* untranslated, use _() */
+  const char *description;  /* untranslated, use _() */
+  const char *icon_name;
+  const char *style_class;
+} StateRow;
+
+static const StateRow states[] = {
+  [OBICO_STATE_UNLINKED] = { N_("Not linked"), N_("This printer is not linked to an Obico account."),
+                             "insert-link-symbolic", "warning" },
+  [OBICO_STATE_CONNECTING] = { N_("Connecting"), N_("Connecting to the server…"),
+                               "emblem-synchronizing-symbolic", "accent" },
+  [OBICO_STATE_OKAY] = { N_("Okay"), N_("The printer is connected to its Obico server."),
+                         "emblem-ok-symbolic", "success" },
+  [OBICO_STATE_DISCONNECTED] = { N_("Disconnected"), N_("The server answers, but the live connection is down."),
+                                 "network-no-route-symbolic", "warning" },
+  [OBICO_STATE_ERROR] = { N_("Error"), N_("The server cannot be reached reliably."),
+                          "dialog-error-symbolic", "error" },
+};
+static const StateRow state_unknown = {
+  N_("Unknown"), N_("The state of the connection is not known yet."), "emblem-synchronizing-symbolic", "accent"
+};
+
+static const char * const test_results[] = {
+  [OBICO_TEST_RESULT_SUCCEEDED] = N_("Succeeded"),
+  [OBICO_TEST_RESULT_FAILED_TO_CONTACT] = N_("Failed to contact server"),
+  [OBICO_TEST_RESULT_INVALID_CREDENTIALS] = N_("Invalid account credentials"),
+  [OBICO_TEST_RESULT_UNEXPECTED_RESPONSE] = N_("Unexpected response from the server"),
+  [OBICO_TEST_RESULT_NOT_LINKED] = N_("Not linked"),
+};
+static const char * const test_result_unknown = N_("Unknown result");
+
+typedef struct {
+  const char *label;   /* untranslated, use _() */
+  const char *advice;  /* untranslated, use _() */
+  const char *icon_name;
+  const char *style_class;
+} SeverityRow;
+
+static const SeverityRow severities[] = {
+  [OBICO_SEVERITY_NONE] = { N_("No errors"), N_("No contact with the server has failed."),
+                            "network-wireless-signal-excellent-symbolic", "success" },
+  [OBICO_SEVERITY_LOW] = { N_("Low error rate"),
+                           N_("An occasional failed contact is normal and does not affect the Obico app."),
+                           "network-wireless-signal-excellent-symbolic", "success" },
+  [OBICO_SEVERITY_MODERATE] = { N_("Moderate error rate"),
+                                N_("Some contacts fail. The Obico app may be slow to update. A stronger Wi-Fi signal or a network cable helps."),
+                                "network-wireless-signal-ok-symbolic", "warning" },
+  [OBICO_SEVERITY_HIGH] = { N_("High error rate"),
+                            N_("Many contacts fail and the Obico app will often show the printer as offline. Use a network cable, move the printer closer to the router or add a repeater."),
+                            "network-wireless-signal-weak-symbolic", "error" },
+  [OBICO_SEVERITY_TOTAL] = { N_("Nothing gets through"),
+                             N_("No contact gets through. Check name resolution (DNS), routing, the firewall and the network adapter."),
+                             "network-wireless-offline-symbolic", "error" },
+};
+static const SeverityRow severity_unknown = {
+  N_("No data yet"), N_("The service has not contacted the server yet."),
+  "network-wireless-acquiring-symbolic", "dim-label"
+};
 
 const char *
-oc_state_description (const char *state)
+oc_state_label (ObicoState state)
 {
-  if (g_strcmp0 (state, "okay") == 0)
-    return _("The printer is connected to its Obico server.");
-  if (g_strcmp0 (state, "disconnected") == 0)
-    return _("The server answers, but the live connection is down.");
-  if (g_strcmp0 (state, "error") == 0)
-    return _("The server cannot be reached reliably.");
-  if (g_strcmp0 (state, "unlinked") == 0)
-    return _("This printer is not linked to an Obico account.");
-  if (g_strcmp0 (state, "connecting") == 0)
-    return _("Connecting to the server…");
-  return _("The state of the connection is not known yet.");
+  return _(ROW (states, state, state_unknown)->label);
 }
 
 const char *
-oc_state_icon_name (const char *state)
+oc_state_description (ObicoState state)
 {
-  if (g_strcmp0 (state, "okay") == 0)
-    return "emblem-ok-symbolic";
-  if (g_strcmp0 (state, "disconnected") == 0)
-    return "network-no-route-symbolic";
-  if (g_strcmp0 (state, "error") == 0)
-    return "dialog-error-symbolic";
-  if (g_strcmp0 (state, "unlinked") == 0)
-    return "insert-link-symbolic";
-  return "emblem-synchronizing-symbolic";
+  return _(ROW (states, state, state_unknown)->description);
 }
 
 const char *
-oc_state_style_class (const char *state)
+oc_state_icon_name (ObicoState state)
 {
-  if (g_strcmp0 (state, "okay") == 0)
-    return "success";
-  if (g_strcmp0 (state, "disconnected") == 0 || g_strcmp0 (state, "unlinked") == 0)
-    return "warning";
-  if (g_strcmp0 (state, "error") == 0)
-    return "error";
-  return "accent";
+  return ROW (states, state, state_unknown)->icon_name;
 }
 
 const char *
-oc_test_result_label (const char *result)
+oc_state_style_class (ObicoState state)
 {
-  if (g_strcmp0 (result, "succeeded") == 0)
-    return _("Succeeded");
-  if (g_strcmp0 (result, "failed-to-contact") == 0)
-    return _("Failed to contact server");
-  if (g_strcmp0 (result, "invalid-credentials") == 0)
-    return _("Invalid account credentials");
-  if (g_strcmp0 (result, "unexpected-response") == 0)
-    return _("Unexpected response from the server");
-  if (g_strcmp0 (result, "not-linked") == 0)
-    return _("Not linked");
-  return _("Unknown result");
+  return ROW (states, state, state_unknown)->style_class;
 }
 
-gboolean
-oc_test_result_is_good (const char *result)
+const char *
+oc_test_result_label (ObicoTestResult result)
 {
-  return g_strcmp0 (result, "succeeded") == 0;
+  return _(*ROW (test_results, result, test_result_unknown));
 }
 
+const char *
+oc_severity_label (ObicoSeverity severity)
+{
+  return _(ROW (severities, severity, severity_unknown)->label);
+}
+
+const char *
+oc_severity_advice (ObicoSeverity severity)
+{
+  return _(ROW (severities, severity, severity_unknown)->advice);
+}
+
+const char *
+oc_severity_icon_name (ObicoSeverity severity)
+{
+  return ROW (severities, severity, severity_unknown)->icon_name;
+}
+
+const char *
+oc_severity_style_class (ObicoSeverity severity)
+{
+  return ROW (severities, severity, severity_unknown)->style_class;
+}
+
+/* Diagnose's steps are named by the daemon's layers, not by an enum. */
 const char *
 oc_step_label (const char *name)
 {
@@ -107,34 +150,6 @@ oc_step_label (const char *name)
 
   /* a layer added to the daemon later: its own name is better than nothing */
   return name;
-}
-
-const char *
-oc_severity_label (const char *severity)
-{
-  if (g_strcmp0 (severity, "none") == 0)
-    return _("No errors");
-  if (g_strcmp0 (severity, "low") == 0)
-    return _("Low error rate");
-  if (g_strcmp0 (severity, "moderate") == 0)
-    return _("Moderate error rate");
-  if (g_strcmp0 (severity, "high") == 0)
-    return _("High error rate");
-  if (g_strcmp0 (severity, "total") == 0)
-    return _("Nothing gets through");
-  return _("No data yet");
-}
-
-const char *
-oc_severity_style_class (const char *severity)
-{
-  if (g_strcmp0 (severity, "none") == 0 || g_strcmp0 (severity, "low") == 0)
-    return "success";
-  if (g_strcmp0 (severity, "moderate") == 0)
-    return "warning";
-  if (g_strcmp0 (severity, "high") == 0 || g_strcmp0 (severity, "total") == 0)
-    return "error";
-  return "dim-label";
 }
 
 char *
@@ -195,18 +210,55 @@ oc_format_elapsed (double ms)
   return g_strdup_printf (_("%.1f s"), ms / 1000.0);
 }
 
+static gboolean
+service_gone (const GError *error)
+{
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY);
+}
+
+/* The heading over the daemon's sentence, by the error's code
+ * (io.obico.Connect1.Error is registered on this side too, see
+ * common/obico-error.h). */
+const char *
+oc_error_title (const GError *error)
+{
+  if (error->domain == OBICO_ERROR)
+    switch ((ObicoError) error->code)
+      {
+      case OBICO_ERROR_NOT_AUTHORIZED:
+        return _("Not Allowed");
+      case OBICO_ERROR_READ_ONLY_CREDENTIALS:
+        return _("Change This in the Obico Agent");
+      case OBICO_ERROR_SERVER_UNREACHABLE:
+        return _("Could Not Reach the Server");
+      case OBICO_ERROR_STORAGE_FAILED:
+        return _("Could Not Save the Change");
+      case OBICO_ERROR_INVALID_ARGUMENT:
+      case OBICO_ERROR_NOT_LINKED:
+      case OBICO_ERROR_CODE_REJECTED:
+      case OBICO_ERROR_BUSY:
+      default:
+        break;
+      }
+  if (service_gone (error))
+    return _("Service Not Running");
+
+  return _("That Did Not Work");
+}
+
 /* The daemon's errors carry a sentence for people; the D-Bus error name in front
  * of it is for programs. */
 char *
 oc_error_message (const GError *error)
 {
-  g_autoptr(GError) copy = g_error_copy (error);
+  g_autoptr(GError) copy = NULL;
 
-  if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY))
+  if (service_gone (error))
     return g_strdup (_("The Obico Connect service is not running."));
 
+  copy = g_error_copy (error);
   g_dbus_error_strip_remote_error (copy);
   return g_strdup (copy->message);
 }

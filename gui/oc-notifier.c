@@ -2,7 +2,7 @@
  *
  * The background mode's one job. A system service cannot post notifications,
  * so the per-user agent started at login follows the daemon's State through
- * the application's doctor (which keeps the proxy across daemon restarts) and
+ * the application's client (which keeps the proxy across daemon restarts) and
  * lets OcOutage decide. Notifications have stable ids, so an outage is one
  * notification that a recovery withdraws.
  *
@@ -28,7 +28,7 @@ struct _OcNotifier
   GObject       parent_instance;
 
   GApplication *application;  /* owns us */
-  OcDoctor     *doctor;
+  OcClient     *client;
   GSettings    *settings;     /* NULL when the schema is not installed */
   OcOutage      outage;
   guint         grace_id;
@@ -61,9 +61,9 @@ get_printer_name (OcdConnect1 *proxy)
 static void
 show_offline (OcNotifier *self)
 {
-  OcdConnect1 *proxy = oc_doctor_get_proxy (self->doctor);
+  OcdConnect1 *proxy = oc_client_get_proxy (self->client);
   const char *detail = proxy != NULL ? ocd_connect1_get_problem_detail (proxy) : NULL;
-  const char *fix = oc_fix_for_problem (proxy != NULL ? ocd_connect1_get_problem (proxy) : NULL);
+  const OcFix *fix = oc_fix_for_problem (oc_client_get_problem (self->client));
   const char *name = get_printer_name (proxy);
   g_autoptr(GNotification) notification = NULL;
   g_autoptr(GIcon) icon = g_themed_icon_new ("io.obico.Connect");
@@ -84,7 +84,7 @@ show_offline (OcNotifier *self)
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   /* the guided fix for the daemon's problem, or the status page to find it */
   if (fix != NULL)
-    g_notification_set_default_action_and_target (notification, "app.show-fix", "s", fix);
+    g_notification_set_default_action_and_target (notification, "app.show-fix", "s", oc_fix_id (fix));
   else
     g_notification_set_default_action_and_target (notification, "app.show-page", "s", "status");
 
@@ -96,7 +96,7 @@ show_offline (OcNotifier *self)
 static void
 show_online (OcNotifier *self)
 {
-  const char *name = get_printer_name (oc_doctor_get_proxy (self->doctor));
+  const char *name = get_printer_name (oc_client_get_proxy (self->client));
   g_autoptr(GNotification) notification = NULL;
   g_autoptr(GIcon) icon = g_themed_icon_new ("io.obico.Connect");
   g_autofree char *body = NULL;
@@ -166,13 +166,13 @@ grace_over_cb (gpointer user_data)
 static void
 link_changed (OcNotifier *self)
 {
-  OcdConnect1 *proxy = oc_doctor_get_proxy (self->doctor);
-
   if (!get_enabled (self))
     return;
 
-  /* a proxy whose daemon is gone has no properties: NULL either way */
-  apply (self, oc_outage_set_state (&self->outage, proxy != NULL ? ocd_connect1_get_state (proxy) : NULL));
+  if (oc_client_get_running (self->client))
+    apply (self, oc_outage_set_state (&self->outage, oc_client_get_state (self->client)));
+  else
+    apply (self, oc_outage_service_gone (&self->outage));
 }
 
 static void
@@ -190,9 +190,9 @@ oc_notifier_dispose (GObject *object)
   OcNotifier *self = OC_NOTIFIER (object);
 
   g_clear_handle_id (&self->grace_id, g_source_remove);
-  if (self->doctor != NULL)
-    g_signal_handlers_disconnect_by_data (self->doctor, self);
-  g_clear_object (&self->doctor);
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
+  g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (oc_notifier_parent_class)->dispose (object);
@@ -230,17 +230,17 @@ oc_notifier_init (OcNotifier *self)
 
 OcNotifier *
 oc_notifier_new (GApplication *application,
-                 OcDoctor     *doctor)
+                 OcClient     *client)
 {
   OcNotifier *self;
 
   g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (OC_IS_DOCTOR (doctor), NULL);
+  g_return_val_if_fail (OC_IS_CLIENT (client), NULL);
 
   self = g_object_new (OC_TYPE_NOTIFIER, NULL);
   self->application = application;
-  self->doctor = g_object_ref (doctor);
-  g_signal_connect_swapped (doctor, "changed", G_CALLBACK (link_changed), self);
+  self->client = g_object_ref (client);
+  g_signal_connect_swapped (client, "changed", G_CALLBACK (link_changed), self);
   link_changed (self);
 
   return self;

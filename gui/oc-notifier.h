@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "oc-doctor.h"
+#include "oc-client.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (OcNotifier, oc_notifier, OC, NOTIFIER, GObject)
 
 OcNotifier *oc_notifier_new (GApplication *application,
-                             OcDoctor     *doctor);
+                             OcClient     *client);
 
 G_END_DECLS

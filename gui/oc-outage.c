@@ -3,9 +3,9 @@
  * The daemon's State, as the notifier sees it, in three phases. Leaving
  * "okay" starts a grace period; only a problem that outlasts it is an outage,
  * told once, and only a told outage gets a "back online". "unlinked" is a
- * choice, not an outage. A NULL state means the daemon is not running: a
- * shown notification stays (the printer is not back), a grace period ends,
- * and the next daemon's first state starts a new one. No clocks here: the
+ * choice, not an outage. When the daemon stops running, a shown
+ * notification stays (the printer is not back), a grace period ends, and the
+ * next daemon's first state starts a new one. No clocks here: the
  * caller owns the timer, so this is easy to test.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,17 +18,15 @@ typedef enum {
   LINK_UP,
   LINK_DOWN,
   LINK_UNLINKED,
-  LINK_UNKNOWN,
+  LINK_GONE,
 } LinkClass;
 
 static LinkClass
-classify (const char *state)
+classify (ObicoState state)
 {
-  if (state == NULL)
-    return LINK_UNKNOWN;
-  if (g_str_equal (state, "okay"))
+  if (state == OBICO_STATE_OKAY)
     return LINK_UP;
-  if (g_str_equal (state, "unlinked"))
+  if (state == OBICO_STATE_UNLINKED)
     return LINK_UNLINKED;
   /* connecting, disconnected, error, and whatever a newer daemon adds */
   return LINK_DOWN;
@@ -40,12 +38,10 @@ oc_outage_init (OcOutage *self)
   self->phase = OC_OUTAGE_PHASE_IDLE;
 }
 
-OcOutageStep
-oc_outage_set_state (OcOutage   *self,
-                     const char *state)
+static OcOutageStep
+step (OcOutage  *self,
+      LinkClass  link)
 {
-  LinkClass link = classify (state);
-
   switch (self->phase)
     {
     case OC_OUTAGE_PHASE_IDLE:
@@ -61,7 +57,7 @@ oc_outage_set_state (OcOutage   *self,
       return OC_OUTAGE_STOP_GRACE;
 
     case OC_OUTAGE_PHASE_NOTIFIED:
-      if (link == LINK_DOWN || link == LINK_UNKNOWN)
+      if (link == LINK_DOWN || link == LINK_GONE)
         return OC_OUTAGE_NOTHING;
       self->phase = OC_OUTAGE_PHASE_IDLE;
       return link == LINK_UP ? OC_OUTAGE_SHOW_ONLINE : OC_OUTAGE_WITHDRAW;
@@ -69,6 +65,21 @@ oc_outage_set_state (OcOutage   *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The daemon's State (OC_STATE_UNKNOWN for one this app does not know). */
+OcOutageStep
+oc_outage_set_state (OcOutage   *self,
+                     ObicoState  state)
+{
+  return step (self, classify (state));
+}
+
+/* The daemon is not running. */
+OcOutageStep
+oc_outage_service_gone (OcOutage *self)
+{
+  return step (self, LINK_GONE);
 }
 
 OcOutageStep

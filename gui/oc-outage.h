@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include "oc-vocab.h"
 
 G_BEGIN_DECLS
 
@@ -28,10 +28,11 @@ typedef struct {
   OcOutagePhase phase;
 } OcOutage;
 
-void         oc_outage_init       (OcOutage   *self);
-OcOutageStep oc_outage_set_state  (OcOutage   *self,
-                                   const char *state);
-OcOutageStep oc_outage_grace_over (OcOutage   *self);
-OcOutageStep oc_outage_reset      (OcOutage   *self);
+void         oc_outage_init         (OcOutage   *self);
+OcOutageStep oc_outage_set_state    (OcOutage   *self,
+                                     ObicoState  state);
+OcOutageStep oc_outage_service_gone (OcOutage   *self);
+OcOutageStep oc_outage_grace_over   (OcOutage   *self);
+OcOutageStep oc_outage_reset        (OcOutage   *self);
 
 G_END_DECLS

@@ -18,7 +18,7 @@ struct _OcReportPage
 {
   AdwBin        parent_instance;
 
-  OcDoctor     *doctor;
+  OcClient     *client;
   GCancellable *cancellable;
 
   GtkImage     *severity_icon;
@@ -35,36 +35,6 @@ struct _OcReportPage
 G_DEFINE_FINAL_TYPE (OcReportPage, oc_report_page, ADW_TYPE_BIN)
 
 static const char * const severity_styles[] = { "success", "warning", "error", "dim-label" };
-
-static const char *
-default_advice (const char *severity)
-{
-  if (g_strcmp0 (severity, "none") == 0)
-    return _("No contact with the server has failed.");
-  if (g_strcmp0 (severity, "low") == 0)
-    return _("An occasional failed contact is normal and does not affect the Obico app.");
-  if (g_strcmp0 (severity, "moderate") == 0)
-    return _("Some contacts fail. The Obico app may be slow to update. A stronger Wi-Fi signal or a network cable helps.");
-  if (g_strcmp0 (severity, "high") == 0)
-    return _("Many contacts fail and the Obico app will often show the printer as offline. Use a network cable, move the printer closer to the router or add a repeater.");
-  if (g_strcmp0 (severity, "total") == 0)
-    return _("No contact gets through. Check name resolution (DNS), routing, the firewall and the network adapter.");
-  return _("The service has not contacted the server yet.");
-}
-
-static const char *
-severity_icon_name (const char *severity)
-{
-  if (g_strcmp0 (severity, "none") == 0 || g_strcmp0 (severity, "low") == 0)
-    return "network-wireless-signal-excellent-symbolic";
-  if (g_strcmp0 (severity, "moderate") == 0)
-    return "network-wireless-signal-ok-symbolic";
-  if (g_strcmp0 (severity, "high") == 0)
-    return "network-wireless-signal-weak-symbolic";
-  if (g_strcmp0 (severity, "total") == 0)
-    return "network-wireless-offline-symbolic";
-  return "network-wireless-acquiring-symbolic";
-}
 
 static void
 set_time_label (GtkLabel *label,
@@ -84,7 +54,8 @@ oc_report_page_set_report (OcReportPage *self,
                            GVariant     *report,
                            gint64        now_usec)
 {
-  const char *severity = NULL;
+  const char *severity_nick = NULL;
+  ObicoSeverity severity;
   const char *advice = NULL;
   guint32 attempts = 0, errors = 0;
   double rate = 0;
@@ -96,7 +67,8 @@ oc_report_page_set_report (OcReportPage *self,
   g_return_if_fail (OC_IS_REPORT_PAGE (self));
   g_return_if_fail (g_variant_is_of_type (report, G_VARIANT_TYPE_VARDICT));
 
-  g_variant_lookup (report, "severity", "&s", &severity);
+  g_variant_lookup (report, "severity", "&s", &severity_nick);
+  severity = oc_read_severity (severity_nick);
   g_variant_lookup (report, "advice", "&s", &advice);
   g_variant_lookup (report, "attempts", "u", &attempts);
   g_variant_lookup (report, "errors", "u", &errors);
@@ -107,9 +79,9 @@ oc_report_page_set_report (OcReportPage *self,
   for (guint i = 0; i < G_N_ELEMENTS (severity_styles); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->severity_icon), severity_styles[i]);
   gtk_widget_add_css_class (GTK_WIDGET (self->severity_icon), oc_severity_style_class (severity));
-  gtk_image_set_from_icon_name (self->severity_icon, severity_icon_name (severity));
+  gtk_image_set_from_icon_name (self->severity_icon, oc_severity_icon_name (severity));
   gtk_label_set_label (self->severity_label, oc_severity_label (severity));
-  gtk_label_set_label (self->advice_label, advice != NULL && *advice != '\0' ? advice : default_advice (severity));
+  gtk_label_set_label (self->advice_label, advice != NULL && *advice != '\0' ? advice : oc_severity_advice (severity));
 
   attempts_text = g_strdup_printf ("%u", attempts);
   gtk_label_set_label (self->attempts_label, attempts_text);
@@ -149,7 +121,7 @@ get_report_cb (GObject      *object,
 static void
 reload (OcReportPage *self)
 {
-  OcdConnect1 *proxy = self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
+  OcdConnect1 *proxy = self->client != NULL ? oc_client_get_proxy (self->client) : NULL;
 
   if (proxy == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
@@ -166,17 +138,17 @@ oc_report_page_map (GtkWidget *widget)
 }
 
 void
-oc_report_page_set_doctor (OcReportPage *self,
-                           OcDoctor     *doctor)
+oc_report_page_set_client (OcReportPage *self,
+                           OcClient     *client)
 {
   g_return_if_fail (OC_IS_REPORT_PAGE (self));
 
-  if (self->doctor != NULL)
-    g_signal_handlers_disconnect_by_data (self->doctor, self);
-  g_set_object (&self->doctor, doctor);
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
+  g_set_object (&self->client, client);
 
-  if (doctor != NULL)
-    g_signal_connect_swapped (doctor, "changed", G_CALLBACK (reload), self);
+  if (client != NULL)
+    g_signal_connect_swapped (client, "changed", G_CALLBACK (reload), self);
 }
 
 static void
@@ -186,7 +158,7 @@ oc_report_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  oc_report_page_set_doctor (self, NULL);
+  oc_report_page_set_client (self, NULL);
   /* AdwBin unparents its child itself: let it, before the template is cleared. */
   adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_REPORT_PAGE);

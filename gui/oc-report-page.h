@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "oc-doctor.h"
+#include "oc-client.h"
 
 G_BEGIN_DECLS
 
@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OcReportPage, oc_report_page, OC, REPORT_PAGE, AdwBin)
 
-void oc_report_page_set_doctor (OcReportPage *self,
-                                OcDoctor     *doctor);
+void oc_report_page_set_client (OcReportPage *self,
+                                OcClient     *client);
 void oc_report_page_set_report (OcReportPage *self,
                                 GVariant     *report,
                                 gint64        now_usec);

@@ -15,6 +15,7 @@ struct _OcStatusPage
   AdwBin               parent_instance;
 
   OcDoctor            *doctor;
+  OcClient            *client;
   guint                clock_id;
 
   GtkImage            *state_icon;
@@ -50,7 +51,7 @@ set_style (GtkWidget  *widget,
 static void
 update_contact (OcStatusPage *self)
 {
-  OcdConnect1 *proxy = self->doctor != NULL ? oc_doctor_get_proxy (self->doctor) : NULL;
+  OcdConnect1 *proxy = self->client != NULL ? oc_client_get_proxy (self->client) : NULL;
   g_autofree char *text = NULL;
 
   if (proxy == NULL)
@@ -63,15 +64,16 @@ update_contact (OcStatusPage *self)
 static void
 update_state (OcStatusPage *self)
 {
-  OcdConnect1 *proxy = oc_doctor_get_proxy (self->doctor);
-  const char *state, *detail, *server, *name, *fix_id;
+  OcdConnect1 *proxy = oc_client_get_proxy (self->client);
+  ObicoState state;
+  const char *detail, *server, *name;
   const OcFix *fix;
   g_autofree char *printer = NULL;
 
   if (proxy == NULL)
     return;
 
-  state = ocd_connect1_get_state (proxy);
+  state = oc_client_get_state (self->client);
   detail = ocd_connect1_get_problem_detail (proxy);
   gtk_image_set_from_icon_name (self->state_icon, oc_state_icon_name (state));
   set_style (GTK_WIDGET (self->state_icon), oc_state_style_class (state));
@@ -82,7 +84,7 @@ update_state (OcStatusPage *self)
   gtk_label_set_label (self->server_label, server != NULL && *server != '\0' ? server : _("Not set"));
 
   name = ocd_connect1_get_printer_name (proxy);
-  if (g_strcmp0 (ocd_connect1_get_role (proxy), "unlinked") == 0)
+  if (oc_client_get_role (self->client) == OBICO_ROLE_UNLINKED)
     printer = g_strdup (_("Not linked"));
   else if (name != NULL && *name != '\0')
     printer = g_strdup (name);
@@ -95,20 +97,19 @@ update_state (OcStatusPage *self)
 
   update_contact (self);
 
-  fix_id = oc_fix_for_problem (ocd_connect1_get_problem (proxy));
-  fix = oc_fix_lookup (fix_id);
+  fix = oc_fix_for_problem (oc_client_get_problem (self->client));
   gtk_widget_set_visible (GTK_WIDGET (self->problem_row), fix != NULL);
   if (fix != NULL)
     {
       gtk_label_set_label (self->problem_label, _(fix->title));
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->problem_row), "s", fix->id);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->problem_row), "s", oc_fix_id (fix));
     }
 }
 
 static void
 update_next_fix (OcStatusPage *self)
 {
-  const OcFix *fix = oc_fix_lookup (oc_doctor_get_next_fix (self->doctor));
+  const OcFix *fix = oc_doctor_get_next_fix (self->doctor);
 
   gtk_widget_set_visible (GTK_WIDGET (self->next_row), fix != NULL);
   if (fix == NULL)
@@ -116,17 +117,21 @@ update_next_fix (OcStatusPage *self)
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->next_row), _(fix->title));
   adw_action_row_set_subtitle (self->next_row,
-                               g_str_equal (fix->id, "undetected") ? _("If the printer still shows as offline")
+                               fix->fix == OBICO_FIX_UNDETECTED ? _("If the printer still shows as offline")
                                                                    : _("Recommended next step"));
   gtk_image_set_from_icon_name (self->next_icon, fix->icon_name);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->next_row), "s", fix->id);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->next_row), "s", oc_fix_id (fix));
 }
 
 static void
 on_tested (OcStatusPage *self)
 {
-  const char *result = oc_doctor_get_test_result (self->doctor);
-  gboolean good = oc_test_result_is_good (result);
+  ObicoTestResult result;
+  gboolean good;
+
+  if (!oc_doctor_get_test_result (self->doctor, &result))
+    return;
+  good = result == OBICO_TEST_RESULT_SUCCEEDED;
 
   gtk_widget_set_visible (GTK_WIDGET (self->result_group), TRUE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->result_row), oc_test_result_label (result));
@@ -241,12 +246,16 @@ oc_status_page_set_doctor (OcStatusPage *self,
     return;
 
   if (self->doctor != NULL)
-    g_signal_handlers_disconnect_by_data (self->doctor, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->doctor, self);
+      g_signal_handlers_disconnect_by_data (self->client, self);
+    }
   g_set_object (&self->doctor, doctor);
+  g_set_object (&self->client, (doctor != NULL ? oc_doctor_get_client (doctor) : NULL));
 
   if (doctor != NULL)
     {
-      g_signal_connect_swapped (doctor, "changed", G_CALLBACK (update_state), self);
+      g_signal_connect_swapped (self->client, "changed", G_CALLBACK (update_state), self);
       g_signal_connect_swapped (doctor, "tested", G_CALLBACK (on_tested), self);
       g_signal_connect_swapped (doctor, "diagnosed", G_CALLBACK (on_diagnosed), self);
       g_signal_connect_swapped (doctor, "notify::next-fix", G_CALLBACK (update_next_fix), self);

@@ -1,9 +1,10 @@
 /* oc-support-report.c — one text file to attach to a request for help
  *
- * Versions, the daemon's properties, its configuration file with secrets
- * replaced, the last TEST and Diagnose, the connectivity report and the recent
- * log. The report is useful when the service is down too, so every part that
- * needs it is optional.
+ * Versions, the daemon's properties, its configuration (as the daemon reports
+ * it in GetReport, secrets left out: the app cannot know which file a daemon
+ * started with --config reads), the last TEST and Diagnose, the connectivity
+ * report and the recent log. The report is useful when the service is down
+ * too, so every part that needs it is optional.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,37 +16,11 @@
 
 #define LOG_LINES 200
 
-/* Any key that names a secret, whatever the config calls it. */
-char *
-oc_support_report_redact_config (const char *config_text)
-{
-  g_auto(GStrv) lines = g_strsplit (config_text != NULL ? config_text : "", "\n", -1);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *eq = strchr (lines[i], '=');
-      g_autofree char *key = NULL;
-
-      if (i > 0)
-        g_string_append_c (out, '\n');
-
-      key = eq != NULL ? g_ascii_strdown (lines[i], eq - lines[i]) : NULL;
-      if (key != NULL && lines[i][0] != '#' &&
-          (strstr (key, "token") != NULL || strstr (key, "secret") != NULL ||
-           strstr (key, "password") != NULL || strstr (key, "auth") != NULL))
-        g_string_append_printf (out, "%.*s=<redacted>", (int) (eq - lines[i]), lines[i]);
-      else
-        g_string_append (out, lines[i]);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
+/* "key: value" lines of @dict, but for the keys in @skip_keys */
 static void
-append_dict (GString    *out,
-             GVariant   *dict,
-             const char *skip_key)
+append_dict (GString            *out,
+             GVariant           *dict,
+             const char * const *skip_keys)
 {
   GVariantIter iter;
   const char *key;
@@ -56,10 +31,61 @@ append_dict (GString    *out,
     {
       g_autofree char *text = NULL;
 
-      if (g_strcmp0 (key, skip_key) == 0)
+      if (skip_keys != NULL && g_strv_contains (skip_keys, key))
         continue;
       text = g_variant_print (value, FALSE);
       g_string_append_printf (out, "%s: %s\n", key, text);
+    }
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* GetReport's "configuration": "key = value" lines in the order of the keys,
+ * whatever keys a version of the daemon reports; a string as it is, anything
+ * else as GVariant text. */
+static void
+append_configuration (GString  *out,
+                      GVariant *report)
+{
+  g_autoptr(GVariant) configuration = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  GVariantIter iter;
+  const char *key;
+
+  g_string_append (out, "\n== Configuration ==\n");
+  if (report == NULL)
+    {
+      g_string_append (out, "not available\n");
+      return;
+    }
+  configuration = g_variant_lookup_value (report, "configuration", G_VARIANT_TYPE_VARDICT);
+  if (configuration == NULL)
+    {
+      g_string_append (out, "not reported by this version of the service\n");
+      return;
+    }
+
+  keys = g_ptr_array_new ();
+  g_variant_iter_init (&iter, configuration);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
+    g_ptr_array_add (keys, (gpointer) key);
+  g_ptr_array_sort (keys, compare_keys);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (configuration, keys->pdata[i], NULL);
+      g_autofree char *text = NULL;
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        text = g_strdup (g_variant_get_string (value, NULL));
+      else
+        text = g_variant_print (value, FALSE);
+      g_string_append_printf (out, "%s = %s\n", (const char *) keys->pdata[i], text);
     }
 }
 
@@ -67,7 +93,7 @@ static void
 append_service (GString  *out,
                 OcDoctor *doctor)
 {
-  OcdConnect1 *proxy = oc_doctor_get_proxy (doctor);
+  OcdConnect1 *proxy = oc_client_get_proxy (oc_doctor_get_client (doctor));
   g_auto(GStrv) names = NULL;
 
   g_string_append (out, "\n== Service ==\n");
@@ -91,20 +117,23 @@ append_results (GString  *out,
                 OcDoctor *doctor)
 {
   GVariant *steps = oc_doctor_get_diagnosis_steps (doctor);
+  const OcFix *next_fix = oc_doctor_get_next_fix (doctor);
+  ObicoTestResult result;
 
   g_string_append (out, "\n== Last TEST ==\n");
-  if (oc_doctor_get_test_result (doctor) == NULL)
+  if (!oc_doctor_get_test_result (doctor, &result))
     {
       g_string_append (out, "not run\n");
     }
   else
     {
+      const char *nick = obico_test_result_to_string (result);
+
       g_string_append_printf (out, "result: %s\ndetail: %s\n",
-                              oc_doctor_get_test_result (doctor), oc_doctor_get_test_detail (doctor));
+                              nick != NULL ? nick : "unknown", oc_doctor_get_test_detail (doctor));
       append_dict (out, oc_doctor_get_test_facts (doctor), NULL);
     }
-  g_string_append_printf (out, "next fix: %s\n",
-                          oc_doctor_get_next_fix (doctor) != NULL ? oc_doctor_get_next_fix (doctor) : "none");
+  g_string_append_printf (out, "next fix: %s\n", next_fix != NULL ? oc_fix_id (next_fix) : "none");
 
   g_string_append (out, "\n== Last Diagnose ==\n");
   if (steps == NULL)
@@ -113,7 +142,7 @@ append_results (GString  *out,
       return;
     }
 
-  g_string_append_printf (out, "problem: %s\n", oc_doctor_get_diagnosis_problem (doctor));
+  g_string_append_printf (out, "problem: %s\n", obico_problem_to_string (oc_doctor_get_diagnosis_problem (doctor)));
   for (gsize i = 0; i < g_variant_n_children (steps); i++)
     {
       g_autoptr(GVariant) step = g_variant_get_child_value (steps, i);
@@ -132,11 +161,11 @@ append_results (GString  *out,
 /* The report is for the people helping, in English whatever the app's language. */
 char *
 oc_support_report_build (OcDoctor           *doctor,
-                         const char         *config_path,
-                         const char         *config_text,
                          GVariant           *report,
                          const char * const *log_lines)
 {
+  /* shown in sections of their own */
+  static const char * const own_sections[] = { "configuration", "events", NULL };
   GString *out = g_string_new ("Obico Connect support report\n");
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created = g_date_time_format_iso8601 (now);
@@ -153,26 +182,13 @@ oc_support_report_build (OcDoctor           *doctor,
 
   append_service (out, doctor);
 
-  g_string_append_printf (out, "\n== Configuration (%s) ==\n", config_path);
-  if (config_text != NULL)
-    {
-      g_autofree char *redacted = oc_support_report_redact_config (config_text);
-
-      g_string_append (out, redacted);
-      if (!g_str_has_suffix (redacted, "\n"))
-        g_string_append_c (out, '\n');
-    }
-  else
-    {
-      g_string_append (out, "not readable\n");
-    }
-
+  append_configuration (out, report);
   append_results (out, doctor);
 
   g_string_append (out, "\n== Connectivity report ==\n");
   if (report != NULL)
     {
-      append_dict (out, report, "events");
+      append_dict (out, report, own_sections);
       events = g_variant_lookup_value (report, "events", G_VARIANT_TYPE ("aa{sv}"));
       if (events != NULL)
         {
@@ -232,11 +248,8 @@ write_report (GTask              *task,
 {
   OcDoctor *doctor = g_task_get_source_object (task);
   SaveData *data = g_task_get_task_data (task);
-  g_autofree char *config_text = NULL;
 
-  /* readable by the app only where the admin allows it; say so if not */
-  g_file_get_contents (DEFAULT_CONFIG_FILE, &config_text, NULL, NULL);
-  data->contents = oc_support_report_build (doctor, DEFAULT_CONFIG_FILE, config_text, data->report, log_lines);
+  data->contents = oc_support_report_build (doctor, data->report, log_lines);
 
   g_file_replace_contents_async (data->file, data->contents, strlen (data->contents),
                                  NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
@@ -286,7 +299,7 @@ oc_support_report_save (OcDoctor            *doctor,
                         gpointer             user_data)
 {
   GTask *task = g_task_new (doctor, cancellable, callback, user_data);
-  OcdConnect1 *proxy = oc_doctor_get_proxy (doctor);
+  OcdConnect1 *proxy = oc_client_get_proxy (oc_doctor_get_client (doctor));
   SaveData *data = g_new0 (SaveData, 1);
 
   g_task_set_source_tag (task, oc_support_report_save);

@@ -10,10 +10,7 @@
 
 G_BEGIN_DECLS
 
-char     *oc_support_report_redact_config (const char          *config_text);
 char     *oc_support_report_build         (OcDoctor            *doctor,
-                                           const char          *config_path,
-                                           const char          *config_text,
                                            GVariant            *report,
                                            const char * const  *log_lines);
 void      oc_support_report_save          (OcDoctor            *doctor,

@@ -8,9 +8,6 @@
 
 G_BEGIN_DECLS
 
-gboolean oc_validate_link_code  (const char  *code);
-gboolean oc_validate_server_url (const char  *text,
-                                 char       **normalized,
-                                 GError     **error);
+gboolean oc_validate_link_code (const char *code);
 
 G_END_DECLS

@@ -1,4 +1,7 @@
-/* oc-window.c — the main window: sidebar, pages, toasts
+/* oc-window.c — the main window: sidebar, pages, toasts and dialogs
+ *
+ * It also owns what only concerns a window: the kiosk's full-screen
+ * geometry, and asking where to save a support report.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,17 +9,19 @@
 
 #include <glib/gi18n.h>
 
-#include "oc-fix.h"
+#include "obico-error.h"
 #include "oc-fix-page.h"
 #include "oc-format.h"
 #include "oc-report-page.h"
 #include "oc-status-page.h"
+#include "oc-support-report.h"
 #include "oc-window.h"
 
 struct _OcWindow
 {
   AdwApplicationWindow parent_instance;
 
+  OcClient        *client;
   OcDoctor        *doctor;
   GtkWindow       *error_dialog;
 
@@ -75,8 +80,8 @@ oc_window_show_page (OcWindow   *self,
 }
 
 void
-oc_window_show_fix (OcWindow   *self,
-                    const char *fix_id)
+oc_window_show_fix (OcWindow *self,
+                    ObicoFix  fix_id)
 {
   const OcFix *fix = oc_fix_lookup (fix_id);
   const char *row;
@@ -84,12 +89,13 @@ oc_window_show_fix (OcWindow   *self,
   g_return_if_fail (OC_IS_WINDOW (self));
   g_return_if_fail (fix != NULL);
 
-  oc_fix_page_set_fix_id (self->fix_page, fix->id);
+  oc_fix_page_set_fix (self->fix_page, fix->fix);
 
-  /* debug logging and get-help have rows of their own; the rest share one */
-  if (g_str_equal (fix->id, "debug-logging") || g_str_equal (fix->id, "get-help"))
+  /* debug logging and get-help have rows of their own, named by their ids;
+   * the rest share one */
+  if (fix->fix == OBICO_FIX_DEBUG_LOGGING || fix->fix == OBICO_FIX_GET_HELP)
     {
-      row = fix->id;
+      row = oc_fix_id (fix);
     }
   else
     {
@@ -120,6 +126,10 @@ oc_window_show_error (OcWindow     *self,
   g_autofree char *message = oc_error_message (error);
   GtkWidget *dialog;
 
+  /* a refused code is no use any more: the entry is emptied for the next */
+  if (g_error_matches (error, OBICO_ERROR, OBICO_ERROR_CODE_REJECTED))
+    oc_fix_page_code_rejected (self->fix_page);
+
   if (g_utf8_strlen (message, -1) <= TOAST_MAX_CHARS)
     {
       oc_window_show_toast (self, message);
@@ -129,7 +139,7 @@ oc_window_show_error (OcWindow     *self,
   if (self->error_dialog != NULL)
     gtk_window_destroy (self->error_dialog);
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("That Did Not Work"), message);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), oc_error_title (error), message);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   g_set_weak_pointer (&self->error_dialog, GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
@@ -148,11 +158,12 @@ on_sidebar_row_activated (OcWindow      *self,
                           GtkListBoxRow *row)
 {
   const char *name = gtk_widget_get_name (GTK_WIDGET (row));
+  ObicoFix fix;
 
   if (g_str_equal (name, "fix"))
-    oc_window_show_fix (self, oc_fix_page_get_fix_id (self->fix_page));
-  else if (oc_fix_lookup (name) != NULL)
-    oc_window_show_fix (self, name);
+    oc_window_show_fix (self, oc_fix_page_get_fix (self->fix_page));
+  else if (oc_read_fix (name, &fix))
+    oc_window_show_fix (self, fix);
   else
     oc_window_show_page (self, name);
 }
@@ -166,7 +177,7 @@ on_back_clicked (OcWindow *self)
 static void
 on_proxy_changed (OcWindow *self)
 {
-  gboolean running = oc_doctor_get_proxy (self->doctor) != NULL;
+  gboolean running = oc_client_get_proxy (self->client) != NULL;
 
   gtk_stack_set_visible_child_name (self->main_stack, running ? "main" : "service");
 }
@@ -207,7 +218,7 @@ oc_window_describe (OcWindow *self)
     page = gtk_stack_get_visible_child_name (self->content_stack);
 
   if (g_str_equal (page, "fix"))
-    g_string_append_printf (out, "page: fix:%s\n", oc_fix_page_get_fix_id (self->fix_page));
+    g_string_append_printf (out, "page: fix:%s\n", obico_fix_to_string (oc_fix_page_get_fix (self->fix_page)));
   else
     g_string_append_printf (out, "page: %s\n", page);
   g_string_append_printf (out, "busy: %s\n", oc_doctor_get_busy (self->doctor) ? "yes" : "no");
@@ -226,20 +237,100 @@ oc_window_describe (OcWindow *self)
 }
 
 static void
-attach_doctor (OcWindow      *self,
-               OcApplication *app)
+save_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
+  g_autoptr(OcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!oc_support_report_save_finish (result, &error))
+    oc_window_show_error (self, error);
+  else
+    oc_window_show_toast (self, _("Support report saved"));
+}
+
+static void
+file_chooser_response_cb (GtkNativeDialog *chooser,
+                          int              response,
+                          gpointer         user_data)
+{
+  g_autoptr(OcWindow) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      oc_support_report_save (self->doctor, file, NULL, save_cb, g_object_ref (self));
+    }
+
+  g_object_unref (chooser);
+}
+
+/* Saves a support report to @file, or first asks where when @file is NULL. */
+void
+oc_window_save_support_report (OcWindow *self,
+                               GFile    *file)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (OC_IS_WINDOW (self));
+
+  if (file != NULL)
+    {
+      oc_support_report_save (self->doctor, file, NULL, save_cb, g_object_ref (self));
+      return;
+    }
+
+  chooser = gtk_file_chooser_native_new (_("Save Support Report"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  now = g_date_time_new_now_local ();
+  name = g_date_time_format (now, "obico-connect-report-%Y%m%d-%H%M%S.txt");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+
+  g_signal_connect (chooser, "response", G_CALLBACK (file_chooser_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* The app is the whole screen of a printer's touchscreen. */
+static void
+make_kiosk (OcWindow *self)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+  GdkRectangle geometry;
+
+  gtk_widget_add_css_class (GTK_WIDGET (self), "kiosk");
+  /* minimizing or resizing the whole screen means nothing */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  /* a kiosk may have no window manager to honour fullscreen */
+  if (monitor != NULL)
+    {
+      gdk_monitor_get_geometry (monitor, &geometry);
+      gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+    }
+  gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+static void
+attach (OcWindow      *self,
+        OcApplication *app)
+{
+  self->client = g_object_ref (oc_application_get_client (app));
   self->doctor = g_object_ref (oc_application_get_doctor (app));
   oc_status_page_set_doctor (self->status_page, self->doctor);
   oc_fix_page_set_doctor (self->fix_page, self->doctor);
-  oc_report_page_set_doctor (self->report_page, self->doctor);
+  oc_report_page_set_client (self->report_page, self->client);
 
   adw_status_page_set_description (self->service_page,
-                                   oc_application_get_bus_type (app) == G_BUS_TYPE_SESSION
+                                   oc_client_get_bus_type (self->client) == G_BUS_TYPE_SESSION
                                    ? _("The app talks to the Obico Connect service on the session bus. Start it with “obico-connectd --session”.")
                                    : _("The Obico Connect service checks the connection to the Obico server. Start it with “sudo systemctl enable --now obico-connectd”."));
 
-  g_signal_connect_object (self->doctor, "notify::proxy", G_CALLBACK (on_proxy_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::proxy", G_CALLBACK (on_proxy_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->doctor, "notify::busy", G_CALLBACK (on_busy_changed), self, G_CONNECT_SWAPPED);
   on_proxy_changed (self);
   oc_window_show_page (self, "status");
@@ -253,6 +344,7 @@ oc_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OC_TYPE_WINDOW);
   g_clear_weak_pointer (&self->error_dialog);
   g_clear_object (&self->doctor);
+  g_clear_object (&self->client);
 
   G_OBJECT_CLASS (oc_window_parent_class)->dispose (object);
 }
@@ -293,11 +385,14 @@ oc_window_init (OcWindow *self)
 }
 
 OcWindow *
-oc_window_new (OcApplication *application)
+oc_window_new (OcApplication *application,
+               gboolean       kiosk)
 {
   OcWindow *self = g_object_new (OC_TYPE_WINDOW, "application", application, NULL);
 
-  attach_doctor (self, application);
+  attach (self, application);
+  if (kiosk)
+    make_kiosk (self);
 
   return self;
 }

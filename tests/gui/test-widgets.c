@@ -9,9 +9,12 @@
 
 #include <adwaita.h>
 
+#include "obico-error.h"
+#include "obico-url.h"
 #include "oc-chart.h"
 #include "oc-doctor.h"
 #include "oc-fix.h"
+#include "oc-fix-page.h"
 #include "oc-format.h"
 #include "oc-link-page.h"
 #include "oc-report-page.h"
@@ -30,66 +33,106 @@ test_fix_table (void)
 {
   guint n_fixes;
   const OcFix *fixes = oc_fix_get_all (&n_fixes);
+  ObicoFix fix_value;
 
   g_assert_cmpuint (n_fixes, ==, G_N_ELEMENTS (spec_fix_ids));
   for (guint i = 0; i < G_N_ELEMENTS (spec_fix_ids); i++)
     {
-      const OcFix *fix = oc_fix_lookup (spec_fix_ids[i]);
+      const OcFix *fix;
 
+      g_assert_true (oc_read_fix (spec_fix_ids[i], &fix_value));
+      fix = oc_fix_lookup (fix_value);
       g_assert_nonnull (fix);
-      g_assert_cmpstr (fix->id, ==, spec_fix_ids[i]);
-      g_assert_cmpstr (fixes[i].id, ==, spec_fix_ids[i]);
+      g_assert_cmpint (fix->fix, ==, fix_value);
+      g_assert_cmpstr (oc_fix_id (fix), ==, spec_fix_ids[i]);
+      g_assert_cmpstr (oc_fix_id (&fixes[i]), ==, spec_fix_ids[i]);
       g_assert_true (strlen (fix->title) > 5);
       g_assert_true (strlen (fix->description) > 40);
     }
-  g_assert_null (oc_fix_lookup ("no-such-fix"));
-  g_assert_null (oc_fix_lookup (NULL));
+  g_assert_false (oc_read_fix ("no-such-fix", &fix_value));
+  g_assert_false (oc_read_fix (NULL, &fix_value));
+  g_assert_null (oc_fix_lookup ((ObicoFix) n_fixes));
+}
+
+/* What the daemon sends, as strings: the test reads them the way the app
+ * does (oc-vocab.h), so a value from a newer daemon goes the same way. */
+typedef struct {
+  const char *result, *state, *problem, *websocket, *severity;
+  gboolean just_relinked;
+  const char *diagnosis_problem;  /* NULL: no Diagnose ran */
+  const char * const *diagnosis_fixes;
+} DaemonSays;
+
+static const OcFix *
+decide (const DaemonSays *says)
+{
+  OcTestOutcome outcome = {
+    .result = oc_read_test_result (says->result),
+    .just_relinked = says->just_relinked,
+    .state = oc_read_state (says->state),
+    .problem = oc_read_problem (says->problem),
+    .websocket = oc_read_web_socket (says->websocket),
+    .severity = oc_read_severity (says->severity),
+  };
+
+  if (says->diagnosis_problem != NULL)
+    outcome.diagnosis_fix = oc_fix_after_diagnosis (oc_read_problem (says->diagnosis_problem),
+                                                    says->diagnosis_fixes);
+  return oc_fix_after_test (&outcome);
 }
 
 static void
 test_fix_after_test (void)
 {
-  const char *dns[] = { "server-address", "get-help", NULL };
-  const char *route[] = { "internet", "get-help", NULL };
-  const char *tls[] = { "tls", NULL };
+  const char * const dns[] = { "server-address", "get-help", NULL };
+  const char * const route[] = { "internet", "get-help", NULL };
+  const char * const tls[] = { "tls", NULL };
+  const char * const newer[] = { "a-newer-fix", "tls", NULL };
   const struct {
-    OcTestOutcome outcome;
+    DaemonSays says;
     const char *expected;
   } cases[] = {
-    { { "not-linked", FALSE, "unlinked", "not-linked", "unknown", "none" }, "not-linked" },
+    { { "not-linked", "unlinked", "not-linked", "unknown", "none" }, "not-linked" },
     /* failed to contact: Diagnose decides between the address and the network */
-    { { "failed-to-contact", FALSE, "error", "server-unreachable", "closed", "total", "server-address", dns }, "server-address" },
-    { { "failed-to-contact", FALSE, "error", "server-unreachable", "closed", "total", "internet", route }, "internet" },
-    { { "failed-to-contact", FALSE, "error", "", "closed", "high", "tls", tls }, "tls" },
-    { { "failed-to-contact", FALSE, "error", "server-unreachable", "closed", "total" }, "internet" },
-    { { "failed-to-contact", FALSE, "error", "server-address", "closed", "total" }, "server-address" },
+    { { "failed-to-contact", "error", "internet", "closed", "total", FALSE, "server-address", dns }, "server-address" },
+    { { "failed-to-contact", "error", "internet", "closed", "total", FALSE, "internet", route }, "internet" },
+    { { "failed-to-contact", "error", "", "closed", "high", FALSE, "tls", tls }, "tls" },
+    { { "failed-to-contact", "error", "", "closed", "high", FALSE, "", newer }, "tls" },
+    { { "failed-to-contact", "error", "internet", "closed", "total" }, "internet" },
+    { { "failed-to-contact", "error", "server-address", "closed", "total" }, "server-address" },
+    { { "failed-to-contact", "error", "a-newer-problem", "closed", "total" }, "internet" },
     /* invalid credentials, and again right after a re-link */
-    { { "invalid-credentials", FALSE, "error", "invalid-credentials", "rejected", "none" }, "invalid-credentials" },
-    { { "invalid-credentials", TRUE, "error", "invalid-credentials", "rejected", "none" }, "still-invalid" },
-    { { "invalid-credentials", FALSE, "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
-    { { "unexpected-response", FALSE, "error", "not-obico-server", "closed", "none" }, "not-obico-server" },
+    { { "invalid-credentials", "error", "invalid-credentials", "rejected", "none" }, "invalid-credentials" },
+    { { "invalid-credentials", "error", "invalid-credentials", "rejected", "none", TRUE }, "still-invalid" },
+    { { "invalid-credentials", "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
+    { { "unexpected-response", "error", "not-obico-server", "closed", "none" }, "not-obico-server" },
     /* succeeded: the state decides */
-    { { "succeeded", FALSE, "okay", "", "connected", "none" }, "undetected" },
-    { { "succeeded", FALSE, "disconnected", "websocket-blocked", "blocked", "none" }, "websocket-blocked" },
-    { { "succeeded", FALSE, "error", "unreliable-network", "connected", "high" }, "unreliable-network" },
-    { { "succeeded", FALSE, "error", "", "closed", "total" }, "no-connectivity" },
-    { { "succeeded", FALSE, "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
-    { { "succeeded", FALSE, "connecting", "", "connecting", "none" }, NULL },
+    { { "succeeded", "okay", "", "connected", "none" }, "undetected" },
+    { { "succeeded", "disconnected", "websocket-blocked", "blocked", "none" }, "websocket-blocked" },
+    { { "succeeded", "error", "unreliable-network", "connected", "high" }, "unreliable-network" },
+    { { "succeeded", "error", "", "closed", "total" }, "no-connectivity" },
+    { { "succeeded", "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
+    { { "succeeded", "connecting", "", "connecting", "none" }, NULL },
     /* a blocked WebSocket drives the error rate up: the cause is the WebSocket */
-    { { "succeeded", FALSE, "error", "unreliable-network", "blocked", "high" }, "websocket-blocked" },
+    { { "succeeded", "error", "unreliable-network", "blocked", "high" }, "websocket-blocked" },
+    /* a newer daemon's result or state: the state, or nothing, decides */
+    { { "a-newer-result", "okay", "", "connected", "none" }, "undetected" },
+    { { "succeeded", "a-newer-state", "", "a-newer-websocket", "a-newer-severity" }, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_test_message ("case %u: %s in state %s", i, cases[i].outcome.result, cases[i].outcome.state);
-      g_assert_cmpstr (oc_fix_after_test (&cases[i].outcome), ==, cases[i].expected);
+      const OcFix *fix = decide (&cases[i].says);
+
+      g_test_message ("case %u: %s in state %s", i, cases[i].says.result, cases[i].says.state);
+      g_assert_cmpstr (fix != NULL ? oc_fix_id (fix) : NULL, ==, cases[i].expected);
     }
 
-  g_assert_cmpstr (oc_fix_after_diagnosis ("internet", route), ==, "internet");
-  g_assert_cmpstr (oc_fix_after_diagnosis ("", NULL), ==, NULL);
-  g_assert_cmpstr (oc_fix_for_problem ("server-unreachable"), ==, "internet");
-  g_assert_cmpstr (oc_fix_for_problem ("websocket-blocked"), ==, "websocket-blocked");
-  g_assert_cmpstr (oc_fix_for_problem (""), ==, NULL);
+  g_assert_true (oc_fix_after_diagnosis (OBICO_PROBLEM_INTERNET, route) == oc_fix_lookup (OBICO_FIX_INTERNET));
+  g_assert_null (oc_fix_after_diagnosis (OBICO_PROBLEM_NONE, NULL));
+  g_assert_true (oc_fix_for_problem (OBICO_PROBLEM_WEBSOCKET_BLOCKED) == oc_fix_lookup (OBICO_FIX_WEBSOCKET_BLOCKED));
+  g_assert_null (oc_fix_for_problem (OBICO_PROBLEM_NONE));
+  g_assert_cmpint (oc_read_problem ("a-newer-problem"), ==, OBICO_PROBLEM_NONE);
 }
 
 static void
@@ -106,21 +149,22 @@ test_validate_link_code (void)
   g_assert_false (oc_validate_link_code ("１２３４５６"));  /* full-width digits */
 }
 
+/* The address field applies SetServerUrl's rules (common/obico-url.h). */
 static void
-test_validate_server_url (void)
+test_server_url (void)
 {
   const struct { const char *text; const char *normalized; } good[] = {
     { "https://app.obico.io", "https://app.obico.io" },
     { "  https://app.obico.io/  ", "https://app.obico.io" },
     { "http://192.168.1.10:3334", "http://192.168.1.10:3334" },
-    { "HTTPS://obico.example.com:8443/obico//", "HTTPS://obico.example.com:8443/obico" },
+    { "HTTPS://obico.example.com:8443/obico//", "https://obico.example.com:8443/obico" },
     { "http://[fe80::1]:3334", "http://[fe80::1]:3334" },
     { "http://my-pi.local/obico", "http://my-pi.local/obico" },
   };
   const char *bad[] = {
     "", "   ", "app.obico.io", "ftp://app.obico.io", "https://", "https://user:pw@app.obico.io",
     "https://app.obico.io/?x=1", "https://app.obico.io/#top", "https://app obico.io",
-    "https://app.obico.io:99999", "https://app.obico.io:0", "https://app_obico.io", "http://-host",
+    "https://app.obico.io:99999", "https://app.obico.io:0", "http://a/b/../%zz",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
@@ -129,7 +173,7 @@ test_validate_server_url (void)
       g_autofree char *normalized = NULL;
 
       g_test_message ("good: %s", good[i].text);
-      g_assert_true (oc_validate_server_url (good[i].text, &normalized, &error));
+      normalized = obico_url_normalize (good[i].text, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (normalized, ==, good[i].normalized);
     }
@@ -140,11 +184,67 @@ test_validate_server_url (void)
       g_autofree char *normalized = NULL;
 
       g_test_message ("bad: %s", bad[i]);
-      g_assert_false (oc_validate_server_url (bad[i], &normalized, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-      g_assert_true (strlen (error->message) > 10);
+      normalized = obico_url_normalize (bad[i], &error);
+      g_assert_error (error, OBICO_ERROR, OBICO_ERROR_INVALID_ARGUMENT);
+      /* a sentence that says what is wrong and what an address looks like */
+      g_assert_true (g_str_has_prefix (error->message, "The server address is not valid: "));
+      g_assert_nonnull (strstr (error->message, "https://app.obico.io"));
       g_assert_null (normalized);
     }
+}
+
+/* the entry row titled @title under @widget */
+static GtkWidget *
+find_entry_row (GtkWidget  *widget,
+                const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The fix page's address field: a bad address is explained under it. */
+static void
+test_fix_page_server_url (void)
+{
+  OcFixPage *page = g_object_ref_sink (g_object_new (OC_TYPE_FIX_PAGE, NULL));
+  GtkWidget *row = NULL;
+  GtkWidget *error_label = NULL;
+
+  oc_fix_page_set_fix (page, OBICO_FIX_SERVER_ADDRESS);
+  g_assert_cmpint (oc_fix_page_get_fix (page), ==, OBICO_FIX_SERVER_ADDRESS);
+  row = find_entry_row (GTK_WIDGET (page), "Address");
+  g_assert_nonnull (row);
+  /* the label right after the address's group */
+  error_label = gtk_widget_get_next_sibling (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_true (GTK_IS_LABEL (error_label));
+  g_assert_true (gtk_widget_has_css_class (error_label, "error"));
+  g_assert_nonnull (error_label);
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "app.obico.io");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   "The server address is not valid: it must start with https:// or http://. "
+                   "Use http(s)://host[:port][/path], for example https://app.obico.io or http://192.168.1.10:3334.");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+
+  /* editing clears the complaint */
+  gtk_editable_set_text (GTK_EDITABLE (row), "https://app.obico.io");
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+
+  g_object_unref (page);
 }
 
 static void
@@ -157,21 +257,67 @@ test_format_state (void)
     { "unlinked", "Not linked", "warning" },
     { "connecting", "Connecting", "accent" },
     { "something-new", "Unknown", "accent" },
+    { NULL, "Unknown", "accent" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_assert_cmpstr (oc_state_label (cases[i].state), ==, cases[i].label);
-      g_assert_cmpstr (oc_state_style_class (cases[i].state), ==, cases[i].style);
-      g_assert_nonnull (oc_state_icon_name (cases[i].state));
-      g_assert_true (strlen (oc_state_description (cases[i].state)) > 10);
+      ObicoState state = oc_read_state (cases[i].state);
+
+      g_assert_cmpstr (oc_state_label (state), ==, cases[i].label);
+      g_assert_cmpstr (oc_state_style_class (state), ==, cases[i].style);
+      g_assert_nonnull (oc_state_icon_name (state));
+      g_assert_true (strlen (oc_state_description (state)) > 10);
     }
 
-  g_assert_cmpstr (oc_test_result_label ("failed-to-contact"), ==, "Failed to contact server");
-  g_assert_cmpstr (oc_test_result_label ("invalid-credentials"), ==, "Invalid account credentials");
-  g_assert_cmpstr (oc_test_result_label ("succeeded"), ==, "Succeeded");
+  g_assert_cmpstr (oc_test_result_label (oc_read_test_result ("failed-to-contact")), ==, "Failed to contact server");
+  g_assert_cmpstr (oc_test_result_label (oc_read_test_result ("invalid-credentials")), ==, "Invalid account credentials");
+  g_assert_cmpstr (oc_test_result_label (oc_read_test_result ("succeeded")), ==, "Succeeded");
+  g_assert_cmpstr (oc_test_result_label (oc_read_test_result ("a-newer-result")), ==, "Unknown result");
+  g_assert_cmpstr (oc_severity_label (oc_read_severity ("high")), ==, "High error rate");
+  g_assert_cmpstr (oc_severity_label (oc_read_severity (NULL)), ==, "No data yet");
   g_assert_cmpstr (oc_step_label ("resolve"), ==, "Name resolution");
   g_assert_cmpstr (oc_step_label ("a-new-layer"), ==, "a-new-layer");
+}
+
+/* Every value of the shared enums has words of its own: a value added to
+ * common/obico-enums.h without a row here would read "Unknown". */
+static void
+test_format_tables (void)
+{
+  GEnumClass *klass;
+
+  klass = g_type_class_ref (OBICO_TYPE_STATE);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_assert_cmpstr (oc_state_label (klass->values[i].value), !=, oc_state_label (OC_STATE_UNKNOWN));
+      g_assert_cmpstr (oc_state_description (klass->values[i].value), !=, oc_state_description (OC_STATE_UNKNOWN));
+    }
+  g_type_class_unref (klass);
+
+  klass = g_type_class_ref (OBICO_TYPE_TEST_RESULT);
+  for (guint i = 0; i < klass->n_values; i++)
+    g_assert_cmpstr (oc_test_result_label (klass->values[i].value), !=, oc_test_result_label (OC_TEST_RESULT_UNKNOWN));
+  g_type_class_unref (klass);
+
+  klass = g_type_class_ref (OBICO_TYPE_SEVERITY);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_assert_cmpstr (oc_severity_label (klass->values[i].value), !=, oc_severity_label (OC_SEVERITY_UNKNOWN));
+      g_assert_cmpstr (oc_severity_advice (klass->values[i].value), !=, oc_severity_advice (OC_SEVERITY_UNKNOWN));
+    }
+  g_type_class_unref (klass);
+
+  klass = g_type_class_ref (OBICO_TYPE_FIX);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      const OcFix *fix = oc_fix_lookup (klass->values[i].value);
+
+      g_assert_nonnull (fix);
+      g_assert_cmpint (fix->fix, ==, klass->values[i].value);
+      g_assert_nonnull (fix->title);
+    }
+  g_type_class_unref (klass);
 }
 
 static void
@@ -197,10 +343,14 @@ test_format_values (void)
   g_assert_cmpstr (slow, ==, "2.5 s");
 }
 
-/* A daemon error reaches the person as its sentence, never as a D-Bus name. */
+/* A daemon error reaches the person as its sentence, never as a D-Bus name,
+ * and the app tells the errors apart by their codes. */
 static void
 test_format_error (void)
 {
+  g_autoptr(GError) denied = NULL;
+  g_autoptr(GError) read_only = NULL;
+
   g_autoptr(GError) remote = g_dbus_error_new_for_dbus_error ("io.obico.Connect1.Error.CodeRejected",
                                                               "The server did not accept this code.");
   g_autoptr(GError) gone = g_dbus_error_new_for_dbus_error ("org.freedesktop.DBus.Error.ServiceUnknown",
@@ -215,6 +365,17 @@ test_format_error (void)
   g_assert_cmpstr (local_text, ==, "Disk full");
   /* the original is left alone */
   g_assert_true (g_dbus_error_is_remote_error (remote));
+
+  /* io.obico.Connect1.Error is registered on this side too */
+  g_assert_error (remote, OBICO_ERROR, OBICO_ERROR_CODE_REJECTED);
+  g_assert_cmpstr (oc_error_title (remote), ==, "That Did Not Work");
+  denied = g_dbus_error_new_for_dbus_error ("io.obico.Connect1.Error.NotAuthorized", "Ask an administrator.");
+  g_assert_error (denied, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED);
+  g_assert_cmpstr (oc_error_title (denied), ==, "Not Allowed");
+  read_only = g_dbus_error_new_for_dbus_error ("io.obico.Connect1.Error.ReadOnlyCredentials", "Change it in the agent.");
+  g_assert_cmpstr (oc_error_title (read_only), ==, "Change This in the Obico Agent");
+  g_assert_cmpstr (oc_error_title (gone), ==, "Service Not Running");
+  g_assert_cmpstr (oc_error_title (local), ==, "That Did Not Work");
 }
 
 static GtkWidget *
@@ -468,24 +629,52 @@ test_report_page (void)
 static void
 test_support_report (void)
 {
-  g_autoptr(OcDoctor) doctor = oc_doctor_new ();
-  const char *config = "[server]\nurl=https://app.obico.io\nauth_token=0123456789abcdef\n# token=comment stays\n";
+  g_autoptr(OcClient) client = oc_client_new (G_BUS_TYPE_SESSION);
+  g_autoptr(OcDoctor) doctor = oc_doctor_new (client);
   const char *log_lines[] = { "line one", "line two", NULL };
-  g_autofree char *redacted = oc_support_report_redact_config (config);
+  g_autofree char *down = NULL;
+  g_autofree char *old = NULL;
   g_autofree char *report = NULL;
-
-  g_assert_null (strstr (redacted, "0123456789abcdef"));
-  g_assert_nonnull (strstr (redacted, "auth_token=<redacted>"));
-  g_assert_nonnull (strstr (redacted, "url=https://app.obico.io"));
-  g_assert_nonnull (strstr (redacted, "# token=comment stays"));
+  g_autoptr(GVariant) old_daemon = NULL;
+  g_autoptr(GVariant) daemon = NULL;
+  GVariantDict configuration, dict;
 
   /* with the service down: still a report, saying so */
-  report = oc_support_report_build (doctor, "/etc/obico-connect/obico-connect.conf", config, NULL, log_lines);
-  g_assert_null (strstr (report, "0123456789abcdef"));
-  g_assert_nonnull (strstr (report, "obico-connect " PACKAGE_VERSION));
-  g_assert_nonnull (strstr (report, "== Service ==\nnot running\n"));
-  g_assert_nonnull (strstr (report, "== Last TEST ==\nnot run\n"));
-  g_assert_nonnull (strstr (report, "== Recent log ==\nline one\nline two\n"));
+  down = oc_support_report_build (doctor, NULL, log_lines);
+  g_assert_nonnull (strstr (down, "obico-connect " PACKAGE_VERSION));
+  g_assert_nonnull (strstr (down, "== Service ==\nnot running\n"));
+  g_assert_nonnull (strstr (down, "== Configuration ==\nnot available\n"));
+  g_assert_nonnull (strstr (down, "== Last TEST ==\nnot run\n"));
+  g_assert_nonnull (strstr (down, "== Recent log ==\nline one\nline two\n"));
+
+  /* a daemon whose GetReport has no configuration yet */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 3);
+  old_daemon = g_variant_ref_sink (g_variant_dict_end (&dict));
+  old = oc_support_report_build (doctor, old_daemon, log_lines);
+  g_assert_nonnull (strstr (old, "== Configuration ==\nnot reported by this version of the service\n"));
+  g_assert_nonnull (strstr (old, "== Connectivity report ==\nattempts: 3\n"));
+
+  /* the configuration the daemon runs with, whatever its keys: as it is,
+   * from the daemon (which left the secrets out), sorted, in its section only */
+  g_variant_dict_init (&configuration, NULL);
+  g_variant_dict_insert (&configuration, "file", "s", "/tmp/test/obico-connect.conf");
+  g_variant_dict_insert (&configuration, "server_url", "s", "https://obico.example.com");
+  g_variant_dict_insert (&configuration, "timeout", "d", 10.0);
+  g_variant_dict_insert (&configuration, "max_events", "u", 500);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 3);
+  g_variant_dict_insert_value (&dict, "configuration", g_variant_dict_end (&configuration));
+  daemon = g_variant_ref_sink (g_variant_dict_end (&dict));
+  report = oc_support_report_build (doctor, daemon, log_lines);
+  g_assert_nonnull (strstr (report, "== Configuration ==\n"
+                                    "file = /tmp/test/obico-connect.conf\n"
+                                    "max_events = 500\n"
+                                    "server_url = https://obico.example.com\n"
+                                    "timeout = 10.0\n"
+                                    "\n== Last TEST ==\n"));
+  g_assert_nonnull (strstr (report, "== Connectivity report ==\nattempts: 3\n\n== Recent log =="));
+  g_assert_null (strstr (report, "configuration"));
 }
 
 int
@@ -498,8 +687,10 @@ main (int   argc,
   g_test_add_func ("/fix/table", test_fix_table);
   g_test_add_func ("/fix/after-test", test_fix_after_test);
   g_test_add_func ("/validate/link-code", test_validate_link_code);
-  g_test_add_func ("/validate/server-url", test_validate_server_url);
+  g_test_add_func ("/validate/server-url", test_server_url);
+  g_test_add_func ("/fix-page/server-url", test_fix_page_server_url);
   g_test_add_func ("/format/state", test_format_state);
+  g_test_add_func ("/format/tables", test_format_tables);
   g_test_add_func ("/format/values", test_format_values);
   g_test_add_func ("/format/error", test_format_error);
   g_test_add_func ("/link-page/code", test_link_page);

@@ -1,0 +1,286 @@
+/* oc-client.c — the app's side of the bus: the daemon's proxy, for as long as it runs
+ *
+ * The daemon may start and stop at any time: the bus name is watched, a proxy
+ * made whenever it appears and dropped when it vanishes; without a proxy the
+ * service is not running, and the window says so. The daemon's properties
+ * are read here into common/'s enums, once, for everyone in the app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "oc-client"
+
+#include "config.h"
+
+#include "obico-error.h"
+#include "obico-names.h"
+#include "oc-client.h"
+
+/* Link waits for the server; TEST alone is bounded by the daemon's 10 s */
+#define CALL_TIMEOUT_MS 60000
+
+struct _OcClient
+{
+  GObject       parent_instance;
+
+  GBusType      bus_type;
+  guint         watch_id;
+  GCancellable *proxy_cancellable;
+  OcdConnect1  *proxy;
+};
+
+G_DEFINE_FINAL_TYPE (OcClient, oc_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PROXY,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+emit_changed (OcClient *self)
+{
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+set_proxy (OcClient    *self,
+           OcdConnect1 *proxy)
+{
+  if (self->proxy == proxy)
+    return;
+
+  if (self->proxy != NULL)
+    g_signal_handlers_disconnect_by_data (self->proxy, self);
+  g_set_object (&self->proxy, proxy);
+  if (proxy != NULL)
+    g_signal_connect_swapped (proxy, "g-properties-changed", G_CALLBACK (emit_changed), self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROXY]);
+  emit_changed (self);
+}
+
+static void
+proxy_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OcClient *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OcdConnect1) proxy = ocd_connect1_proxy_new_finish (result, &error);
+
+  if (proxy == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot talk to %s: %s", OBICO_BUS_NAME, error->message);
+      return;
+    }
+
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), CALL_TIMEOUT_MS);
+  set_proxy (self, proxy);
+}
+
+static void
+daemon_appeared (GDBusConnection *connection,
+                 const char      *name,
+                 const char      *owner,
+                 gpointer         user_data)
+{
+  OcClient *self = user_data;
+
+  g_cancellable_cancel (self->proxy_cancellable);
+  g_set_object (&self->proxy_cancellable, g_cancellable_new ());
+  ocd_connect1_proxy_new (connection, G_DBUS_PROXY_FLAGS_NONE, OBICO_BUS_NAME, OBICO_OBJECT_PATH,
+                          self->proxy_cancellable, proxy_ready_cb, self);
+}
+
+static void
+daemon_vanished (GDBusConnection *connection,
+                 const char      *name,
+                 gpointer         user_data)
+{
+  OcClient *self = user_data;
+
+  g_cancellable_cancel (self->proxy_cancellable);
+  set_proxy (self, NULL);
+}
+
+/* Watches the daemon's name; on the system bus D-Bus activation starts the
+ * service if it is installed. */
+void
+oc_client_start (OcClient *self)
+{
+  g_return_if_fail (OC_IS_CLIENT (self));
+  g_return_if_fail (self->watch_id == 0);
+
+  self->watch_id = g_bus_watch_name (self->bus_type, OBICO_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                     daemon_appeared, daemon_vanished, self, NULL);
+}
+
+void
+oc_client_stop (OcClient *self)
+{
+  g_return_if_fail (OC_IS_CLIENT (self));
+
+  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_cancellable_cancel (self->proxy_cancellable);
+  set_proxy (self, NULL);
+}
+
+GBusType
+oc_client_get_bus_type (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), G_BUS_TYPE_SYSTEM);
+
+  return self->bus_type;
+}
+
+/* NULL while the service is not running. */
+OcdConnect1 *
+oc_client_get_proxy (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), NULL);
+
+  return self->proxy;
+}
+
+/* The daemon answers: a proxy whose name has an owner. Between the owner
+ * going and the watch saying so, the proxy has no properties left. */
+gboolean
+oc_client_get_running (OcClient *self)
+{
+  g_autofree char *owner = NULL;
+
+  g_return_val_if_fail (OC_IS_CLIENT (self), FALSE);
+
+  if (self->proxy == NULL)
+    return FALSE;
+  owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (self->proxy));
+
+  return owner != NULL;
+}
+
+ObicoState
+oc_client_get_state (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), OC_STATE_UNKNOWN);
+
+  return self->proxy != NULL ? oc_read_state (ocd_connect1_get_state (self->proxy)) : OC_STATE_UNKNOWN;
+}
+
+ObicoRole
+oc_client_get_role (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), OC_ROLE_UNKNOWN);
+
+  return self->proxy != NULL ? oc_read_role (ocd_connect1_get_role (self->proxy)) : OC_ROLE_UNKNOWN;
+}
+
+ObicoProblem
+oc_client_get_problem (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_PROBLEM_NONE);
+
+  return self->proxy != NULL ? oc_read_problem (ocd_connect1_get_problem (self->proxy)) : OBICO_PROBLEM_NONE;
+}
+
+ObicoWebSocket
+oc_client_get_web_socket (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_WEB_SOCKET_UNKNOWN);
+
+  return self->proxy != NULL ? oc_read_web_socket (ocd_connect1_get_web_socket (self->proxy))
+                             : OBICO_WEB_SOCKET_UNKNOWN;
+}
+
+/* ErrorStats' band */
+ObicoSeverity
+oc_client_get_severity (OcClient *self)
+{
+  GVariant *stats;
+  const char *severity = NULL;
+
+  g_return_val_if_fail (OC_IS_CLIENT (self), OC_SEVERITY_UNKNOWN);
+
+  stats = self->proxy != NULL ? ocd_connect1_get_error_stats (self->proxy) : NULL;
+  if (stats != NULL)
+    g_variant_lookup (stats, "severity", "&s", &severity);
+
+  return oc_read_severity (severity);
+}
+
+static void
+oc_client_dispose (GObject *object)
+{
+  OcClient *self = OC_CLIENT (object);
+
+  oc_client_stop (self);
+  g_clear_object (&self->proxy_cancellable);
+
+  G_OBJECT_CLASS (oc_client_parent_class)->dispose (object);
+}
+
+static void
+oc_client_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  OcClient *self = OC_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROXY:
+      g_value_set_object (value, self->proxy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+oc_client_class_init (OcClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = oc_client_dispose;
+  object_class->get_property = oc_client_get_property;
+
+  /* The daemon's proxy; NULL while the service is not running. */
+  properties[PROP_PROXY] =
+    g_param_spec_object ("proxy", NULL, NULL,
+                         OCD_TYPE_CONNECT1,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The daemon's properties changed, or the daemon came or went. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /* The daemon's errors arrive as OBICO_ERROR codes only once the domain
+   * is registered on this side. */
+  obico_error_quark ();
+}
+
+static void
+oc_client_init (OcClient *self)
+{
+}
+
+/* Watches nothing until oc_client_start(). */
+OcClient *
+oc_client_new (GBusType bus_type)
+{
+  OcClient *self = g_object_new (OC_TYPE_CLIENT, NULL);
+
+  self->bus_type = bus_type;
+
+  return self;
+}

@@ -1,0 +1,31 @@
+/* oc-client.h — the app's side of the bus: the daemon's proxy, for as long as it runs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ocd-dbus-generated.h"
+#include "oc-vocab.h"
+
+G_BEGIN_DECLS
+
+#define OC_TYPE_CLIENT (oc_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (OcClient, oc_client, OC, CLIENT, GObject)
+
+OcClient       *oc_client_new            (GBusType  bus_type);
+void            oc_client_start          (OcClient *self);
+void            oc_client_stop           (OcClient *self);
+GBusType        oc_client_get_bus_type   (OcClient *self);
+OcdConnect1    *oc_client_get_proxy      (OcClient *self);
+gboolean        oc_client_get_running    (OcClient *self);
+
+ObicoState      oc_client_get_state      (OcClient *self);
+ObicoRole       oc_client_get_role       (OcClient *self);
+ObicoProblem    oc_client_get_problem    (OcClient *self);
+ObicoWebSocket  oc_client_get_web_socket (OcClient *self);
+ObicoSeverity   oc_client_get_severity   (OcClient *self);
+
+G_END_DECLS
