@@ -285,8 +285,8 @@ class InstallTest(unittest.TestCase):
 
         defaults = {d.tag: d.text for d in action.find('defaults')}
         self.assertEqual(defaults, {'allow_any': 'auth_admin',
-                                    'allow_inactive': 'auth_admin',
-                                    'allow_active': 'auth_admin_keep'})
+                                    'allow_inactive': 'auth_admin_keep',
+                                    'allow_active': 'yes'})
         # The daemon is not root: polkit lets it check its callers only as the
         # action's owner.
         annotations = {a.get('key'): a.text for a in action.iter('annotate')}
