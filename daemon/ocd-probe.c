@@ -7,23 +7,41 @@
 #define G_LOG_DOMAIN "ocd-probe"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "ocd-api.h"
 #include "ocd-deadline.h"
 #include "ocd-probe.h"
 #include "obico-url.h"
 
-static const char * const FIXES_SERVER_ADDRESS[] = { "server-address", "internet", "get-help", NULL };
-static const char * const FIXES_INTERNET[] = { "internet", "server-address", "get-help", NULL };
-static const char * const FIXES_TLS[] = { "tls", "get-help", NULL };
 static const char * const FIXES_WRONG_SCHEME[] = { "server-address", "tls", "get-help", NULL };
-static const char * const FIXES_NOT_OBICO[] = { "not-obico-server", "server-address", "get-help", NULL };
-static const char * const FIXES_NOT_LINKED[] = { "not-linked", "get-help", NULL };
-static const char * const FIXES_INVALID_CREDENTIALS[] = { "invalid-credentials", "relink", "unarchive",
-                                                          "shared-credentials", "get-help", NULL };
-static const char * const FIXES_WEBSOCKET[] = { "websocket-blocked", "get-help", NULL };
-static const char * const FIXES_NONE[] = { "undetected", "debug-logging", "get-help", NULL };
+
+/* The guided fixes that follow from a problem, the first one first. */
+static const char * const *
+problem_fixes (ObicoProblem problem)
+{
+  static const char * const server_address[] = { "server-address", "internet", "get-help", NULL };
+  static const char * const internet[] = { "internet", "server-address", "get-help", NULL };
+  static const char * const tls[] = { "tls", "get-help", NULL };
+  static const char * const not_obico[] = { "not-obico-server", "server-address", "get-help", NULL };
+  static const char * const not_linked[] = { "not-linked", "get-help", NULL };
+  static const char * const invalid[] = { "invalid-credentials", "relink", "unarchive",
+                                          "shared-credentials", "get-help", NULL };
+  static const char * const websocket[] = { "websocket-blocked", "get-help", NULL };
+  static const char * const none[] = { "undetected", "debug-logging", "get-help", NULL };
+
+  switch (problem)
+    {
+    case OBICO_PROBLEM_SERVER_ADDRESS: return server_address;
+    case OBICO_PROBLEM_TLS: return tls;
+    case OBICO_PROBLEM_NOT_OBICO_SERVER: return not_obico;
+    case OBICO_PROBLEM_NOT_LINKED: return not_linked;
+    case OBICO_PROBLEM_INVALID_CREDENTIALS: return invalid;
+    case OBICO_PROBLEM_WEBSOCKET_BLOCKED: return websocket;
+    case OBICO_PROBLEM_NONE: return none;
+    case OBICO_PROBLEM_INTERNET:
+    default: return internet;
+    }
+}
 
 typedef struct {
   SoupSession        *soup;
@@ -117,18 +135,26 @@ add_step (Probe *probe, const char *name, gboolean ok, double elapsed_ms, const 
   close_step (probe);
 }
 
-/* Takes the task's last reference. */
+/* Takes the task's last reference.  @fixes: NULL for the problem's own. */
 static void
-finish (GTask *task, const char *problem, const char * const *fixes)
+finish_with (GTask *task, ObicoProblem problem, const char * const *fixes)
 {
   Probe *probe = g_task_get_task_data (task);
+  const char *name = obico_problem_to_string (problem);
   GVariant *result;
 
   close_stream (probe);
-  result = g_variant_new ("(s^as@aa{sv})", problem, fixes, g_variant_builder_end (&probe->steps));
-  g_message ("Diagnose: %s", *problem ? problem : "no problem found");
+  result = g_variant_new ("(s^as@aa{sv})", name, fixes != NULL ? fixes : problem_fixes (problem),
+                          g_variant_builder_end (&probe->steps));
+  g_message ("Diagnose: %s", *name ? name : "no problem found");
   g_task_return_pointer (task, g_variant_ref_sink (result), (GDestroyNotify) g_variant_unref);
   g_object_unref (task);
+}
+
+static void
+finish (GTask *task, ObicoProblem problem)
+{
+  finish_with (task, problem, NULL);
 }
 
 /* TRUE (and the task is done) when the caller cancelled. */
@@ -141,30 +167,15 @@ return_if_cancelled (GTask *task)
   return TRUE;
 }
 
-/* The system clock is plausible when it is not before this daemon was built,
- * and not before a certificate became valid (a Pi without a real-time clock
- * often boots in the past). */
-static gint64
-build_time (void)
-{
-  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  const char *date = __DATE__;   /* "Mmm dd yyyy" */
-  const char *m = strstr (months, (char[]) { date[0], date[1], date[2], '\0' });
-  g_autoptr(GDateTime) built = NULL;
-
-  if (m == NULL)
-    return 0;
-  built = g_date_time_new_utc ((int) g_ascii_strtoll (date + 7, NULL, 10),
-                               (int) ((m - months) / 3 + 1),
-                               (int) g_ascii_strtoll (date + 4, NULL, 10), 0, 0, 0);
-  return built != NULL ? g_date_time_to_unix (built) * G_USEC_PER_SEC : 0;
-}
-
+/* The system clock is plausible when it is not before this daemon's source
+ * was dated (OBICO_BUILD_EPOCH, see meson.build), and not before a
+ * certificate became valid (a Pi without a real-time clock often boots in
+ * the past). */
 gboolean
 ocd_probe_clock_plausible (gint64 now_usec, GTlsCertificateFlags errors)
 {
-  /* A day of slack for time zones and builds made just before midnight. */
-  if (now_usec < build_time () - G_TIME_SPAN_DAY)
+  /* A day of slack: the date may come from a clock ahead of this one. */
+  if (now_usec < (gint64) OBICO_BUILD_EPOCH * G_USEC_PER_SEC - G_TIME_SPAN_DAY)
     return FALSE;
   return (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED) == 0;
 }
@@ -172,7 +183,6 @@ ocd_probe_clock_plausible (gint64 now_usec, GTlsCertificateFlags errors)
 /* ---- websocket --------------------------------------------------------- */
 
 static void add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply);
-static void finish_unreachable (GTask *task, const OcdApiReply *reply);
 
 static void
 on_websocket (GObject *source, GAsyncResult *result, gpointer data)
@@ -185,11 +195,11 @@ on_websocket (GObject *source, GAsyncResult *result, gpointer data)
     return;
   add_reply_step (probe, "websocket", reply);
   if (reply->websocket == OBICO_WEB_SOCKET_REACHABLE)
-    finish (task, "", FIXES_NONE);
+    finish (task, OBICO_PROBLEM_NONE);
   else if (reply->failure == OCD_API_FAILURE_INVALID)
-    finish_unreachable (task, reply);
+    finish (task, ocd_api_failure_problem (reply->failure));
   else
-    finish (task, "websocket-blocked", FIXES_WEBSOCKET);
+    finish (task, OBICO_PROBLEM_WEBSOCKET_BLOCKED);
 }
 
 static void
@@ -205,29 +215,6 @@ run_websocket (GTask *task)
 
 /* ---- server (/hc/) and credentials -------------------------------------- */
 
-/* The fixes that follow from a problem, the first one first. */
-static const char * const *
-problem_fixes (ObicoProblem problem)
-{
-  switch (problem)
-    {
-    case OBICO_PROBLEM_SERVER_ADDRESS: return FIXES_SERVER_ADDRESS;
-    case OBICO_PROBLEM_TLS: return FIXES_TLS;
-    case OBICO_PROBLEM_NOT_OBICO_SERVER: return FIXES_NOT_OBICO;
-    case OBICO_PROBLEM_INTERNET:
-    default: return FIXES_INTERNET;
-    }
-}
-
-/* No HTTP answer: the same table as State's. */
-static void
-finish_unreachable (GTask *task, const OcdApiReply *reply)
-{
-  ObicoProblem problem = ocd_api_failure_problem (reply->failure);
-
-  finish (task, obico_problem_to_string (problem), problem_fixes (problem));
-}
-
 static void
 add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply)
 {
@@ -236,33 +223,38 @@ add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply)
   close_step (probe);
 }
 
+/* A REST step: TRUE when it passed, else the task is finished with the
+ * problem the reply shows (no answer: the same table as State's). */
+static gboolean
+reply_passed (GTask *task, const char *name, const OcdApiReply *reply)
+{
+  add_reply_step (g_task_get_task_data (task), name, reply);
+  switch (reply->outcome)
+    {
+    case OCD_API_OK:
+      return TRUE;
+    case OCD_API_UNREACHABLE:
+      finish (task, ocd_api_failure_problem (reply->failure));
+      return FALSE;
+    case OCD_API_INVALID_CREDENTIALS:
+      finish (task, OBICO_PROBLEM_INVALID_CREDENTIALS);
+      return FALSE;
+    case OCD_API_REJECTED:
+    case OCD_API_UNEXPECTED:
+    default:
+      finish (task, OBICO_PROBLEM_NOT_OBICO_SERVER);
+      return FALSE;
+    }
+}
+
 static void
 on_credentials (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
-  Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
-  if (return_if_cancelled (task))
-    return;
-  add_reply_step (probe, "credentials", reply);
-  switch (reply->outcome)
-    {
-    case OCD_API_OK:
-      run_websocket (task);
-      return;
-    case OCD_API_UNREACHABLE:
-      finish_unreachable (task, reply);
-      return;
-    case OCD_API_INVALID_CREDENTIALS:
-      finish (task, "invalid-credentials", FIXES_INVALID_CREDENTIALS);
-      return;
-    case OCD_API_REJECTED:
-    case OCD_API_UNEXPECTED:
-    default:
-      finish (task, "not-obico-server", FIXES_NOT_OBICO);
-      return;
-    }
+  if (!return_if_cancelled (task) && reply_passed (task, "credentials", reply))
+    run_websocket (task);
 }
 
 static void
@@ -274,7 +266,7 @@ run_credentials (GTask *task)
     {
       add_step (probe, "credentials", FALSE, 0,
                 _("No printer is linked: there are no credentials to check."));
-      finish (task, "not-linked", FIXES_NOT_LINKED);
+      finish (task, OBICO_PROBLEM_NOT_LINKED);
       return;
     }
   ocd_api_printer_async (probe->soup, probe->server_url, probe->token, probe->timeout,
@@ -285,27 +277,10 @@ static void
 on_server (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
-  Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
-  if (return_if_cancelled (task))
-    return;
-  add_reply_step (probe, "server", reply);
-  switch (reply->outcome)
-    {
-    case OCD_API_OK:
-      run_credentials (task);
-      return;
-    case OCD_API_UNREACHABLE:
-      finish_unreachable (task, reply);
-      return;
-    case OCD_API_INVALID_CREDENTIALS:
-    case OCD_API_REJECTED:
-    case OCD_API_UNEXPECTED:
-    default:
-      finish (task, "not-obico-server", FIXES_NOT_OBICO);
-      return;
-    }
+  if (!return_if_cancelled (task) && reply_passed (task, "server", reply))
+    run_credentials (task);
 }
 
 static void
@@ -381,8 +356,8 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
   double elapsed = ocd_deadline_elapsed_ms (probe->step);
   gboolean timed_out = ocd_deadline_expired (probe->step);
   gboolean clock_plausible;
-  const char *problem = "tls";
-  const char * const *fixes = FIXES_TLS;
+  ObicoProblem problem = OBICO_PROBLEM_TLS;
+  const char * const *fixes = NULL;
 
   step_end (probe);
   g_signal_handlers_disconnect_by_func (tls, on_accept_certificate, probe);
@@ -418,8 +393,7 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
     {
       /* TCP works, so a silent handshake is most often a plain-http server
        * waiting for the rest of a request that never comes. */
-      problem = "server-address";
-      fixes = FIXES_SERVER_ADDRESS;
+      problem = OBICO_PROBLEM_SERVER_ADDRESS;
       detail = g_strdup_printf (_("%s accepted the connection on port %d but did not complete a "
                                   "secure handshake within %g seconds: if the server speaks plain "
                                   "HTTP there, the address needs http:// instead of https://."),
@@ -428,29 +402,23 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
   else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS))
     {
       /* Usually an https:// address for a plain-http server (port 3334). */
-      problem = "server-address";
+      problem = OBICO_PROBLEM_SERVER_ADDRESS;
       fixes = FIXES_WRONG_SCHEME;
       detail = g_strdup_printf (_("%s does not speak TLS on port %d: the address may need "
                                   "http:// instead of https://, or another port."),
                                 probe->host, probe->port);
     }
   else if (probe->peer_errors != 0 && !clock_plausible)
-    {
-      detail = g_strdup_printf (_("The server's certificate was refused: %s. The system clock says "
-                                  "%s, which looks wrong: set the right time (or turn on network "
-                                  "time) and try again."),
-                                ocd_api_describe_tls_errors (probe->peer_errors), now_text);
-    }
+    detail = g_strdup_printf (_("The server's certificate was refused: %s. The system clock says "
+                                "%s, which looks wrong: set the right time (or turn on network "
+                                "time) and try again."),
+                              ocd_api_describe_tls_errors (probe->peer_errors), now_text);
   else if (probe->peer_errors != 0)
-    {
-      detail = g_strdup_printf (_("The server's certificate was refused: %s."),
-                                ocd_api_describe_tls_errors (probe->peer_errors));
-    }
+    detail = g_strdup_printf (_("The server's certificate was refused: %s."),
+                              ocd_api_describe_tls_errors (probe->peer_errors));
   else
-    {
-      detail = g_strdup_printf (_("The secure handshake with %s failed: %s."),
-                                probe->host, error->message);
-    }
+    detail = g_strdup_printf (_("The secure handshake with %s failed: %s."),
+                              probe->host, error->message);
 
   open_step (probe, "tls", FALSE, elapsed, detail);
   step_key (probe, "protocol", g_variant_new_string (""));
@@ -460,7 +428,7 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer data)
                                                           : error->message));
   step_key (probe, "tls_errors", tls_error_names (probe->peer_errors));
   close_step (probe);
-  finish (task, problem, fixes);
+  finish_with (task, problem, fixes);
 }
 
 static void
@@ -487,7 +455,7 @@ run_tls (GTask *task)
       g_autofree char *detail = g_strdup_printf (_("Secure connections are not available on this "
                                                    "system: %s."), error->message);
       add_step (probe, "tls", FALSE, 0, detail);
-      finish (task, "tls", FIXES_TLS);
+      finish (task, OBICO_PROBLEM_TLS);
       return;
     }
   /* The TLS connection owns the TCP one from here on. */
@@ -514,8 +482,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
                                                                       result, &error);
   g_autofree char *address = ocd_api_format_address (probe->next_address->data, (guint) probe->port);
   g_autofree char *detail = NULL;
-  const char *problem = "internet";
-  const char * const *fixes = FIXES_INTERNET;
+  ObicoProblem problem = OBICO_PROBLEM_INTERNET;
   double elapsed;
 
   if (conn == NULL && !ocd_deadline_expired (probe->step) &&
@@ -556,8 +523,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     {
-      problem = "server-address";
-      fixes = FIXES_SERVER_ADDRESS;
+      problem = OBICO_PROBLEM_SERVER_ADDRESS;
       detail = g_strdup_printf (_("%s refused the connection on port %d: is the server running, "
                                   "and are the scheme and port of the address right?"),
                                 probe->host, probe->port);
@@ -577,7 +543,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
   open_step (probe, "connect", FALSE, elapsed, detail);
   step_key (probe, "address", g_variant_new_string (address));
   close_step (probe);
-  finish (task, problem, fixes);
+  finish (task, problem);
 }
 
 static void
@@ -664,7 +630,7 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer data)
     detail = g_strdup_printf (_("The name %s could not be looked up (%s): check the network "
                                 "connection and the DNS settings."), probe->host, error->message);
   add_resolve_step (probe, FALSE, elapsed, detail);
-  finish (task, "server-address", FIXES_SERVER_ADDRESS);
+  finish (task, OBICO_PROBLEM_SERVER_ADDRESS);
 }
 
 static void
@@ -715,7 +681,7 @@ ocd_probe_diagnose_async (SoupSession         *soup,
   if (probe->host == NULL || *probe->host == '\0')
     {
       add_step (probe, "resolve", FALSE, 0, _("The server address is not valid."));
-      finish (task, "server-address", FIXES_SERVER_ADDRESS);
+      finish (task, OBICO_PROBLEM_SERVER_ADDRESS);
       return;
     }
   run_resolve (task);

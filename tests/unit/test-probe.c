@@ -116,6 +116,10 @@ test_clock (void)
   g_assert_true (ocd_probe_clock_plausible (now, G_TLS_CERTIFICATE_UNKNOWN_CA));
   g_assert_true (ocd_probe_clock_plausible (now, G_TLS_CERTIFICATE_EXPIRED));
   g_assert_false (ocd_probe_clock_plausible (now, G_TLS_CERTIFICATE_NOT_ACTIVATED));
+  /* Not before the source's own date (meson.build: OBICO_BUILD_EPOCH), give or take a day. */
+  g_assert_true (ocd_probe_clock_plausible ((gint64) OBICO_BUILD_EPOCH * G_USEC_PER_SEC, 0));
+  g_assert_true (ocd_probe_clock_plausible (((gint64) OBICO_BUILD_EPOCH - 3600) * G_USEC_PER_SEC, 0));
+  g_assert_false (ocd_probe_clock_plausible (((gint64) OBICO_BUILD_EPOCH - 2 * 86400) * G_USEC_PER_SEC, 0));
 }
 
 static void
