@@ -286,7 +286,7 @@ quit_activated (GSimpleAction *action,
 {
   OcApplication *self = user_data;
   GList *windows;
-  g_autoptr(GList) copy = NULL;
+  g_autolist(GtkWindow) copy = NULL;
 
   /* The notification agent outlives its windows: Ctrl+Q in a window opened
    * from a notification closes the windows, and the notifications go on.
@@ -297,8 +297,10 @@ quit_activated (GSimpleAction *action,
       g_application_quit (G_APPLICATION (self));
       return;
     }
-  /* As the close button does; the application's list changes as windows go. */
-  copy = g_list_copy (windows);
+  /* As the close button does. The application's list changes as windows go,
+   * and a window may take its dialogs along: close from a list of our own,
+   * each window held until the end. */
+  copy = g_list_copy_deep (windows, (GCopyFunc) g_object_ref, NULL);
   for (GList *w = copy; w != NULL; w = w->next)
     gtk_window_close (w->data);
 }
