@@ -30,6 +30,7 @@ ocd_config_free (OcdConfig *config)
 {
   if (config == NULL)
     return;
+  g_free (config->path);
   g_free (config->server_url);
   g_strfreev (config->settings_files);
   g_free (config);
@@ -67,12 +68,14 @@ ocd_config_load (const char *path)
   g_autoptr(GError) error = NULL;
   double max_events = config->max_events;
 
+  config->path = g_strdup (path);
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error))
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_warning ("Could not read %s (%s); using the default settings", path, error->message);
       return g_steal_pointer (&config);
     }
+  config->loaded = TRUE;
 
   if (g_key_file_has_key (file, "server", "url", NULL))
     {

@@ -15,6 +15,7 @@
 #include "ocd-link-private.h"
 #include "ocd-log.h"
 #include "ocd-probe.h"
+#include "ocd-report.h"
 #include "ocd-session.h"
 #include "ocd-stats.h"
 #include "ocd-store.h"
@@ -767,26 +768,25 @@ ocd_link_reconnect (OcdLink *self)
 GVariant *
 ocd_link_get_report (OcdLink *self)
 {
-  OcdStatsSummary window;
-  GVariantDict dict;
-  gint64 now = g_get_real_time ();
+  OcdReportInputs in = {
+    .state = self->state,
+    .problem = self->problem,
+    .problem_detail = self->problem_detail,
+    .role = self->role,
+    .credential_source = self->credential_source,
+    .server_url = self->server_url,
+    .token = credentials_token (self),
+    .stats = self->stats,
+    .last_test = self->last_test,
+    .last_diagnose = self->last_diagnose,
+    .agents = ocd_link_get_agents (self),
+    .config = self->config,
+    .state_dir = ocd_store_get_dir (self->store),
+    .agent_settings = (const char * const *) self->agent_settings,
+    .debug_logging = stored (self)->debug_logging,
+  };
 
-  ocd_stats_summarize (self->stats, now, &window, NULL);
-  g_variant_dict_init (&dict, NULL);
-  ocd_stats_add_to_dict (self->stats, now, &dict);
-  g_variant_dict_insert (&dict, "advice", "s", ocd_stats_advice (window.severity));
-  g_variant_dict_insert (&dict, "state", "s", obico_state_to_string (self->state));
-  g_variant_dict_insert (&dict, "problem", "s", obico_problem_to_string (self->problem));
-  g_variant_dict_insert (&dict, "problem_detail", "s", self->problem_detail);
-  g_variant_dict_insert (&dict, "server_url", "s", self->server_url);
-  g_variant_dict_insert (&dict, "role", "s", obico_role_to_string (self->role));
-  if (self->last_test != NULL)
-    g_variant_dict_insert_value (&dict, "last_test", self->last_test);
-  if (self->last_diagnose != NULL)
-    g_variant_dict_insert_value (&dict, "last_diagnose", self->last_diagnose);
-  g_variant_dict_insert_value (&dict, "events", ocd_stats_events (self->stats));
-  g_variant_dict_insert_value (&dict, "agents", ocd_link_get_agents (self));
-  return g_variant_dict_end (&dict);
+  return ocd_report_build (&in, g_get_real_time ());
 }
 
 static void

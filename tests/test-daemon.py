@@ -291,6 +291,53 @@ class TestLinked(DaemonTestCase):
         self.assertIn('Test:', log)   # the log is not simply empty
 
 
+class TestReportConfiguration(DaemonTestCase):
+    """GetReport's configuration is the daemon's own, as it runs with it."""
+    config = {'session': {'heartbeat-interval': 7}, 'watch': {'settings-files': '/nowhere/a.cfg;'}}
+
+    def test_unlinked(self):
+        conf = self.daemon.call('GetReport')['configuration']
+        self.assertEqual(conf['config_file'], self.config_path)
+        self.assertTrue(conf['config_file_read'])
+        self.assertEqual(conf['state_dir'], self.state_dir)
+        self.assertEqual(conf['server_url'], self.sim.url)
+        self.assertEqual(conf['default_server_url'], self.sim.url)
+        self.assertEqual(conf['role'], 'unlinked')
+        self.assertEqual(conf['credential_source'], '')
+        self.assertNotIn('token', conf)
+        self.assertFalse(conf['debug_logging'])
+        self.assertEqual(conf['timeout'], 3)
+        self.assertEqual(conf['heartbeat_interval'], 7)
+        self.assertEqual(conf['settings_files'], ['/nowhere/a.cfg'])
+        self.assertFalse(conf['usual_places'])
+        self.assertEqual(conf['agent_settings'], [])
+
+    def test_follows_changes(self):
+        self.daemon.call('SetServerUrl', 's', 'http://127.0.0.1:9')
+        self.daemon.call('SetDebugLogging', 'b', True)
+        conf = self.daemon.call('GetReport')['configuration']
+        self.assertEqual(conf['server_url'], 'http://127.0.0.1:9')
+        self.assertEqual(conf['default_server_url'], self.sim.url)
+        self.assertTrue(conf['debug_logging'])
+
+    def test_linked_token_redacted(self):
+        printer_id, _ = self.link()
+        token = self.sim.printer(printer_id)['token']
+        report = self.daemon.call('GetReport')
+        self.assertEqual(report['configuration']['role'], 'agent')
+        self.assertEqual(report['configuration']['token'], '…' + token[-4:])
+        self.assertNotIn(token, str(report))
+
+    def test_missing_config_file(self):
+        self.daemon.stop()
+        os.unlink(self.config_path)
+        self.daemon.start()
+        conf = self.daemon.call('GetReport')['configuration']
+        self.assertEqual(conf['config_file'], self.config_path)
+        self.assertFalse(conf['config_file_read'])
+        self.assertEqual(conf['timeout'], 10)
+
+
 class TestNoTokenWithDebugEnv(DaemonTestCase):
     """G_MESSAGES_DEBUG=all turns on every library's debug output too."""
     def setUp(self):

@@ -1,0 +1,38 @@
+/* ocd-report.h — GetReport(): everything a support request needs, in one
+ * a{sv}, from what the link holds (pure: the link gathers, this writes). */
+#pragma once
+
+#include <glib.h>
+
+#include "obico-enums.h"
+#include "ocd-config.h"
+#include "ocd-stats.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  ObicoState           state;
+  ObicoProblem         problem;
+  const char          *problem_detail;
+  ObicoRole            role;
+  const char          *credential_source;
+  const char          *server_url;        /* the one in use */
+  const char          *token;             /* the one in use, NULL none: only its end is written */
+  OcdStats            *stats;
+  GVariant            *last_test;         /* (ssa{sv}), NULL: no Test() yet */
+  GVariant            *last_diagnose;     /* (sasaa{sv}), NULL: no Diagnose() yet */
+  GVariant            *agents;            /* aa{sv} */
+  /* the configuration */
+  const OcdConfig     *config;
+  const char          *state_dir;
+  const char * const  *agent_settings;    /* --agent-settings, NULL: the usual places */
+  gboolean             debug_logging;
+} OcdReportInputs;
+
+/* A floating a{sv}. */
+GVariant *ocd_report_build         (const OcdReportInputs *in,
+                                    gint64                 now);
+/* Its "configuration": the effective configuration, the token redacted. */
+GVariant *ocd_report_configuration (const OcdReportInputs *in);
+
+G_END_DECLS
