@@ -12,6 +12,7 @@ OBICO_SIM, OC_TEST_OUTPUT_DIR and PYTHONPATH (for tests/harness.py).
 import configparser
 import os
 import queue
+import re
 import subprocess
 import threading
 import time
@@ -182,6 +183,8 @@ class TestHealthy(AppTestCase):
         self.app.wait('status', 'Support report saved')
         with open(path) as f:
             report = f.read()
+        with open(os.path.join(OUTPUT_DIR, 'e2e-support-report.txt'), 'w') as f:
+            f.write(report)     # to read, next to the screenshots
         link = configparser.ConfigParser()
         link.read(os.path.join(self.state_dir, 'link.conf'))
         token = link['link']['token']
@@ -190,6 +193,15 @@ class TestHealthy(AppTestCase):
         for part in ('== Service ==', "State: 'okay'", 'result: succeeded', '== Last Diagnose ==',
                      '[ok] websocket', '== Connectivity report ==', 'attempts: ', '== Recent log =='):
             self.assertIn(part, report)
+
+        # the configuration is the running daemon's, from GetReport: this
+        # daemon reads the test's file (--config), with [server] timeout=3
+        section = re.search(r'\n== Configuration ==\n(.*?)\n\n', report, re.S)
+        self.assertIsNotNone(section, report)
+        lines = section.group(1).split('\n')
+        self.assertTrue(all(re.fullmatch(r'[\w.-]+ = .*', line) for line in lines), lines)
+        self.assertIn('config_file = ' + self.config_path, lines)
+        self.assertTrue(any(re.fullmatch(r'[\w.-]*timeout = 3(\.0*)?', line) for line in lines), lines)
 
     def test_debug_logging(self):
         self.app.wait('status', 'Okay')
