@@ -18,6 +18,8 @@
 #include "ocd-report.h"
 #include "ocd-session.h"
 #include "ocd-stats.h"
+#include "ocd-test.h"
+#include "ocd-verify.h"
 #include "ocd-store.h"
 #include "obico-url.h"
 #include "ocd-watch.h"
@@ -61,9 +63,8 @@ struct _OcdLink
   char           *websocket_detail;
   gint64          linked_at;        /* monotonic µs of the last successful Link() */
 
-  GPtrArray      *test_waiters;     /* GTask, one request answers them all */
+  OcdTest        *test;             /* Test(): one request answers every caller */
   gboolean        linking;
-  GVariant       *last_test;        /* (ssa{sv}) of the last Test(), for reports */
   GVariant       *last_diagnose;    /* (sasaa{sv}) of the last Diagnose() */
 };
 
@@ -462,59 +463,10 @@ check_credentials (OcdLink *self)
 
 /* ---- methods --------------------------------------------------------- */
 
-static ObicoTestResult
-test_result (OcdApiOutcome outcome)
-{
-  switch (outcome)
-    {
-    case OCD_API_OK: return OBICO_TEST_RESULT_SUCCEEDED;
-    case OCD_API_UNREACHABLE: return OBICO_TEST_RESULT_FAILED_TO_CONTACT;
-    case OCD_API_INVALID_CREDENTIALS: return OBICO_TEST_RESULT_INVALID_CREDENTIALS;
-    case OCD_API_REJECTED:
-    case OCD_API_UNEXPECTED:
-    default: return OBICO_TEST_RESULT_UNEXPECTED_RESPONSE;
-    }
-}
-
 static void
-finish_test (OcdLink *self, GVariant *result)
+on_test_heard (const OcdApiReply *reply, gpointer data)
 {
-  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->test_waiters);
-
-  g_clear_pointer (&self->last_test, g_variant_unref);
-  self->last_test = g_variant_ref_sink (result);
-  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
-    g_task_return_pointer (g_ptr_array_index (waiters, i), g_variant_ref (self->last_test),
-                           (GDestroyNotify) g_variant_unref);
-}
-
-static void
-on_test_answered (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr(OcdLink) self = data;
-  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
-  const char *result_name = obico_test_result_to_string (test_result (reply->outcome));
-  GVariantDict facts;
-
-  g_message ("Test: %s (%s)", result_name, reply->detail);
-
-  g_variant_dict_init (&facts, NULL);
-  g_variant_dict_insert (&facts, "http_status", "i", (gint32) reply->http_status);
-  g_variant_dict_insert (&facts, "elapsed_ms", "d", reply->elapsed_ms);
-  g_variant_dict_insert (&facts, "address", "s", reply->address);
-  g_variant_dict_insert (&facts, "tls", "s", reply->tls);
-  g_variant_dict_insert (&facts, "url", "s", reply->url);
-  g_variant_dict_insert (&facts, "content_type", "s", reply->content_type != NULL ? reply->content_type : "");
-  g_variant_dict_insert (&facts, "failure", "s", ocd_api_failure_to_string (reply->failure));
-  if (reply->outcome == OCD_API_OK)
-    {
-      g_variant_dict_insert (&facts, "printer_id", "x", reply->printer_id);
-      g_variant_dict_insert (&facts, "printer_name", "s", reply->printer_name);
-    }
-
-  ocd_link_note_http (self, reply, "credentials");
-  finish_test (self, g_variant_new ("(ss@a{sv})", result_name,
-                                    reply->detail, g_variant_dict_end (&facts)));
+  ocd_link_note_http (OCD_LINK (data), reply, "credentials");
 }
 
 void
@@ -522,33 +474,11 @@ ocd_link_test_async (OcdLink             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  GTask *task = g_task_new (self, NULL, callback, user_data);
-  gboolean in_flight = self->test_waiters != NULL;
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
 
   g_task_set_source_tag (task, ocd_link_test_async);
-  if (!in_flight)
-    self->test_waiters = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (self->test_waiters, task);
-  if (in_flight)
-    return;   /* answered with the request already on its way */
-
-  if (credentials_token (self) == NULL)
-    {
-      GVariantDict facts;
-
-      g_variant_dict_init (&facts, NULL);
-      g_variant_dict_insert (&facts, "http_status", "i", 0);
-      g_variant_dict_insert (&facts, "elapsed_ms", "d", 0.0);
-      finish_test (self, g_variant_new ("(ss@a{sv})",
-                                        obico_test_result_to_string (OBICO_TEST_RESULT_NOT_LINKED),
-                                        _("No printer is linked: link this printer with the "
-                                          "6-digit code shown in the Obico app."),
-                                        g_variant_dict_end (&facts)));
-      return;
-    }
-
-  ocd_api_printer_async (self->soup, self->server_url, credentials_token (self),
-                         self->config->timeout, NULL, on_test_answered, g_object_ref (self));
+  ocd_test_run (self->test, task, self->soup, self->server_url, credentials_token (self),
+                self->config->timeout);
 }
 
 GVariant *
@@ -582,33 +512,14 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
   GError *error = NULL;
 
   self->linking = FALSE;
+  /* A rejected code says nothing about the connection. */
   if (reply->outcome != OCD_API_REJECTED)
     ocd_link_note_attempt (self, reply->outcome != OCD_API_OK, "link",
                            reply->outcome == OCD_API_OK ? "" : reply->detail);
-
-  switch (reply->outcome)
+  if (!ocd_verify_judge (reply, &error))
     {
-    case OCD_API_OK:
-      break;
-    case OCD_API_REJECTED:
-      g_message ("Link: the server rejected the code");
-      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_CODE_REJECTED, "%s", reply->detail);
-      return;
-    case OCD_API_UNREACHABLE:
-    case OCD_API_INVALID_CREDENTIALS:
-    case OCD_API_UNEXPECTED:
-    default:
-      g_message ("Link failed: %s", reply->detail);
-      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_SERVER_UNREACHABLE,
-                               _("Could not link the printer: %s"), reply->detail);
-      return;
-    }
-
-  if (!ocd_store_token_valid (reply->token))
-    {
-      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_SERVER_UNREACHABLE,
-                               _("The server sent credentials that cannot be used; check that "
-                                 "the address points at an Obico server."));
+      g_message ("Link failed: %s", error->message);
+      g_task_return_error (task, error);
       return;
     }
 
@@ -641,21 +552,11 @@ ocd_link_link_async (OcdLink             *self,
                      gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-  g_autofree char *trimmed = g_strstrip (g_strdup (code != NULL ? code : ""));
   GError *error = NULL;
-  gboolean valid = strlen (trimmed) == 6;
+  g_autofree char *trimmed = ocd_verify_check_code (code, &error);
 
   g_task_set_source_tag (task, ocd_link_link_async);
-  for (const char *p = trimmed; valid && *p; p++)
-    valid = g_ascii_isdigit (*p);
-  if (!valid)
-    {
-      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_INVALID_ARGUMENT,
-                               _("The code must be the 6 digits shown in the Obico app "
-                                 "(Link printer → Manual setup)."));
-      return;
-    }
-  if (!check_not_watching (self, &error))
+  if (trimmed == NULL || !check_not_watching (self, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -777,7 +678,7 @@ ocd_link_get_report (OcdLink *self)
     .server_url = self->server_url,
     .token = credentials_token (self),
     .stats = self->stats,
-    .last_test = self->last_test,
+    .last_test = ocd_test_get_last (self->test),
     .last_diagnose = self->last_diagnose,
     .agents = ocd_link_get_agents (self),
     .config = self->config,
@@ -848,6 +749,7 @@ ocd_link_new (OcdConfig *config, const char *state_dir)
 
   self->config = config;
   self->store = ocd_store_new (state_dir);
+  self->test = ocd_test_new (on_test_heard, self);
   self->soup = ocd_api_session_new (config->timeout);
   self->stats = ocd_stats_new ((gint64) (config->window_hours * 3600 * G_USEC_PER_SEC),
                                config->max_events);
@@ -908,7 +810,7 @@ ocd_link_finalize (GObject *object)
   g_clear_pointer (&self->error_stats, g_variant_unref);
   g_free (self->http_detail);
   g_free (self->websocket_detail);
-  g_clear_pointer (&self->last_test, g_variant_unref);
+  g_clear_pointer (&self->test, ocd_test_free);
   g_clear_pointer (&self->last_diagnose, g_variant_unref);
 
   G_OBJECT_CLASS (ocd_link_parent_class)->finalize (object);
