@@ -68,6 +68,7 @@ ocd_agent_equal (const OcdAgent *a, const OcdAgent *b)
   if (a == NULL || b == NULL)
     return a == b;
   return a->kind == b->kind &&
+         a->installed == b->installed &&
          g_strcmp0 (a->path, b->path) == 0 &&
          g_strcmp0 (a->server_url, b->server_url) == 0 &&
          g_strcmp0 (a->token, b->token) == 0 &&
@@ -82,6 +83,7 @@ agent_new (OcdAgentKind kind, const char *path)
 
   agent->kind = kind;
   agent->path = g_strdup (path);
+  agent->installed = TRUE;
   return agent;
 }
 
@@ -216,10 +218,14 @@ parse_octoprint (OcdAgent *agent, const char *data, gsize length,
   *token = scalar_string (mapping_get (&doc, section, "auth_token", 0));
   *logs_dir = scalar_string (mapping_get (&doc, mapping_get (&doc, root, "folder", 0), "logs", 0));
 
+  /* OctoPrint, but without the plugin: no official agent here. */
   if (section == NULL)
-    set_error (agent, g_strdup_printf (_("%s has no settings of the Obico for OctoPrint plugin "
-                                         "(plugins: obico:): the plugin is not installed or "
-                                         "was never set up."), agent->path));
+    {
+      agent->installed = FALSE;
+      set_error (agent, g_strdup_printf (_("%s has no settings of the Obico for OctoPrint plugin "
+                                           "(plugins: obico:): the plugin is not installed or "
+                                           "was never set up."), agent->path));
+    }
   yaml_document_delete (&doc);
 }
 
@@ -445,6 +451,8 @@ ocd_agent_load (OcdAgentKind kind, const char *path)
     return ocd_agent_parse (kind, path, data, length);
 
   agent = agent_new (kind, path);
+  agent->installed = !(saved == ENOENT || saved == ENOTDIR || saved == ELOOP || saved == EISDIR ||
+                       saved == EINVAL || saved == EFBIG);
   if (saved == ENOENT && g_file_test (path, G_FILE_TEST_IS_SYMLINK))
     set_error (agent, g_strdup_printf (_("%s is a link to a file that does not exist."), path));
   else if (saved == ENOENT)

@@ -22,6 +22,9 @@ typedef struct {
   char         *token;       /* NULL when the agent holds none */
   char         *error;       /* one translated sentence, NULL when usable */
   char         *log_path;    /* where the agent logs, NULL when unknown */
+  gboolean      installed;   /* the agent is there, even when unusable: FALSE
+                              * for a missing file or an OctoPrint without
+                              * the Obico plugin */
 } OcdAgent;
 
 void              ocd_agent_free               (OcdAgent *agent);

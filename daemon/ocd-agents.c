@@ -1,5 +1,5 @@
 /* ocd-agents.c — the registry of the official agents: which settings files
- * are followed (given, or found in the usual places), each read without ever
+ * are followed (given, or found by ocd-agent-search), each read without ever
  * writing and read again when it changes — a re-link rewrites (or replaces)
  * the file and the new token must be seen without a restart — and each
  * agent's log followed.  Signals: "changed" (the list or an agent's
@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "ocd-agents.h"
+#include "ocd-agent-search.h"
 #include "ocd-log.h"
 
 #define RELOAD_DELAY_MS   100     /* one reload for the burst of events of one write */
+#define SEARCH_DELAY_MS   1000    /* an installer writes a unit, its env file, reloads systemd */
 
 typedef struct {
   OcdAgents    *agents;
@@ -21,6 +23,7 @@ typedef struct {
   char         *path;
   char         *basename;
   char         *target_basename;
+  char         *service;         /* the systemd unit that runs it, or NULL */
   OcdAgent     *agent;
   GFileMonitor *dir_monitor;     /* the file's directory: editors replace files */
   GFileMonitor *target_monitor;  /* the directory a symlink points into */
@@ -34,6 +37,9 @@ struct _OcdAgents
 
   GPtrArray *entries;        /* Entry, in search order */
   GPtrArray *agents;         /* OcdAgent of each entry, same order (borrowed) */
+  GStrv      search_roots;   /* NULL: only the given files */
+  GPtrArray *unit_monitors;  /* GFileMonitor of each root's systemd units */
+  guint      search_id;
 };
 
 enum {
@@ -67,6 +73,7 @@ entry_free (Entry *entry)
   g_free (entry->path);
   g_free (entry->basename);
   g_free (entry->target_basename);
+  g_free (entry->service);
   g_free (entry);
 }
 
@@ -195,7 +202,7 @@ entry_reload (Entry *entry)
 }
 
 static Entry *
-entry_new (OcdAgents *self, const char *path)
+entry_new (OcdAgents *self, const char *path, const char *service)
 {
   Entry *entry = g_new0 (Entry, 1);
 
@@ -203,6 +210,7 @@ entry_new (OcdAgents *self, const char *path)
   entry->kind = ocd_agent_kind_for_path (path);
   entry->path = g_strdup (path);
   entry->basename = g_path_get_basename (path);
+  entry->service = g_strdup (service);
   entry->agent = ocd_agent_load (entry->kind, path);
   if (entry->agent->error != NULL)
     g_warning ("%s", entry->agent->error);
@@ -228,41 +236,9 @@ find_entry (OcdAgents *self, const char *path)
   return NULL;
 }
 
-static void
-add_if_present (GPtrArray *paths, const char *home, const char *relative)
-{
-  g_autofree char *path = g_build_filename (home, relative, NULL);
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    g_ptr_array_add (paths, g_steal_pointer (&path));
-}
-
-static GPtrArray *
-search_usual_places (void)
-{
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) homes = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = g_dir_open ("/home", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (homes, g_build_filename ("/home", name, NULL));
-  g_ptr_array_sort (homes, (GCompareFunc) g_strcmp0);
-  g_ptr_array_add (homes, g_strdup ("/root"));
-
-  for (guint i = 0; i < homes->len; i++)
-    {
-      const char *home = g_ptr_array_index (homes, i);
-
-      add_if_present (paths, home, "printer_data/config/moonraker-obico.cfg");
-      add_if_present (paths, home, ".octoprint/config.yaml");
-    }
-  return paths;
-}
-
-/* Follows @path unless it already is. */
-static void
-add (OcdAgents *self, const char *path)
+/* Follows @path unless it already is; TRUE when something changed. */
+static gboolean
+add (OcdAgents *self, const char *path, const char *service)
 {
   g_autofree char *absolute = NULL;
   Entry *entry;
@@ -270,41 +246,116 @@ add (OcdAgents *self, const char *path)
   if (!g_path_is_absolute (path))
     {
       g_warning ("Agent settings file %s: not an absolute path; ignored", path);
-      return;
+      return FALSE;
     }
   absolute = g_canonicalize_filename (path, NULL);
-  if (find_entry (self, absolute) != NULL)
-    return;
-  entry = entry_new (self, absolute);
+  entry = find_entry (self, absolute);
+  if (entry != NULL)
+    {
+      if (entry->service != NULL || service == NULL)
+        return FALSE;
+      entry->service = g_strdup (service);
+      return TRUE;
+    }
+  entry = entry_new (self, absolute, service);
   g_ptr_array_add (self->entries, entry);
   g_ptr_array_add (self->agents, entry->agent);
+  return TRUE;
+}
+
+static gboolean
+search (OcdAgents *self)
+{
+  g_autoptr(GPtrArray) places = ocd_agent_search ((const char * const *) self->search_roots);
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < places->len; i++)
+    {
+      OcdAgentPlace *place = g_ptr_array_index (places, i);
+
+      changed |= add (self, place->path, place->service);
+    }
+  return changed;
+}
+
+static gboolean
+on_search_due (gpointer data)
+{
+  OcdAgents *self = data;
+
+  self->search_id = 0;
+  g_debug ("Systemd services changed: looking for official agents again");
+  if (search (self))
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_units_changed (GFileMonitor      *monitor,
+                  GFile             *file,
+                  GFile             *other,
+                  GFileMonitorEvent  event,
+                  gpointer           data)
+{
+  OcdAgents *self = data;
+
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  g_clear_handle_id (&self->search_id, g_source_remove);
+  self->search_id = g_timeout_add (SEARCH_DELAY_MS, on_search_due, self);
+}
+
+/* An agent installed later comes with a service. */
+static void
+monitor_units (OcdAgents *self)
+{
+  for (guint i = 0; self->search_roots[i] != NULL; i++)
+    {
+      const char *root = g_strstrip (self->search_roots[i]);
+      g_autofree char *dir = NULL;
+      g_autoptr(GFile) file = NULL;
+      GFileMonitor *monitor;
+
+      if (!g_path_is_absolute (root))
+        continue;
+      /* GIO notices a directory that is created later, too. */
+      dir = ocd_agent_search_unit_dir (root);
+      file = g_file_new_for_path (dir);
+      monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+      if (monitor == NULL)
+        continue;
+      g_signal_connect (monitor, "changed", G_CALLBACK (on_units_changed), self);
+      g_ptr_array_add (self->unit_monitors, monitor);
+    }
 }
 
 OcdAgents *
 ocd_agents_new (const char * const *paths,
-                const char * const *extra_paths)
+                const char * const *extra_paths,
+                const char * const *search_roots)
 {
   OcdAgents *self = g_object_new (OCD_TYPE_AGENTS, NULL);
-  g_autoptr(GPtrArray) found = NULL;
+  const char * const this_host[] = { "/", NULL };
 
-  if (paths != NULL)
+  if (paths == NULL)
     {
-      found = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; paths[i] != NULL; i++)
-        g_ptr_array_add (found, g_strdup (paths[i]));
+      self->search_roots = g_strdupv ((char **) (search_roots != NULL ? search_roots : this_host));
+      search (self);
+      monitor_units (self);
     }
-  else
+  for (guint i = 0; paths == NULL && extra_paths != NULL && extra_paths[i] != NULL; i++)
     {
-      found = search_usual_places ();
-      for (guint i = 0; extra_paths != NULL && extra_paths[i] != NULL; i++)
-        g_ptr_array_add (found, g_strdup (extra_paths[i]));
-    }
-  for (guint i = 0; i < found->len; i++)
-    {
-      const char *path = g_strstrip ((char *) g_ptr_array_index (found, i));
+      g_autofree char *path = g_strstrip (g_strdup (extra_paths[i]));
 
       if (*path != '\0')
-        add (self, path);
+        add (self, path, NULL);
+    }
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strstrip (g_strdup (paths[i]));
+
+      if (*path != '\0')
+        add (self, path, NULL);
     }
   if (self->entries->len == 0)
     g_debug ("No official Obico agent found");
@@ -328,6 +379,14 @@ ocd_agents_get_watched (OcdAgents *self)
         return agent;
     }
   return NULL;
+}
+
+const char *
+ocd_agents_get_service (OcdAgents *self, const char *path)
+{
+  Entry *entry = find_entry (self, path);
+
+  return entry != NULL ? entry->service : NULL;
 }
 
 const OcdAgent *
@@ -369,6 +428,9 @@ ocd_agents_to_variant (OcdAgents *self)
       g_variant_builder_add (&builder, "{sv}", "log_path",
                              g_variant_new_string (agent->log_path != NULL ? agent->log_path : ""));
       g_variant_builder_add (&builder, "{sv}", "watched", g_variant_new_boolean (agent == watched));
+      g_variant_builder_add (&builder, "{sv}", "installed", g_variant_new_boolean (agent->installed));
+      g_variant_builder_add (&builder, "{sv}", "service",
+                             g_variant_new_string (entry->service != NULL ? entry->service : ""));
       g_variant_builder_close (&builder);
     }
   return g_variant_builder_end (&builder);
@@ -379,6 +441,16 @@ ocd_agents_finalize (GObject *object)
 {
   OcdAgents *self = OCD_AGENTS (object);
 
+  g_clear_handle_id (&self->search_id, g_source_remove);
+  for (guint i = 0; i < self->unit_monitors->len; i++)
+    {
+      GFileMonitor *monitor = g_ptr_array_index (self->unit_monitors, i);
+
+      g_signal_handlers_disconnect_by_data (monitor, self);
+      g_file_monitor_cancel (monitor);
+    }
+  g_ptr_array_unref (self->unit_monitors);
+  g_strfreev (self->search_roots);
   g_ptr_array_unref (self->agents);
   g_ptr_array_unref (self->entries);
   G_OBJECT_CLASS (ocd_agents_parent_class)->finalize (object);
@@ -405,4 +477,5 @@ ocd_agents_init (OcdAgents *self)
 {
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   self->agents = g_ptr_array_new ();
+  self->unit_monitors = g_ptr_array_new_with_free_func (g_object_unref);
 }

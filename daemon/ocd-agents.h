@@ -13,13 +13,19 @@ G_BEGIN_DECLS
 #define OCD_TYPE_AGENTS (ocd_agents_get_type ())
 G_DECLARE_FINAL_TYPE (OcdAgents, ocd_agents, OCD, AGENTS, GObject)
 
-/* @paths: the settings files to follow; NULL searches the usual places
- * and adds @extra_paths. */
+/* @paths: the settings files to follow; NULL searches the systems under
+ * @search_roots ("/" when NULL; see ocd-agent-search.h), follows what it
+ * finds and @extra_paths, and searches again when a systemd service is
+ * installed or removed. */
 OcdAgents        *ocd_agents_new               (const char * const *paths,
-                                                const char * const *extra_paths);
+                                                const char * const *extra_paths,
+                                                const char * const *search_roots);
 GPtrArray        *ocd_agents_get_all           (OcdAgents  *self);
 const OcdAgent   *ocd_agents_get_watched       (OcdAgents  *self);
 const OcdAgent   *ocd_agents_get_first_broken  (OcdAgents  *self);
+/* The systemd unit that runs the agent of @path, NULL when none is known. */
+const char       *ocd_agents_get_service       (OcdAgents  *self,
+                                                const char *path);
 GVariant         *ocd_agents_to_variant        (OcdAgents  *self);
 
 G_END_DECLS

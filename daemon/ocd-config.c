@@ -22,6 +22,7 @@ ocd_config_new_defaults (void)
   config->credentials_interval = 600;
   config->websocket_interval = 600;
   config->settings_files = g_new0 (char *, 1);
+  config->search_roots = g_strsplit ("/", ";", -1);
   return config;
 }
 
@@ -33,6 +34,7 @@ ocd_config_free (OcdConfig *config)
   g_free (config->path);
   g_free (config->server_url);
   g_strfreev (config->settings_files);
+  g_strfreev (config->search_roots);
   g_free (config);
 }
 
@@ -58,6 +60,24 @@ read_double (GKeyFile   *file,
       return;
     }
   *value = v;
+}
+
+static void
+read_list (GKeyFile   *file,
+           const char *group,
+           const char *key,
+           char     ***value)
+{
+  g_auto(GStrv) list = NULL;
+
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return;
+  list = g_key_file_get_string_list (file, group, key, NULL, NULL);
+  if (list != NULL)
+    {
+      g_strfreev (*value);
+      *value = g_steal_pointer (&list);
+    }
 }
 
 OcdConfig *
@@ -102,15 +122,15 @@ ocd_config_load (const char *path)
   read_double (file, path, "watch", "credentials-interval", 0.1, 86400, &config->credentials_interval);
   read_double (file, path, "watch", "websocket-interval", 0.1, 86400, &config->websocket_interval);
 
-  if (g_key_file_has_key (file, "watch", "settings-files", NULL))
-    {
-      g_auto(GStrv) files = g_key_file_get_string_list (file, "watch", "settings-files", NULL, NULL);
-      if (files != NULL)
-        {
-          g_strfreev (config->settings_files);
-          config->settings_files = g_steal_pointer (&files);
-        }
-    }
+  read_list (file, "watch", "settings-files", &config->settings_files);
+  read_list (file, "watch", "search-roots", &config->search_roots);
+  for (guint i = 0; config->search_roots[i] != NULL; i++)
+    if (!g_path_is_absolute (g_strstrip (config->search_roots[i])))
+      {
+        g_warning ("%s: [watch] search-roots: %s is not an absolute path; ignored",
+                   path, config->search_roots[i]);
+        *config->search_roots[i] = '\0';
+      }
 
   return g_steal_pointer (&config);
 }

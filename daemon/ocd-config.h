@@ -18,6 +18,7 @@ typedef struct {
   double   credentials_interval; /* s, watch role credential checks */
   double   websocket_interval;   /* s, watch role anonymous upgrade checks */
   char   **settings_files;       /* extra official-agent settings files */
+  char   **search_roots;         /* systems searched for official agents */
 } OcdConfig;
 
 OcdConfig *ocd_config_new_defaults (void);

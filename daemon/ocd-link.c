@@ -362,7 +362,8 @@ static void
 start_agents (OcdLink *self)
 {
   self->agents = ocd_agents_new ((const char * const *) self->agent_settings,
-                                 (const char * const *) self->config->settings_files);
+                                 (const char * const *) self->config->settings_files,
+                                 (const char * const *) self->config->search_roots);
   g_signal_connect (self->agents, "changed", G_CALLBACK (on_agents_changed), self);
 }
 

@@ -207,17 +207,17 @@ run_websocket (Check *check)
 /* ---- what the agent's log says ----------------------------------------- */
 
 static void
-on_log_event (OcdAgents  *agents,
-              const char *path,
-              int         event,
-              const char *line,
-              gpointer    data)
+on_log_event (OcdAgents        *agents,
+              const char       *path,
+              OcdAgentLogEvent  event,
+              const char       *line,
+              gpointer          data)
 {
   OcdWatch *self = data;
 
   if (g_strcmp0 (path, self->path) != 0)
     return;
-  switch ((OcdAgentLogEvent) event)
+  switch (event)
     {
     case OCD_AGENT_LOG_SHARED_CREDENTIALS:
       self->shared = TRUE;

@@ -604,5 +604,100 @@ class TestDefaultSearch(WatchTestCase):
         self.assertIn(path, [a['path'] for a in self.agents()])
 
 
+class TestSearch(WatchTestCase):
+    """The daemon's own search ([watch] search-roots pointed at a tree laid
+    out the way KIAUH and octoprint_deploy lay out a host)."""
+
+    def setUp(self):
+        super().setUp()
+        self.root = os.path.join(self.tmp, 'host')
+        os.makedirs(os.path.join(self.root, 'etc', 'systemd', 'system'))
+        self.put('etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n'
+                               'pi:x:1000:1000:,,,:/home/pi:/bin/bash\n')
+
+    def put(self, relative, text):
+        return self.write(os.path.join(self.root, relative), text)
+
+    def start_searching(self, roots=None):
+        self.write_config(dict(FAST, watch=dict(FAST['watch'], **{
+            'search-roots': self.root if roots is None else roots})))
+        self.daemon.extra_args = []
+        self.daemon.start()
+
+    def kiauh_instance(self, n, fixture, token=None):
+        data = '/home/pi/printer_%d_data' % n
+        self.put(data[1:] + '/config/moonraker-obico.cfg',
+                 self.fixture(fixture, token=token,
+                              log=self.root + data + '/logs/moonraker-obico.log'))
+        os.makedirs(os.path.join(self.root, data[1:], 'logs'), exist_ok=True)
+        self.put(data[1:] + '/systemd/moonraker-obico.env',
+                 'OBICO_ARGS="-m moonraker_obico.app -c %s/config/moonraker-obico.cfg"\n' % data)
+        self.put('etc/systemd/system/moonraker-obico-printer_%d.service' % n,
+                 '#Systemd service file for moonraker-obico\n[Unit]\nDescription=Moonraker-Obico\n\n'
+                 '[Service]\nType=simple\nUser=pi\nWorkingDirectory=/home/pi/moonraker-obico\n'
+                 'EnvironmentFile=%s/systemd/moonraker-obico.env\n'
+                 'ExecStart=/home/pi/moonraker-obico-env/bin/python3 $OBICO_ARGS\n'
+                 'Restart=always\n' % data)
+        return os.path.join(self.root, data[1:], 'config', 'moonraker-obico.cfg')
+
+    def test_kiauh_and_octoprint_deploy_found(self):
+        unlinked = self.kiauh_instance(1, 'unlinked.cfg')
+        linked = self.kiauh_instance(2, 'moonraker-obico.cfg')
+        other = self.remember(self.sim.add_printer('Ender')['token'])
+        ender = self.put('home/pi/.ender3/config.yaml', self.fixture('octoprint-config.yaml', token=other))
+        self.put('home/pi/.ender3/users.yaml', '{}\n')
+        self.put('etc/systemd/system/ender3.service',
+                 '[Service]\nEnvironment="PORT=5001"\nEnvironment="BASEDIR=/home/pi/.ender3"\n'
+                 'Environment="CONFIGFILE=/home/pi/.ender3/config.yaml"\nUser=pi\n'
+                 'ExecStart=/home/pi/OctoPrint/bin/octoprint serve --config=${CONFIGFILE} '
+                 '--basedir=${BASEDIR} --port=${PORT}\n')
+        self.start_searching()
+        self.assertEqual(self.daemon.get('Role'), 'watch')
+        self.assertEqual(self.daemon.get('CredentialSource'), linked)
+        self.wait_okay()
+        agents = self.agents()
+        self.assertEqual([a['path'] for a in agents], [unlinked, linked, ender])
+        self.assertEqual([a['service'] for a in agents],
+                         ['moonraker-obico-printer_1.service', 'moonraker-obico-printer_2.service',
+                          'ender3.service'])
+        self.assertEqual([a['installed'] for a in agents], [True, True, True])
+        self.assertEqual([a['has_token'] for a in agents], [False, True, True])
+        self.assertEqual([a['watched'] for a in agents], [False, True, False])
+        self.assertEqual(agents[1]['log_path'],
+                         self.root + '/home/pi/printer_2_data/logs/moonraker-obico.log')
+
+    def test_octoprint_without_plugin_is_no_agent(self):
+        path = self.put('home/pi/.octoprint/config.yaml', self.fixture('no-obico.yaml'))
+        self.start_searching()
+        self.assertEqual(self.daemon.get('Role'), 'unlinked')
+        agents = self.agents()
+        self.assertEqual([a['path'] for a in agents], [path])
+        self.assertEqual(agents[0]['installed'], False)
+        self.assertEqual(agents[0]['service'], '')
+
+    def test_agent_installed_later_is_watched(self):
+        self.start_searching()
+        self.assertEqual(self.daemon.get('Role'), 'unlinked')
+        self.assertEqual(self.agents(), [])
+        # moonraker-obico's installer: the settings, then the service.
+        path = self.kiauh_instance(1, 'moonraker-obico.cfg')
+        self.daemon.wait_prop('Role', 'watch')
+        self.assertEqual(self.daemon.get('CredentialSource'), path)
+        self.wait_okay()
+        self.assertEqual([(a['path'], a['service'], a['installed']) for a in self.agents()],
+                         [(path, 'moonraker-obico-printer_1.service', True)])
+
+    def test_empty_search_roots_only_settings_files(self):
+        self.kiauh_instance(1, 'moonraker-obico.cfg')
+        path = self.write(os.path.join(self.tmp, 'elsewhere', 'moonraker-obico.cfg'),
+                          self.fixture('unlinked.cfg'))
+        self.write_config(dict(FAST, watch=dict(FAST['watch'], **{
+            'search-roots': '', 'settings-files': path})))
+        self.daemon.extra_args = []
+        self.daemon.start()
+        self.assertEqual(self.daemon.get('Role'), 'unlinked')
+        self.assertEqual([a['path'] for a in self.agents()], [path])
+
+
 if __name__ == '__main__':
     main()
