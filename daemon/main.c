@@ -78,6 +78,8 @@ main (int argc, char *argv[])
   gboolean show_version = FALSE;
   g_autofree char *state_dir = NULL;
   g_autofree char *config_path = NULL;
+  g_autoptr(OcdConfig) config = NULL;
+  g_autoptr(OcdAgents) agents = NULL;
   g_auto(GStrv) agent_settings = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -124,11 +126,13 @@ main (int argc, char *argv[])
   ocd_auth_init (!use_session);
 
   daemon.loop = g_main_loop_new (NULL, FALSE);
-  daemon.link = ocd_link_new (ocd_config_load (config_path != NULL ? config_path : DEFAULT_CONFIG_FILE),
-                              state_dir != NULL ? state_dir : DEFAULT_STATE_DIR);
+  config = ocd_config_load (config_path != NULL ? config_path : DEFAULT_CONFIG_FILE);
+  config->agent_settings = g_steal_pointer (&agent_settings);
+  agents = ocd_agents_new ((const char * const *) config->agent_settings,
+                           (const char * const *) config->settings_files,
+                           (const char * const *) config->search_roots);
+  daemon.link = ocd_link_new (config, state_dir != NULL ? state_dir : DEFAULT_STATE_DIR, agents);
   daemon.service = ocd_service_new (daemon.link);
-  if (agent_settings != NULL)
-    ocd_link_set_agent_settings (daemon.link, (const char * const *) agent_settings);
   ocd_link_start (daemon.link);
 
   owner_id = g_bus_own_name (use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, BUS_NAME,

@@ -32,6 +32,7 @@ ocd_config_free (OcdConfig *config)
   if (config == NULL)
     return;
   g_free (config->path);
+  g_strfreev (config->agent_settings);
   g_free (config->server_url);
   g_strfreev (config->settings_files);
   g_strfreev (config->search_roots);

@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 typedef struct {
   char    *path;                 /* the file it was read from, NULL: defaults only */
   gboolean loaded;               /* the file was there and could be read */
+  char   **agent_settings;       /* the command line's official-agent settings files,
+                                  * followed instead of searching; NULL: search */
   char    *server_url;           /* default server when none is stored */
   double   timeout;              /* s, every HTTP request and handshake */
   double   heartbeat_interval;   /* s, agent role status messages */

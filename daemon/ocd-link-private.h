@@ -16,12 +16,10 @@ G_BEGIN_DECLS
 OcdConfig   *ocd_link_get_config     (OcdLink *self);
 SoupSession *ocd_link_get_soup       (OcdLink *self);
 
-/* An HTTP answer (already classified); @kind is the error account's
- * event kind: "credentials" (GET /api/v1/octo/printer/) or "health"
- * (GET /hc/). */
+/* A judged answer of the printer endpoint (the credentials) or of the
+ * health endpoint. */
 void         ocd_link_note_http      (OcdLink           *self,
-                                      const OcdApiReply *reply,
-                                      const char        *kind);
+                                      const OcdApiReply *reply);
 void         ocd_link_note_websocket (OcdLink        *self,
                                       ObicoWebSocket  state,
                                       const char     *detail);

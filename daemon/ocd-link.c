@@ -16,6 +16,7 @@
 #include "ocd-log.h"
 #include "ocd-probe.h"
 #include "ocd-report.h"
+#include "ocd-role.h"
 #include "ocd-session.h"
 #include "ocd-stats.h"
 #include "ocd-test.h"
@@ -31,7 +32,7 @@ struct _OcdLink
 {
   GObject         parent_instance;
 
-  OcdConfig      *config;
+  OcdConfig      *config;           /* the daemon's: outlives its links */
   SoupSession    *soup;
   OcdStats       *stats;
   GCancellable   *cancellable;
@@ -39,7 +40,6 @@ struct _OcdLink
   gboolean        checking_credentials;
   OcdWatch       *watch;            /* watch role only */
   OcdAgents      *agents;           /* the official agents' settings */
-  char          **agent_settings;   /* --agent-settings; NULL: the usual places */
 
   OcdStore       *store;            /* link.conf */
 
@@ -160,7 +160,7 @@ refresh_error_stats (OcdLink *self)
 static void
 update_state (OcdLink *self)
 {
-  const OcdAgent *broken = self->agents != NULL ? ocd_agents_get_first_broken (self->agents) : NULL;
+  const OcdAgent *broken = ocd_agents_get_first_broken (self->agents);
   OcdDecideInputs in = {
     .role = self->role,
     .http = self->http,
@@ -212,9 +212,9 @@ ocd_link_note_attempt (OcdLink    *self,
 
 void
 ocd_link_note_http (OcdLink           *self,
-                    const OcdApiReply *reply,
-                    const char        *kind)
+                    const OcdApiReply *reply)
 {
+  gboolean health = reply->endpoint == OCD_API_ENDPOINT_HEALTH;
   ObicoHttp http;
 
   switch (reply->outcome)
@@ -245,15 +245,15 @@ ocd_link_note_http (OcdLink           *self,
   /* The official account: 401 is an answer, not a server error. */
   ocd_stats_record (self->stats, g_get_real_time (),
                     reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED,
-                    kind, reply->outcome == OCD_API_OK ? "" : reply->detail);
-  if (reply->outcome == OCD_API_OK && reply->printer_name != NULL &&
-      g_strcmp0 (kind, "credentials") == 0)
+                    health ? "health" : "credentials",
+                    reply->outcome == OCD_API_OK ? "" : reply->detail);
+  if (reply->outcome == OCD_API_OK && reply->printer_name != NULL && !health)
     {
       set_int64 (self, &self->printer_id, reply->printer_id, PROP_PRINTER_ID);
       set_string (self, &self->printer_name, reply->printer_name, PROP_PRINTER_NAME);
     }
   /* /hc/ says nothing about credentials: keep what the last check found. */
-  if (!(g_strcmp0 (kind, "health") == 0 && reply->outcome == OCD_API_OK &&
+  if (!(health && reply->outcome == OCD_API_OK &&
         self->http == OBICO_HTTP_INVALID_CREDENTIALS))
     set_http (self, http);
   update_state (self);
@@ -281,12 +281,6 @@ stored (OcdLink *self)
   return ocd_store_get (self->store);
 }
 
-static const char *
-effective_server_url (OcdLink *self)
-{
-  return stored (self)->server_url != NULL ? stored (self)->server_url : self->config->server_url;
-}
-
 /* In the watch role the agent's token: for REST checks only, never for a
  * WebSocket. */
 static const char *
@@ -300,57 +294,29 @@ credentials_token (OcdLink *self)
 static void check_credentials (OcdLink *self);
 static void apply_role (OcdLink *self);
 
-/* ---- watch role: an official agent holds the credentials ------------- */
-
-/* The daemon's own credentials, unless an official agent uses the same
- * token: a session with it would knock that agent off (4321). */
-static gboolean
-owns_credentials (OcdLink *self)
+static OcdRoleInputs
+role_inputs (OcdLink *self)
 {
-  GPtrArray *agents = self->agents != NULL ? ocd_agents_get_all (self->agents) : NULL;
-
-  if (stored (self)->token == NULL)
-    return FALSE;
-  for (guint i = 0; agents != NULL && i < agents->len; i++)
-    if (g_strcmp0 (((OcdAgent *) g_ptr_array_index (agents, i))->token, stored (self)->token) == 0)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-apply_watch_role (OcdLink *self)
-{
-  const OcdAgent *agent = self->agents != NULL ? ocd_agents_get_watched (self->agents) : NULL;
-
-  if (agent == NULL)
-    return FALSE;
-  if (stored (self)->token != NULL)
-    g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
-               "so that agent keeps its connection", ocd_store_get_dir (self->store));
-  set_string (self, &self->server_url, agent->server_url, PROP_SERVER_URL);
-  set_role (self, OBICO_ROLE_WATCH);
-  set_string (self, &self->credential_source, agent->path, PROP_CREDENTIAL_SOURCE);
-  set_int64 (self, &self->printer_id, -1, PROP_PRINTER_ID);
-  set_string (self, &self->printer_name, "", PROP_PRINTER_NAME);
-  return TRUE;
-}
-
-static void
-start_watch (OcdLink *self)
-{
-  if (self->role == OBICO_ROLE_WATCH)
-    self->watch = ocd_watch_new (self, self->agents, ocd_agents_get_watched (self->agents));
+  return (OcdRoleInputs) {
+    .stored = stored (self),
+    .default_server_url = self->config->server_url,
+    .agents = ocd_agents_get_all (self->agents),
+    .watched = ocd_agents_get_watched (self->agents),
+  };
 }
 
 static void
 on_agents_changed (OcdAgents *agents, gpointer data)
 {
   OcdLink *self = data;
+  OcdRoleInputs in = role_inputs (self);
+  OcdRole role;
 
-  if (owns_credentials (self) && self->role == OBICO_ROLE_AGENT)
+  ocd_role_choose (&in, &role);
+  if (role.role == OBICO_ROLE_AGENT && self->role == OBICO_ROLE_AGENT)
     return;
   /* Another agent's file changed: the watched one keeps its checks going. */
-  if (self->watch != NULL && ocd_watch_is_for (self->watch, ocd_agents_get_watched (agents)))
+  if (self->watch != NULL && ocd_watch_is_for (self->watch, in.watched))
     {
       update_state (self);
       return;
@@ -358,35 +324,13 @@ on_agents_changed (OcdAgents *agents, gpointer data)
   apply_role (self);
 }
 
-static void
-start_agents (OcdLink *self)
-{
-  self->agents = ocd_agents_new ((const char * const *) self->agent_settings,
-                                 (const char * const *) self->config->settings_files,
-                                 (const char * const *) self->config->search_roots);
-  g_signal_connect (self->agents, "changed", G_CALLBACK (on_agents_changed), self);
-}
-
-void
-ocd_link_set_agent_settings (OcdLink            *self,
-                             const char * const *paths)
-{
-  g_strfreev (self->agent_settings);
-  self->agent_settings = g_strdupv ((char **) paths);
-}
-
-GVariant *
-ocd_link_get_agents (OcdLink *self)
-{
-  if (self->agents == NULL)
-    return g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0);
-  return ocd_agents_to_variant (self->agents);
-}
-
 /* Re-reads who holds the credentials and (re)starts the work of that role. */
 static void
 apply_role (OcdLink *self)
 {
+  OcdRoleInputs in = role_inputs (self);
+  OcdRole role;
+
   g_object_freeze_notify (G_OBJECT (self));
 
   g_cancellable_cancel (self->cancellable);
@@ -398,38 +342,33 @@ apply_role (OcdLink *self)
   g_clear_object (&self->session);
   g_clear_object (&self->watch);
 
-  set_string (self, &self->server_url, effective_server_url (self), PROP_SERVER_URL);
+  ocd_role_choose (&in, &role);
+  if (role.role == OBICO_ROLE_AGENT)
+    ocd_log_add_secret (stored (self)->token);
+  if (role.role == OBICO_ROLE_WATCH && role.shared)
+    g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
+               "so that agent keeps its connection", ocd_store_get_dir (self->store));
+  set_string (self, &self->server_url, role.server_url, PROP_SERVER_URL);
+  set_role (self, role.role);
+  set_string (self, &self->credential_source, role.credential_source, PROP_CREDENTIAL_SOURCE);
+  set_int64 (self, &self->printer_id, role.printer_id, PROP_PRINTER_ID);
+  set_string (self, &self->printer_name, role.printer_name, PROP_PRINTER_NAME);
   set_http (self, OBICO_HTTP_UNKNOWN);
   set_websocket (self, OBICO_WEB_SOCKET_UNKNOWN);
   self->http_failure = OCD_API_FAILURE_NONE;
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
-
-  if (owns_credentials (self))
-    {
-      ocd_log_add_secret (stored (self)->token);
-      set_role (self, OBICO_ROLE_AGENT);
-      set_string (self, &self->credential_source, "daemon", PROP_CREDENTIAL_SOURCE);
-      set_int64 (self, &self->printer_id, stored (self)->printer_id, PROP_PRINTER_ID);
-      set_string (self, &self->printer_name, stored (self)->printer_name, PROP_PRINTER_NAME);
-    }
-  else if (!apply_watch_role (self))
-    {
-      set_role (self, OBICO_ROLE_UNLINKED);
-      set_string (self, &self->credential_source, "", PROP_CREDENTIAL_SOURCE);
-      set_int64 (self, &self->printer_id, -1, PROP_PRINTER_ID);
-      set_string (self, &self->printer_name, "", PROP_PRINTER_NAME);
-    }
   update_state (self);
   g_object_thaw_notify (G_OBJECT (self));
 
-  if (owns_credentials (self))
+  if (role.role == OBICO_ROLE_AGENT)
     {
       check_credentials (self);
       self->session = ocd_session_new (self, self->server_url, stored (self)->token);
       ocd_session_start (self->session);
     }
-  start_watch (self);
+  else if (role.role == OBICO_ROLE_WATCH)
+    self->watch = ocd_watch_new (self, self->agents, role.agent);
 }
 
 static void
@@ -442,7 +381,7 @@ on_credentials_checked (GObject *source, GAsyncResult *result, gpointer data)
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   self->checking_credentials = FALSE;
-  ocd_link_note_http (self, reply, "credentials");
+  ocd_link_note_http (self, reply);
 }
 
 void
@@ -467,7 +406,7 @@ check_credentials (OcdLink *self)
 static void
 on_test_heard (const OcdApiReply *reply, gpointer data)
 {
-  ocd_link_note_http (OCD_LINK (data), reply, "credentials");
+  ocd_link_note_http (OCD_LINK (data), reply);
 }
 
 void
@@ -681,10 +620,9 @@ ocd_link_get_report (OcdLink *self)
     .stats = self->stats,
     .last_test = ocd_test_get_last (self->test),
     .last_diagnose = self->last_diagnose,
-    .agents = ocd_link_get_agents (self),
+    .agents = ocd_agents_to_variant (self->agents),
     .config = self->config,
     .state_dir = ocd_store_get_dir (self->store),
-    .agent_settings = (const char * const *) self->agent_settings,
     .debug_logging = stored (self)->debug_logging,
   };
 
@@ -739,16 +677,19 @@ ocd_link_start (OcdLink *self)
   ocd_store_open (self->store);
   ocd_log_set_debug (stored (self)->debug_logging || ocd_log_get_debug ());
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
-  start_agents (self);
+  g_signal_connect (self->agents, "changed", G_CALLBACK (on_agents_changed), self);
   apply_role (self);
 }
 
 OcdLink *
-ocd_link_new (OcdConfig *config, const char *state_dir)
+ocd_link_new (OcdConfig  *config,
+              const char *state_dir,
+              OcdAgents  *agents)
 {
   OcdLink *self = g_object_new (OCD_TYPE_LINK, NULL);
 
   self->config = config;
+  self->agents = g_object_ref (agents);
   self->store = ocd_store_new (state_dir);
   self->test = ocd_test_new (on_test_heard, self);
   self->soup = ocd_api_session_new (config->timeout);
@@ -796,13 +737,10 @@ ocd_link_finalize (GObject *object)
     ocd_session_stop (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->watch);
-  if (self->agents != NULL)
-    g_signal_handlers_disconnect_by_data (self->agents, self);
+  g_signal_handlers_disconnect_by_data (self->agents, self);
   g_clear_object (&self->agents);
-  g_strfreev (self->agent_settings);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->stats, ocd_stats_free);
-  g_clear_pointer (&self->config, ocd_config_free);
   g_clear_pointer (&self->store, ocd_store_free);
   g_free (self->server_url);
   g_free (self->credential_source);

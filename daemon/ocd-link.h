@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ocd-agents.h"
 #include "ocd-config.h"
 
 G_BEGIN_DECLS
@@ -15,14 +16,12 @@ G_BEGIN_DECLS
 #define OCD_TYPE_LINK (ocd_link_get_type ())
 G_DECLARE_FINAL_TYPE (OcdLink, ocd_link, OCD, LINK, GObject)
 
+/* One printer's link.  @config (not referenced) must outlive it; @agents,
+ * the official agents of this host, may be shared by several links. */
 OcdLink     *ocd_link_new               (OcdConfig  *config,
-                                         const char *state_dir);
+                                         const char *state_dir,
+                                         OcdAgents  *agents);
 void         ocd_link_start             (OcdLink *self);
-/* Before start: the official agents' settings files to follow instead of
- * searching the usual places. */
-void         ocd_link_set_agent_settings (OcdLink            *self,
-                                          const char * const *paths);
-GVariant    *ocd_link_get_agents        (OcdLink *self);
 
 void         ocd_link_test_async        (OcdLink             *self,
                                          GAsyncReadyCallback  callback,

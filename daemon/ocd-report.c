@@ -58,10 +58,11 @@ ocd_report_configuration (const OcdReportInputs *in)
   g_variant_dict_insert (&dict, "websocket_interval", "d", config->websocket_interval);
   g_variant_dict_insert_value (&dict, "settings_files",
                                strv_or_empty ((const char * const *) config->settings_files));
-  g_variant_dict_insert (&dict, "usual_places", "b", in->agent_settings == NULL);
+  g_variant_dict_insert (&dict, "usual_places", "b", config->agent_settings == NULL);
   g_variant_dict_insert_value (&dict, "search_roots",
                                strv_or_empty ((const char * const *) config->search_roots));
-  g_variant_dict_insert_value (&dict, "agent_settings", given_paths (in->agent_settings));
+  g_variant_dict_insert_value (&dict, "agent_settings",
+                               given_paths ((const char * const *) config->agent_settings));
   return g_variant_dict_end (&dict);
 }
 

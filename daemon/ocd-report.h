@@ -25,7 +25,6 @@ typedef struct {
   /* the configuration */
   const OcdConfig     *config;
   const char          *state_dir;
-  const char * const  *agent_settings;    /* --agent-settings, NULL: the usual places */
   gboolean             debug_logging;
 } OcdReportInputs;
 

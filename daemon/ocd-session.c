@@ -124,8 +124,7 @@ on_why_answered (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
 
-  ocd_link_note_http (self->link, reply,
-                      reply->endpoint == OCD_API_ENDPOINT_PRINTER ? "credentials" : "health");
+  ocd_link_note_http (self->link, reply);
 
   if (reply->outcome == OCD_API_INVALID_CREDENTIALS)
     {

@@ -168,7 +168,7 @@ on_answered (GObject *source, GAsyncResult *result, gpointer data)
     ok = note_upgrade (self, reply);
   else
     {
-      ocd_link_note_http (self->link, reply, pending->check->name);
+      ocd_link_note_http (self->link, reply);
       ok = reply->outcome == OCD_API_OK;
     }
   check_done (pending->check, ok);
