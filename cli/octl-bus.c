@@ -247,20 +247,14 @@ octl_call (Octl         *octl,
 OctlExit
 octl_fail (const GError *error)
 {
-  g_autoptr(GError) copy = g_error_copy (error);
+  g_autofree char *sentence = obico_error_sentence (error);
 
-  if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
-    {
-      g_printerr ("%s\n", _("The Obico Connect service is not running."));
-      return OCTL_EXIT_NOT_RUNNING;
-    }
+  g_printerr ("%s\n", sentence);
+  if (obico_error_service_gone (error))
+    return OCTL_EXIT_NOT_RUNNING;
 
-  g_dbus_error_strip_remote_error (copy);
-  g_printerr ("%s\n", copy->message);
-
-  if (copy->domain == OBICO_ERROR)
-    switch ((ObicoError) copy->code)
+  if (error->domain == OBICO_ERROR)
+    switch ((ObicoError) error->code)
       {
       case OBICO_ERROR_INVALID_ARGUMENT:
         return OCTL_EXIT_USAGE;
@@ -278,8 +272,8 @@ octl_fail (const GError *error)
         return OCTL_EXIT_FAILED;
       }
 
-  if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED))
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED))
     return OCTL_EXIT_NOT_AUTHORIZED;
 
   return OCTL_EXIT_FAILED;

@@ -73,7 +73,7 @@ octl_cmd_test (Octl  *octl,
   good = status == OCTL_EXIT_OK;
   g_print ("%s%s%s %s%s%s  %s\n", octl_color (octl, good ? OCTL_COLOR_GREEN : OCTL_COLOR_RED),
            mark (octl, good), octl_color (octl, OCTL_COLOR_RESET), octl_color (octl, OCTL_COLOR_BOLD),
-           octl_test_result_label (result), octl_color (octl, OCTL_COLOR_RESET), detail);
+           obico_test_result_label (obico_read_test_result (result)), octl_color (octl, OCTL_COLOR_RESET), detail);
 
   g_variant_lookup (facts, "url", "&s", &url);
   g_variant_lookup (facts, "address", "&s", &address);
@@ -81,7 +81,7 @@ octl_cmd_test (Octl  *octl,
   g_variant_lookup (facts, "http_status", "i", &http_status);
   g_variant_lookup (facts, "elapsed_ms", "d", &elapsed);
   http_text = http_status > 0 ? g_strdup_printf ("%d", http_status) : NULL;
-  elapsed_text = elapsed > 0.0 ? octl_format_elapsed (elapsed) : NULL;
+  elapsed_text = elapsed > 0.0 ? obico_format_elapsed (elapsed) : NULL;
   values[0] = url != NULL && url[0] != '\0' ? url : NULL;
   values[1] = address != NULL && address[0] != '\0' ? address : NULL;
   values[2] = http_text;
@@ -109,8 +109,8 @@ print_steps (Octl     *octl,
       const char *name = "";
 
       g_variant_lookup (step, "name", "&s", &name);
-      g_ptr_array_add (labels, (gpointer) octl_step_label (name));
-      width = MAX (width, g_utf8_strlen (octl_step_label (name), -1));
+      g_ptr_array_add (labels, (gpointer) obico_step_label (name));
+      width = MAX (width, g_utf8_strlen (obico_step_label (name), -1));
     }
 
   g_variant_iter_init (&iter, steps);
@@ -125,7 +125,7 @@ print_steps (Octl     *octl,
       g_variant_lookup (step, "ok", "b", &ok);
       g_variant_lookup (step, "elapsed_ms", "d", &elapsed);
       g_variant_lookup (step, "detail", "&s", &detail);
-      elapsed_text = octl_format_elapsed (elapsed);
+      elapsed_text = obico_format_elapsed (elapsed);
       g_print ("%s%s%s %s%s%*s%s  %7s  %s\n", octl_color (octl, ok ? OCTL_COLOR_GREEN : OCTL_COLOR_RED),
                mark (octl, ok), octl_color (octl, OCTL_COLOR_RESET),
                ok ? "" : octl_color (octl, OCTL_COLOR_BOLD), label,

@@ -1,7 +1,7 @@
 /* octl-output.c — the words, colours, numbers and JSON obicoctl prints
  *
- * The words are the app's (gui/oc-format.c, gui/oc-fix.c): a person sees the
- * same label for the same state in both, and one translation serves both.
+ * The words are the app's (common/obico-labels.c): a person sees the same
+ * label for the same state in both, and one translation serves both.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-#include "obico-enums.h"
+#include "obico-labels.h"
 #include "octl.h"
 
 const char *
@@ -30,72 +30,10 @@ octl_color (Octl      *octl,
   return octl->color ? sequences[color] : "";
 }
 
-static gboolean
-state_of (const char *nick,
-          ObicoState *state)
-{
-  int value;
-
-  if (!obico_enum_from_string (OBICO_TYPE_STATE, nick, &value))
-    return FALSE;
-  *state = value;
-  return TRUE;
-}
-
-const char *
-octl_state_label (const char *nick)
-{
-  ObicoState state;
-
-  if (!state_of (nick, &state))
-    return _("Unknown");
-  switch (state)
-    {
-    case OBICO_STATE_OKAY:
-      return _("Okay");
-    case OBICO_STATE_DISCONNECTED:
-      return _("Disconnected");
-    case OBICO_STATE_ERROR:
-      return _("Error");
-    case OBICO_STATE_UNLINKED:
-      return _("Not linked");
-    case OBICO_STATE_CONNECTING:
-    default:
-      return _("Connecting");
-    }
-}
-
-const char *
-octl_state_description (const char *nick)
-{
-  ObicoState state;
-
-  if (!state_of (nick, &state))
-    return _("The state of the connection is not known yet.");
-  switch (state)
-    {
-    case OBICO_STATE_OKAY:
-      return _("The printer is connected to its Obico server.");
-    case OBICO_STATE_DISCONNECTED:
-      return _("The server answers, but the live connection is down.");
-    case OBICO_STATE_ERROR:
-      return _("The server cannot be reached reliably.");
-    case OBICO_STATE_UNLINKED:
-      return _("This printer is not linked to an Obico account.");
-    case OBICO_STATE_CONNECTING:
-    default:
-      return _("Connecting to the server…");
-    }
-}
-
 OctlColor
 octl_state_color (const char *nick)
 {
-  ObicoState state;
-
-  if (!state_of (nick, &state))
-    return OCTL_COLOR_BLUE;
-  switch (state)
+  switch (obico_read_state (nick))
     {
     case OBICO_STATE_OKAY:
       return OCTL_COLOR_GREEN;
@@ -107,29 +45,6 @@ octl_state_color (const char *nick)
     case OBICO_STATE_CONNECTING:
     default:
       return OCTL_COLOR_BLUE;
-    }
-}
-
-const char *
-octl_test_result_label (const char *nick)
-{
-  int result;
-
-  if (!obico_enum_from_string (OBICO_TYPE_TEST_RESULT, nick, &result))
-    return _("Unknown result");
-  switch ((ObicoTestResult) result)
-    {
-    case OBICO_TEST_RESULT_SUCCEEDED:
-      return _("Succeeded");
-    case OBICO_TEST_RESULT_FAILED_TO_CONTACT:
-      return _("Failed to contact server");
-    case OBICO_TEST_RESULT_INVALID_CREDENTIALS:
-      return _("Invalid account credentials");
-    case OBICO_TEST_RESULT_UNEXPECTED_RESPONSE:
-      return _("Unexpected response from the server");
-    case OBICO_TEST_RESULT_NOT_LINKED:
-    default:
-      return _("Not linked");
     }
 }
 
@@ -188,98 +103,15 @@ octl_problem_exit (const char *nick)
     }
 }
 
-const char *
-octl_severity_label (const char *nick)
-{
-  int severity;
-
-  if (!obico_enum_from_string (OBICO_TYPE_SEVERITY, nick, &severity))
-    return _("No data yet");
-  switch ((ObicoSeverity) severity)
-    {
-    case OBICO_SEVERITY_NONE:
-      return _("No errors");
-    case OBICO_SEVERITY_LOW:
-      return _("Low error rate");
-    case OBICO_SEVERITY_MODERATE:
-      return _("Moderate error rate");
-    case OBICO_SEVERITY_HIGH:
-      return _("High error rate");
-    case OBICO_SEVERITY_TOTAL:
-    default:
-      return _("Nothing gets through");
-    }
-}
-
-const char *
-octl_step_label (const char *name)
-{
-  static const struct { const char *name; const char *label; } steps[] = {
-    { "resolve", N_("Name resolution") },
-    { "connect", N_("Connection") },
-    { "tls", N_("Secure connection (TLS)") },
-    { "server", N_("Server health check") },
-    { "credentials", N_("Printer credentials") },
-    { "websocket", N_("Live connection (WebSocket)") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    if (g_strcmp0 (steps[i].name, name) == 0)
-      return _(steps[i].label);
-
-  /* a layer added to the daemon later: its own name is better than nothing */
-  return name;
-}
-
+/* A fix's title, or its id for a fix this obicoctl does not know. */
 const char *
 octl_fix_title (const char *nick)
 {
-  static const char *const titles[] = {
-    [OBICO_FIX_NOT_LINKED] = N_("Link This Printer"),
-    [OBICO_FIX_SERVER_ADDRESS] = N_("Check the Server Address"),
-    [OBICO_FIX_INTERNET] = N_("Check the Internet Connection"),
-    [OBICO_FIX_TLS] = N_("Secure Connection Failed"),
-    [OBICO_FIX_NOT_OBICO_SERVER] = N_("This Is Not an Obico Server"),
-    [OBICO_FIX_INVALID_CREDENTIALS] = N_("Credentials Refused"),
-    [OBICO_FIX_RELINK] = N_("Link the Printer Again"),
-    [OBICO_FIX_UNARCHIVE] = N_("Unarchive the Printer"),
-    [OBICO_FIX_SHARED_CREDENTIALS] = N_("Credentials Used Twice"),
-    [OBICO_FIX_STILL_INVALID] = N_("Still Refused After Linking Again"),
-    [OBICO_FIX_WEBSOCKET_BLOCKED] = N_("The Live Connection Is Blocked"),
-    [OBICO_FIX_UNRELIABLE_NETWORK] = N_("The Network Is Unreliable"),
-    [OBICO_FIX_NO_CONNECTIVITY] = N_("Nothing Gets Through"),
-    [OBICO_FIX_UNDETECTED] = N_("No Problem Found"),
-    [OBICO_FIX_DEBUG_LOGGING] = N_("Debug Logging"),
-    [OBICO_FIX_GET_HELP] = N_("Get Help From a Person"),
-  };
-  int fix;
+  ObicoFix fix;
 
-  if (!obico_enum_from_string (OBICO_TYPE_FIX, nick, &fix) ||
-      fix < 0 || (guint) fix >= G_N_ELEMENTS (titles) || titles[fix] == NULL)
+  if (!obico_read_fix (nick, &fix) || obico_fix_title (fix) == NULL)
     return nick;
-  return _(titles[fix]);
-}
-
-char *
-octl_format_time_ago (gint64 usec,
-                      gint64 now_usec)
-{
-  gint64 seconds;
-
-  if (usec <= 0)
-    return g_strdup (_("Never"));
-
-  seconds = MAX (now_usec - usec, 0) / G_USEC_PER_SEC;
-  if (seconds < 60)
-    return g_strdup (_("Just now"));
-  if (seconds < 60 * 60)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago", seconds / 60),
-                            (int) (seconds / 60));
-  if (seconds < 24 * 60 * 60)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago", seconds / 3600),
-                            (int) (seconds / 3600));
-
-  return octl_format_timestamp (usec);
+  return obico_fix_title (fix);
 }
 
 static GDateTime *
@@ -290,21 +122,6 @@ local_time (gint64 usec)
   return utc != NULL ? g_date_time_to_local (utc) : NULL;
 }
 
-char *
-octl_format_timestamp (gint64 usec)
-{
-  g_autoptr(GDateTime) local = NULL;
-
-  if (usec <= 0)
-    return g_strdup (_("Never"));
-  local = local_time (usec);
-  if (local == NULL)
-    return g_strdup (_("Unknown"));
-
-  /* TRANSLATORS: date and time of an event, see strftime(3) */
-  return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
-}
-
 /* The time of day, for monitor's lines and the end of an outage. */
 char *
 octl_format_clock (gint64 usec)
@@ -312,39 +129,6 @@ octl_format_clock (gint64 usec)
   g_autoptr(GDateTime) local = local_time (usec);
 
   return local != NULL ? g_date_time_format (local, "%H:%M:%S") : g_strdup ("--:--:--");
-}
-
-char *
-octl_format_duration (gint64 usec)
-{
-  gint64 seconds = MAX (usec, 0) / G_USEC_PER_SEC;
-
-  if (seconds < 60)
-    /* TRANSLATORS: a duration in seconds */
-    return g_strdup_printf (_("%d s"), (int) seconds);
-  if (seconds < 60 * 60)
-    /* TRANSLATORS: a duration in minutes */
-    return g_strdup_printf (_("%d min"), (int) (seconds / 60));
-  /* TRANSLATORS: a duration in hours and minutes */
-  return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) (seconds / 60 % 60));
-}
-
-char *
-octl_format_rate (double rate)
-{
-  /* TRANSLATORS: an error rate in percent */
-  return g_strdup_printf (_("%.1f %%"), CLAMP (rate, 0.0, 1.0) * 100.0);
-}
-
-char *
-octl_format_elapsed (double ms)
-{
-  if (ms < 1000.0)
-    /* TRANSLATORS: a duration in milliseconds */
-    return g_strdup_printf (_("%.0f ms"), MAX (ms, 0.0));
-
-  /* TRANSLATORS: a duration in seconds */
-  return g_strdup_printf (_("%.1f s"), ms / 1000.0);
 }
 
 /* "Label:  value" rows, the values aligned whatever the translation's label

@@ -108,7 +108,7 @@ print_chart (Octl     *octl,
   gint64 start = now - span;
   guint max = 0;
   int hours = MAX ((int) (window_seconds / 3600.0 + 0.5), 1);
-  g_autofree char *column = octl_format_duration (span / CHART_COLUMNS);
+  g_autofree char *column = obico_format_duration (span / CHART_COLUMNS);
   const char *labels[] = { _("Attempts"), _("Errors") };
   glong width = MAX (g_utf8_strlen (labels[0], -1), g_utf8_strlen (labels[1], -1));
   g_autofree char *attempts_line = NULL;
@@ -180,9 +180,9 @@ print_outages (Octl     *octl,
   for (guint i = first; i < outages->len; i++)
     {
       const Outage *outage = &g_array_index (outages, Outage, i);
-      g_autofree char *start = octl_format_timestamp (outage->start);
+      g_autofree char *start = obico_format_timestamp (outage->start);
       g_autofree char *end = outage->end > 0 ? octl_format_clock (outage->end) : g_strdup (_("now"));
-      g_autofree char *duration = octl_format_duration ((outage->end > 0 ? outage->end : now) - outage->start);
+      g_autofree char *duration = obico_format_duration ((outage->end > 0 ? outage->end : now) - outage->start);
       g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed attempt",
                                                              "%u failed attempts", outage->errors),
                                                 outage->errors);
@@ -233,14 +233,14 @@ print_report (Octl     *octl,
   g_variant_lookup (report, "total_errors", "u", &total_errors);
   hours = MAX ((int) (window / 3600.0 + 0.5), 1);
 
-  rate_text = octl_format_rate (rate);
+  rate_text = obico_format_rate (rate);
   attempts_text = g_strdup_printf ("%u", attempts);
   errors_text = g_strdup_printf ("%u (%s)", errors, rate_text);
   total_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u attempt failed",
                                              "%u of %u attempts failed", total_attempts),
                                 total_errors, total_attempts);
-  first_text = first > 0 ? octl_format_timestamp (first) : NULL;
-  last_text = last > 0 ? octl_format_timestamp (last) : NULL;
+  first_text = first > 0 ? obico_format_timestamp (first) : NULL;
+  last_text = last > 0 ? obico_format_timestamp (last) : NULL;
 
   g_print ("%s", octl_color (octl, OCTL_COLOR_BOLD));
   g_print (g_dngettext (GETTEXT_PACKAGE, "Connectivity report, last %d hour\n",
@@ -248,7 +248,7 @@ print_report (Octl     *octl,
   g_print ("%s", octl_color (octl, OCTL_COLOR_RESET));
   values[0] = attempts_text;
   values[1] = errors_text;
-  values[2] = octl_severity_label (severity);
+  values[2] = obico_severity_label (obico_read_severity (severity));
   values[3] = first_text;
   values[4] = last_text;
   values[5] = total_text;

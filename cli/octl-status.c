@@ -60,7 +60,7 @@ errors_text (GVariant *stats)
   g_variant_lookup (stats, "severity", "&s", &severity);
   hours = MAX ((int) (window / 3600.0 + 0.5), 1);
 
-  rate_text = octl_format_rate (rate);
+  rate_text = obico_format_rate (rate);
   /* TRANSLATORS: "3 of 120 attempts failed" */
   counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u attempt failed", "%u of %u attempts failed",
                                          attempts),
@@ -68,7 +68,7 @@ errors_text (GVariant *stats)
   /* TRANSLATORS: "3 of 120 attempts failed (2.5 %) in the last 24 hours: Low error rate" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%s) in the last %d hour: %s",
                                        "%s (%s) in the last %d hours: %s", hours),
-                          counts, rate_text, hours, octl_severity_label (severity));
+                          counts, rate_text, hours, obico_severity_label (obico_read_severity (severity)));
 }
 
 static void
@@ -99,21 +99,21 @@ print_status (Octl        *octl,
 
   if (contact > 0)
     {
-      g_autofree char *ago = octl_format_time_ago (contact, g_get_real_time ());
-      g_autofree char *when = octl_format_timestamp (contact);
+      g_autofree char *ago = obico_format_time_ago (contact, g_get_real_time ());
+      g_autofree char *when = obico_format_timestamp (contact);
 
       contact_text = g_strcmp0 (ago, when) == 0 ? g_strdup (when) : g_strdup_printf ("%s (%s)", ago, when);
     }
   else
-    contact_text = octl_format_time_ago (0, 0);
+    contact_text = obico_format_time_ago (0, 0);
 
   if (number > 0)
     g_print (_("Printer %u:\n"), number);
   g_print ("%s%s%s %s%s%s  %s\n",
            octl_color (octl, octl_state_color (state)), octl->utf8 ? "●" : "*",
            octl_color (octl, OCTL_COLOR_RESET),
-           octl_color (octl, OCTL_COLOR_BOLD), octl_state_label (state),
-           octl_color (octl, OCTL_COLOR_RESET), octl_state_description (state));
+           octl_color (octl, OCTL_COLOR_BOLD), obico_state_label (obico_read_state (state)),
+           octl_color (octl, OCTL_COLOR_RESET), obico_state_description (obico_read_state (state)));
 
   values[0] = problem_text;
   values[1] = ocd_connect1_get_server_url (proxy);
@@ -196,7 +196,7 @@ value_text (Octl       *octl,
             GVariant   *value)
 {
   if (g_str_equal (name, "LastContact") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
-    return octl_format_timestamp (g_variant_get_int64 (value));
+    return obico_format_timestamp (g_variant_get_int64 (value));
   if (g_str_equal (name, "ErrorStats") && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT))
     {
       guint32 attempts = 0, errors = 0;
@@ -206,7 +206,7 @@ value_text (Octl       *octl,
       g_variant_lookup (value, "attempts", "u", &attempts);
       g_variant_lookup (value, "errors", "u", &errors);
       g_variant_lookup (value, "rate", "d", &rate);
-      rate_text = octl_format_rate (rate);
+      rate_text = obico_format_rate (rate);
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u attempt failed (%s)",
                                            "%u of %u attempts failed (%s)", attempts),
                               errors, attempts, rate_text);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "obico-labels.h"
 #include "ocd-dbus-generated.h"
 
 G_BEGIN_DECLS
@@ -65,22 +66,11 @@ OctlExit     octl_not_running        (Octl             *octl);
 /* octl-output.c: words, colours, numbers and JSON */
 const char  *octl_color              (Octl             *octl,
                                       OctlColor         color);
-const char  *octl_state_label        (const char       *state);
-const char  *octl_state_description  (const char       *state);
 OctlColor    octl_state_color        (const char       *state);
-const char  *octl_test_result_label  (const char       *result);
-const char  *octl_severity_label     (const char       *severity);
-const char  *octl_step_label         (const char       *name);
 const char  *octl_fix_title          (const char       *fix);
 OctlExit     octl_problem_exit       (const char       *problem);
 OctlExit     octl_test_result_exit   (const char       *result);
-char        *octl_format_time_ago    (gint64            usec,
-                                      gint64            now_usec);
-char        *octl_format_timestamp   (gint64            usec);
 char        *octl_format_clock       (gint64            usec);
-char        *octl_format_duration    (gint64            usec);
-char        *octl_format_rate        (double            rate);
-char        *octl_format_elapsed     (double            ms);
 void         octl_print_rows         (Octl             *octl,
                                       const char       *indent,
                                       const char *const *labels,

@@ -162,7 +162,7 @@ show_fix_activated (GSimpleAction *action,
   const char *id = g_variant_get_string (parameter, NULL);
   ObicoFix fix;
 
-  if (!oc_read_fix (id, &fix))
+  if (!obico_read_fix (id, &fix))
     {
       g_warning ("No guided fix with id “%s”", id);
       return;

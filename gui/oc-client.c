@@ -170,17 +170,17 @@ oc_client_get_running (OcClient *self)
 ObicoState
 oc_client_get_state (OcClient *self)
 {
-  g_return_val_if_fail (OC_IS_CLIENT (self), OC_STATE_UNKNOWN);
+  g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_STATE_UNKNOWN);
 
-  return self->proxy != NULL ? oc_read_state (ocd_connect1_get_state (self->proxy)) : OC_STATE_UNKNOWN;
+  return self->proxy != NULL ? obico_read_state (ocd_connect1_get_state (self->proxy)) : OBICO_STATE_UNKNOWN;
 }
 
 ObicoRole
 oc_client_get_role (OcClient *self)
 {
-  g_return_val_if_fail (OC_IS_CLIENT (self), OC_ROLE_UNKNOWN);
+  g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_ROLE_UNKNOWN);
 
-  return self->proxy != NULL ? oc_read_role (ocd_connect1_get_role (self->proxy)) : OC_ROLE_UNKNOWN;
+  return self->proxy != NULL ? obico_read_role (ocd_connect1_get_role (self->proxy)) : OBICO_ROLE_UNKNOWN;
 }
 
 ObicoProblem
@@ -188,7 +188,7 @@ oc_client_get_problem (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_PROBLEM_NONE);
 
-  return self->proxy != NULL ? oc_read_problem (ocd_connect1_get_problem (self->proxy)) : OBICO_PROBLEM_NONE;
+  return self->proxy != NULL ? obico_read_problem (ocd_connect1_get_problem (self->proxy)) : OBICO_PROBLEM_NONE;
 }
 
 ObicoWebSocket
@@ -196,7 +196,7 @@ oc_client_get_web_socket (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_WEB_SOCKET_UNKNOWN);
 
-  return self->proxy != NULL ? oc_read_web_socket (ocd_connect1_get_web_socket (self->proxy))
+  return self->proxy != NULL ? obico_read_web_socket (ocd_connect1_get_web_socket (self->proxy))
                              : OBICO_WEB_SOCKET_UNKNOWN;
 }
 
@@ -207,13 +207,13 @@ oc_client_get_severity (OcClient *self)
   GVariant *stats;
   const char *severity = NULL;
 
-  g_return_val_if_fail (OC_IS_CLIENT (self), OC_SEVERITY_UNKNOWN);
+  g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_SEVERITY_UNKNOWN);
 
   stats = self->proxy != NULL ? ocd_connect1_get_error_stats (self->proxy) : NULL;
   if (stats != NULL)
     g_variant_lookup (stats, "severity", "&s", &severity);
 
-  return oc_read_severity (severity);
+  return obico_read_severity (severity);
 }
 
 static void

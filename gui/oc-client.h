@@ -7,7 +7,7 @@
 #include <gio/gio.h>
 
 #include "ocd-dbus-generated.h"
-#include "oc-vocab.h"
+#include "obico-labels.h"
 
 G_BEGIN_DECLS
 

@@ -159,7 +159,7 @@ diagnose_cb (GObject      *object,
       return;
     }
 
-  self->diagnosis_problem = oc_read_problem (problem);
+  self->diagnosis_problem = obico_read_problem (problem);
   self->diagnosis_fix = oc_fix_after_diagnosis (self->diagnosis_problem, (const char * const *) fixes);
   g_clear_pointer (&self->diagnosis_steps, g_variant_unref);
   self->diagnosis_steps = g_variant_ref_sink (g_steal_pointer (&steps));
@@ -261,7 +261,7 @@ test_cb (GObject      *object,
     }
 
   self->tested = TRUE;
-  self->test_result = oc_read_test_result (test_result);
+  self->test_result = obico_read_test_result (test_result);
   g_free (self->test_detail);
   self->test_detail = g_steal_pointer (&detail);
   g_clear_pointer (&self->test_facts, g_variant_unref);

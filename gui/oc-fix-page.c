@@ -75,12 +75,12 @@ update_what_happened (OcFixPage *self)
   led_here = oc_doctor_get_next_fix (self->doctor) == self->fix;
   if (oc_doctor_get_test_result (self->doctor, &result) && result != OBICO_TEST_RESULT_SUCCEEDED && led_here)
     {
-      title = oc_test_result_label (result);
+      title = obico_test_result_label (result);
       detail = oc_doctor_get_test_detail (self->doctor);
     }
   else if (led_here || oc_fix_for_problem (oc_client_get_problem (self->client)) == self->fix)
     {
-      title = oc_state_label (oc_client_get_state (self->client));
+      title = obico_state_label (oc_client_get_state (self->client));
       detail = ocd_connect1_get_problem_detail (proxy);
     }
 
@@ -105,9 +105,9 @@ update_report_row (OcFixPage *self)
     return;
 
   g_variant_lookup (stats, "rate", "d", &rate);
-  rate_text = oc_format_rate (rate);
+  rate_text = obico_format_rate (rate);
   /* TRANSLATORS: severity band, then the error rate, e.g. "High error rate, 35.0 % errors" */
-  subtitle = g_strdup_printf (_("%s, %s errors"), oc_severity_label (oc_client_get_severity (self->client)),
+  subtitle = g_strdup_printf (_("%s, %s errors"), obico_severity_label (oc_client_get_severity (self->client)),
                               rate_text);
   adw_action_row_set_subtitle (self->report_row, subtitle);
 }
@@ -139,7 +139,7 @@ get_recent_log_cb (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      text = oc_error_message (error);
+      text = obico_error_sentence (error);
     }
   else if (lines[0] == NULL)
     {
@@ -236,7 +236,7 @@ oc_fix_page_set_fix (OcFixPage *self,
 
   action = self->fix->action;
   gtk_image_set_from_icon_name (self->icon, self->fix->icon_name);
-  gtk_label_set_label (self->title_label, _(self->fix->title));
+  gtk_label_set_label (self->title_label, obico_fix_title (self->fix->fix));
   gtk_label_set_label (self->description_label, _(self->fix->description));
 
   gtk_widget_set_visible (GTK_WIDGET (self->link_page), action == OC_FIX_ACTION_LINK);

@@ -12,91 +12,75 @@
  * Diagnose fixes) and scripts (app.show-fix). */
 static const OcFix fixes[] = {
   [OBICO_FIX_NOT_LINKED] = { OBICO_FIX_NOT_LINKED, "insert-link-symbolic",
-    N_("Link This Printer"),
     N_("This printer is not linked to an Obico account yet. In the Obico app, add a printer and choose "
        "to link it manually: the app shows a 6-digit code. Enter that code here."),
     OC_FIX_ACTION_LINK },
   [OBICO_FIX_SERVER_ADDRESS] = { OBICO_FIX_SERVER_ADDRESS, "network-server-symbolic",
-    N_("Check the Server Address"),
     N_("The server could not be contacted and its address looks wrong. With the Obico Cloud the address "
        "is https://app.obico.io. With a self-hosted server it is https://your-host:port, the address you "
        "open in a web browser."),
     OC_FIX_ACTION_SERVER_URL },
   [OBICO_FIX_INTERNET] = { OBICO_FIX_INTERNET, "network-offline-symbolic",
-    N_("Check the Internet Connection"),
     N_("The server address looks right, but the server could not be reached. Check the network cable or "
        "Wi-Fi, check that the router is online, and try to open the server from this computer, for "
        "example with “curl -I https://app.obico.io/hc/”."),
     OC_FIX_ACTION_TEST_AGAIN },
   [OBICO_FIX_TLS] = { OBICO_FIX_TLS, "security-low-symbolic",
-    N_("Secure Connection Failed"),
     N_("The secure (TLS) connection to the server could not be set up. The server’s certificate may have "
        "expired, be self-signed or be made out for another name. If the clock of this computer is wrong, "
        "every certificate looks invalid: a Raspberry Pi without network time often has a wrong date."),
     OC_FIX_ACTION_TEST_AGAIN },
   [OBICO_FIX_NOT_OBICO_SERVER] = { OBICO_FIX_NOT_OBICO_SERVER, "web-browser-symbolic",
-    N_("This Is Not an Obico Server"),
     N_("Something answers at this address, but not the way an Obico server does. The address probably "
        "points at a Wi-Fi login page, an ordinary web site, or a reverse proxy that does not pass on the "
        "/api route."),
     OC_FIX_ACTION_SERVER_URL },
   [OBICO_FIX_INVALID_CREDENTIALS] = { OBICO_FIX_INVALID_CREDENTIALS, "dialog-password-symbolic",
-    N_("Credentials Refused"),
     N_("The server no longer accepts the credentials this printer was linked with. This happens when the "
        "printer was deleted in the Obico app, when it was archived because the plan allows fewer "
        "printers, or when the SD card was copied to another machine."),
     OC_FIX_ACTION_CHOOSE_CAUSE },
   [OBICO_FIX_RELINK] = { OBICO_FIX_RELINK, "insert-link-symbolic",
-    N_("Link the Printer Again"),
     N_("Linking again takes less than two minutes. In the Obico app, add the printer again and choose to "
        "link it manually, then enter the 6-digit code the app shows."),
     OC_FIX_ACTION_LINK },
   [OBICO_FIX_UNARCHIVE] = { OBICO_FIX_UNARCHIVE, "folder-open-symbolic",
-    N_("Unarchive the Printer"),
     N_("An archived printer is not deleted. Obico archives the printers beyond the limit of your plan: on "
        "the Free plan the first printer is archived within 24 hours of adding a second one. Change the "
        "plan or remove another printer, unarchive this one in the Obico app, then test again."),
     OC_FIX_ACTION_TEST_AGAIN },
   [OBICO_FIX_SHARED_CREDENTIALS] = { OBICO_FIX_SHARED_CREDENTIALS, "edit-copy-symbolic",
-    N_("Credentials Used Twice"),
     N_("Two devices or two programs use the same credentials, so the server blocked them. This happens "
        "when an SD card is copied. Link this printer again with a new code, and do the same on every "
        "copy."),
     OC_FIX_ACTION_LINK },
   [OBICO_FIX_STILL_INVALID] = { OBICO_FIX_STILL_INVALID, "dialog-question-symbolic",
-    N_("Still Refused After Linking Again"),
     N_("The server refused the credentials right after the printer was linked again. This is unusual and "
        "needs a person to look at it."),
     OC_FIX_ACTION_NONE },
   [OBICO_FIX_WEBSOCKET_BLOCKED] = { OBICO_FIX_WEBSOCKET_BLOCKED, "network-no-route-symbolic",
-    N_("The Live Connection Is Blocked"),
     N_("The server answers ordinary requests, but the live (WebSocket) connection does not get through. A "
        "firewall or a reverse proxy blocks it. For a self-hosted server, the proxy must pass the Upgrade "
        "and Connection headers on /ws/."),
     OC_FIX_ACTION_TEST_AGAIN },
   [OBICO_FIX_UNRELIABLE_NETWORK] = { OBICO_FIX_UNRELIABLE_NETWORK, "network-wireless-signal-weak-symbolic",
-    N_("The Network Is Unreliable"),
     N_("Some contacts with the server fail. The connectivity report shows how often. On Wi-Fi, use a "
        "network cable if you can, move the printer closer to the router, or add a repeater."),
     OC_FIX_ACTION_REPORT },
   [OBICO_FIX_NO_CONNECTIVITY] = { OBICO_FIX_NO_CONNECTIVITY, "network-error-symbolic",
-    N_("Nothing Gets Through"),
     N_("Every contact with the server fails. Check name resolution (DNS), routing, the firewall and the "
        "network adapter of this computer."),
     OC_FIX_ACTION_REPORT },
   [OBICO_FIX_UNDETECTED] = { OBICO_FIX_UNDETECTED, "face-uncertain-symbolic",
-    N_("No Problem Found"),
     N_("The self-diagnosis found nothing wrong: the server answers, the credentials are valid and the "
        "live connection is up. If the printer still shows as offline, turn on debug logging, make the "
        "problem happen again, then make a support report."),
     OC_FIX_ACTION_DEBUG_LOGGING },
   [OBICO_FIX_DEBUG_LOGGING] = { OBICO_FIX_DEBUG_LOGGING, "utilities-terminal-symbolic",
-    N_("Debug Logging"),
     N_("With debug logging on, the service writes detailed messages to the system journal "
        "(journalctl -u obico-connectd). The recent lines are shown here, without the printer’s token."),
     OC_FIX_ACTION_DEBUG_LOGGING },
   [OBICO_FIX_GET_HELP] = { OBICO_FIX_GET_HELP, "help-browser-symbolic",
-    N_("Get Help From a Person"),
     N_("Make a support report: one text file with the versions, the configuration without the token, the "
        "last test and diagnosis, the connectivity report and recent log lines. Attach it to your request "
        "for help in the Obico community or to Obico support."),
@@ -146,7 +130,7 @@ oc_fix_after_diagnosis (ObicoProblem        problem,
     {
       ObicoFix fix;
 
-      if (oc_read_fix (fixes_offered[i], &fix))
+      if (obico_read_fix (fixes_offered[i], &fix))
         return oc_fix_lookup (fix);
     }
 

@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "oc-vocab.h"
+#include "obico-labels.h"
 
 G_BEGIN_DECLS
 
@@ -25,8 +25,7 @@ typedef enum {
 typedef struct {
   ObicoFix     fix;
   const char  *icon_name;
-  const char  *title;        /* untranslated, use _() */
-  const char  *description;  /* untranslated, use _() */
+  const char  *description;  /* untranslated, use _(); the title is obico_fix_title() */
   OcFixAction  action;
 } OcFix;
 

@@ -67,7 +67,7 @@ step (OcOutage  *self,
     }
 }
 
-/* The daemon's State (OC_STATE_UNKNOWN for one this app does not know). */
+/* The daemon's State (OBICO_STATE_UNKNOWN for one this app does not know). */
 OcOutageStep
 oc_outage_set_state (OcOutage   *self,
                      ObicoState  state)

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "oc-vocab.h"
+#include "obico-labels.h"
 
 G_BEGIN_DECLS
 

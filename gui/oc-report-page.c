@@ -45,7 +45,7 @@ set_time_label (GtkLabel *label,
   g_autofree char *text = NULL;
 
   g_variant_lookup (report, key, "x", &usec);
-  text = oc_format_timestamp (usec);
+  text = obico_format_timestamp (usec);
   gtk_label_set_label (label, text);
 }
 
@@ -68,7 +68,7 @@ oc_report_page_set_report (OcReportPage *self,
   g_return_if_fail (g_variant_is_of_type (report, G_VARIANT_TYPE_VARDICT));
 
   g_variant_lookup (report, "severity", "&s", &severity_nick);
-  severity = oc_read_severity (severity_nick);
+  severity = obico_read_severity (severity_nick);
   g_variant_lookup (report, "advice", "&s", &advice);
   g_variant_lookup (report, "attempts", "u", &attempts);
   g_variant_lookup (report, "errors", "u", &errors);
@@ -80,14 +80,14 @@ oc_report_page_set_report (OcReportPage *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->severity_icon), severity_styles[i]);
   gtk_widget_add_css_class (GTK_WIDGET (self->severity_icon), oc_severity_style_class (severity));
   gtk_image_set_from_icon_name (self->severity_icon, oc_severity_icon_name (severity));
-  gtk_label_set_label (self->severity_label, oc_severity_label (severity));
-  gtk_label_set_label (self->advice_label, advice != NULL && *advice != '\0' ? advice : oc_severity_advice (severity));
+  gtk_label_set_label (self->severity_label, obico_severity_label (severity));
+  gtk_label_set_label (self->advice_label, advice != NULL && *advice != '\0' ? advice : obico_severity_advice (severity));
 
   attempts_text = g_strdup_printf ("%u", attempts);
   gtk_label_set_label (self->attempts_label, attempts_text);
   errors_text = g_strdup_printf ("%u", errors);
   gtk_label_set_label (self->errors_label, errors_text);
-  rate_text = oc_format_rate (rate);
+  rate_text = obico_format_rate (rate);
   gtk_label_set_label (self->rate_label, rate_text);
   set_time_label (self->first_label, report, "first");
   set_time_label (self->last_label, report, "last");
@@ -110,7 +110,7 @@ get_report_cb (GObject      *object,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      message = oc_error_message (error);
+      message = obico_error_sentence (error);
       gtk_label_set_label (self->advice_label, message);
       return;
     }

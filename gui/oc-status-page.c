@@ -57,7 +57,7 @@ update_contact (OcStatusPage *self)
   if (proxy == NULL)
     return;
 
-  text = oc_format_time_ago (ocd_connect1_get_last_contact (proxy), g_get_real_time ());
+  text = obico_format_time_ago (ocd_connect1_get_last_contact (proxy), g_get_real_time ());
   gtk_label_set_label (self->contact_label, text);
 }
 
@@ -77,8 +77,8 @@ update_state (OcStatusPage *self)
   detail = ocd_connect1_get_problem_detail (proxy);
   gtk_image_set_from_icon_name (self->state_icon, oc_state_icon_name (state));
   set_style (GTK_WIDGET (self->state_icon), oc_state_style_class (state));
-  gtk_label_set_label (self->state_label, oc_state_label (state));
-  gtk_label_set_label (self->state_detail, detail != NULL && *detail != '\0' ? detail : oc_state_description (state));
+  gtk_label_set_label (self->state_label, obico_state_label (state));
+  gtk_label_set_label (self->state_detail, detail != NULL && *detail != '\0' ? detail : obico_state_description (state));
 
   server = ocd_connect1_get_server_url (proxy);
   gtk_label_set_label (self->server_label, server != NULL && *server != '\0' ? server : _("Not set"));
@@ -101,7 +101,7 @@ update_state (OcStatusPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->problem_row), fix != NULL);
   if (fix != NULL)
     {
-      gtk_label_set_label (self->problem_label, _(fix->title));
+      gtk_label_set_label (self->problem_label, obico_fix_title (fix->fix));
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->problem_row), "s", oc_fix_id (fix));
     }
 }
@@ -115,7 +115,7 @@ update_next_fix (OcStatusPage *self)
   if (fix == NULL)
     return;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->next_row), _(fix->title));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->next_row), obico_fix_title (fix->fix));
   adw_action_row_set_subtitle (self->next_row,
                                fix->fix == OBICO_FIX_UNDETECTED ? _("If the printer still shows as offline")
                                                                    : _("Recommended next step"));
@@ -134,7 +134,7 @@ on_tested (OcStatusPage *self)
   good = result == OBICO_TEST_RESULT_SUCCEEDED;
 
   gtk_widget_set_visible (GTK_WIDGET (self->result_group), TRUE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->result_row), oc_test_result_label (result));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->result_row), obico_test_result_label (result));
   adw_action_row_set_subtitle (self->result_row, oc_doctor_get_test_detail (self->doctor));
   gtk_image_set_from_icon_name (self->result_icon, good ? "emblem-ok-symbolic" : "dialog-error-symbolic");
   set_style (GTK_WIDGET (self->result_icon), good ? "success" : "error");
@@ -155,7 +155,7 @@ create_step_row (GVariant *step)
   g_variant_lookup (step, "ok", "b", &ok);
   g_variant_lookup (step, "elapsed_ms", "d", &elapsed_ms);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL ? oc_step_label (name) : _("Unnamed step"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL ? obico_step_label (name) : _("Unnamed step"));
   if (detail != NULL && *detail != '\0')
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), detail);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
@@ -168,7 +168,7 @@ create_step_row (GVariant *step)
 
   if (elapsed_ms >= 0)
     {
-      g_autofree char *text = oc_format_elapsed (elapsed_ms);
+      g_autofree char *text = obico_format_elapsed (elapsed_ms);
       GtkWidget *label = gtk_label_new (text);
 
       gtk_widget_add_css_class (label, "dim-label");

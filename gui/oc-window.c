@@ -103,7 +103,7 @@ oc_window_show_fix (OcWindow *self,
       gtk_widget_set_visible (self->fix_row, TRUE);
     }
 
-  show_content (self, "fix", row, _(fix->title));
+  show_content (self, "fix", row, obico_fix_title (fix->fix));
 }
 
 void
@@ -123,7 +123,7 @@ void
 oc_window_show_error (OcWindow     *self,
                       const GError *error)
 {
-  g_autofree char *message = oc_error_message (error);
+  g_autofree char *message = obico_error_sentence (error);
   GtkWidget *dialog;
 
   /* a refused code is no use any more: the entry is emptied for the next */
@@ -162,7 +162,7 @@ on_sidebar_row_activated (OcWindow      *self,
 
   if (g_str_equal (name, "fix"))
     oc_window_show_fix (self, oc_fix_page_get_fix (self->fix_page));
-  else if (oc_read_fix (name, &fix))
+  else if (obico_read_fix (name, &fix))
     oc_window_show_fix (self, fix);
   else
     oc_window_show_page (self, name);

@@ -12,6 +12,7 @@ with open(os.path.join(top, 'po', 'POTFILES.in')) as f:
 marker = re.compile(r'\b(_|N_|C_|NC_|ngettext)\s*\(\s*"|translatable="yes"')
 problems = []
 for path in sorted(glob.glob(os.path.join(top, 'daemon', '*.c')) + glob.glob(os.path.join(top, 'gui', '*.c'))
+                   + glob.glob(os.path.join(top, 'common', '*.c'))
                    + glob.glob(os.path.join(top, 'cli', '*.c'))
                    + glob.glob(os.path.join(top, 'gui', '*.ui')) + glob.glob(os.path.join(top, 'gui', '*', '*.ui'))):
     rel = os.path.relpath(path, top)

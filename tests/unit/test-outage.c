@@ -84,9 +84,9 @@ test_outage_unknown_state (void)
   OcOutage outage;
 
   oc_outage_init (&outage);
-  g_assert_cmpint (oc_outage_set_state (&outage, OC_STATE_UNKNOWN), ==, OC_OUTAGE_START_GRACE);
+  g_assert_cmpint (oc_outage_set_state (&outage, OBICO_STATE_UNKNOWN), ==, OC_OUTAGE_START_GRACE);
   g_assert_cmpint (oc_outage_grace_over (&outage), ==, OC_OUTAGE_SHOW_OFFLINE);
-  g_assert_cmpint (oc_outage_set_state (&outage, OC_STATE_UNKNOWN), ==, OC_OUTAGE_NOTHING);
+  g_assert_cmpint (oc_outage_set_state (&outage, OBICO_STATE_UNKNOWN), ==, OC_OUTAGE_NOTHING);
   g_assert_cmpint (oc_outage_set_state (&outage, OBICO_STATE_OKAY), ==, OC_OUTAGE_SHOW_ONLINE);
 }
 
