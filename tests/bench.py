@@ -5,6 +5,7 @@
 
 Against obico-sim on loopback, with the real daemon on a private bus:
 - Test() through D-Bus (`busctl call`) vs `curl` of the same URL, paired, medians;
+- `obicoctl status` vs `busctl get-property` of the properties it shows, paired;
 - time from the server process being killed to State leaving okay (median of 20);
 - time to notice a silently vanished server (SIGSTOP), default dead-peer timeout;
 - daemon RSS and anonymous memory after 2 minutes linked;
@@ -99,6 +100,30 @@ def main():
     print('curl of the same URL:     median %.2f ms (p90 %.2f) over %d' %
           (mc * 1e3, statistics.quantiles(t_curl, n=10)[-1] * 1e3, rounds))
     print('ratio busctl/curl:        %.2f (target ≤ 2)' % (mb / mc))
+
+    # 1b. obicoctl status vs busctl get-property of every property it reads
+    #     (one GetAll for obicoctl, one Get each for busctl), paired.
+    obicoctl = [os.path.join(build, 'cli', 'obicoctl'), '--session', 'status']
+    props = ['Version', 'ServerUrl', 'Role', 'CredentialSource', 'PrinterId', 'PrinterName', 'State',
+             'Problem', 'ProblemDetail', 'Http', 'WebSocket', 'LastContact', 'ErrorStats', 'DebugLogging']
+    get = ['busctl', '--user', 'get-property', 'io.obico.Connect1', '/io/obico/Connect1',
+           'io.obico.Connect1'] + props
+    t_ctl, t_get = [], []
+    for i in range(rounds):
+        pair = [(obicoctl, t_ctl), (get, t_get)]
+        if i % 2:
+            pair.reverse()
+        for cmd, out in pair:
+            start = time.perf_counter()
+            subprocess.run(cmd, env=dict(env, LC_ALL='C.UTF-8'), stdout=subprocess.DEVNULL, check=True)
+            out.append(time.perf_counter() - start)
+    mo, mg = statistics.median(t_ctl), statistics.median(t_get)
+    ratios = [a / b for a, b in zip(t_ctl, t_get)]
+    print('obicoctl status:          median %.2f ms (p90 %.2f) over %d (target < 50 ms)' %
+          (mo * 1e3, statistics.quantiles(t_ctl, n=10)[-1] * 1e3, rounds))
+    print('busctl get-property ×%d:  median %.2f ms (p90 %.2f) over %d' %
+          (len(props), mg * 1e3, statistics.quantiles(t_get, n=10)[-1] * 1e3, rounds))
+    print('ratio obicoctl/busctl:    median of pairs %.2f (target ≤ 1.5)' % statistics.median(ratios))
 
     # 2./5. Idle: memory after 2 minutes linked, CPU over the idle period.
     wait = idle - (time.monotonic() - linked_at)

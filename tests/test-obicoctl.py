@@ -10,11 +10,13 @@ import signal
 import subprocess
 import threading
 import time
+import unittest
 import xml.etree.ElementTree as ET
 
 from harness import SLOW, DaemonTestCase, main
 
 OBICOCTL = os.environ['OBICOCTL']
+COMPLETION = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli', 'obicoctl.bash-completion')
 INTERFACE_XML = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'dbus', 'io.obico.Connect1.xml')
 
 OK, FAILED, USAGE, FAILED_TO_CONTACT, INVALID_CREDENTIALS, UNEXPECTED_RESPONSE, NOT_LINKED, NOT_RUNNING = range(8)
@@ -352,6 +354,28 @@ class TestFollowing(ObicoctlTestCase):
         lines = self.read_until(proc, lambda line: 'Debug logging on' in line)
         self.assertTrue(json.loads(lines[-1])['lines'][-1].endswith('Debug logging on'))
         self.stop(proc)
+
+
+class TestCompletion(unittest.TestCase):
+    """The bash completion offers the commands, options and arguments."""
+
+    def complete(self, line):
+        script = ('. /usr/share/bash-completion/bash_completion; . "$1"; '
+                  'COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}; read -r -a COMP_WORDS <<< "$2"; '
+                  '[[ $2 == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                  '_obicoctl; echo "${COMPREPLY[*]}"')
+        out = subprocess.run(['bash', '-c', script, 'bash', COMPLETION, line],
+                             capture_output=True, text=True, check=True).stdout
+        return sorted(out.split())
+
+    def test_completion(self):
+        self.assertEqual(self.complete('obicoctl d'), ['debug', 'diagnose'])
+        self.assertEqual(self.complete('obicoctl --json re'), ['reconnect', 'report', 'reset-errors'])
+        self.assertEqual(self.complete('obicoctl debug '), ['off', 'on'])
+        self.assertIn('--session', self.complete('obicoctl --se'))
+        self.assertEqual(self.complete('obicoctl log --fo'), ['--follow'])
+        self.assertEqual(self.complete('obicoctl --printer '), [])
+        self.assertEqual(len(self.complete('obicoctl ')), len(COMMANDS))
 
 
 class TestTerminal(ObicoctlTestCase):
