@@ -66,6 +66,7 @@ ENUM_LISTS = {
     ('GetReport', 'report.state'): 'State',
     ('GetReport', 'report.role'): 'Role',
     ('GetReport', 'report.problem'): 'Problem',
+    ('GetReport', 'report.configuration.role'): 'Role',
 }
 # Lists that are nicks of a GIO type rather than strings of our sources.
 GIO_LISTS = {
