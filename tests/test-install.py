@@ -31,7 +31,7 @@ CONFIG_DEFAULTS = {
     'session': {'heartbeat-interval': '30', 'dead-peer-timeout': '45'},
     'report': {'window-hours': '24', 'max-events': '500'},
     'watch': {'hc-interval': '60', 'credentials-interval': '600',
-              'websocket-interval': '600', 'settings-files': ''},
+              'websocket-interval': '600', 'search-roots': '/', 'settings-files': ''},
 }
 
 
