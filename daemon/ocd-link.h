@@ -1,15 +1,14 @@
-/* ocd-link.h — THE link state machine: role, State, Problem, the error
- * account.  The one owner of link state; the session (agent role) and the
- * watcher (watch role) feed it what they observe through
- * ocd-link-private.h.  Its properties hold the enums of obico-enums.h
- * (problem as a uint: OBICO_PROBLEM_NONE has no nick); the service turns
- * them into the bus strings. */
+/* ocd-link.h — one printer's link: the role (who holds the credentials),
+ * its work, and the methods of io.obico.Connect1.  What it observes and
+ * publishes (State, Problem, Role, …) is its OcdStatus; the session (agent
+ * role) and the watcher (watch role) report through ocd-link-private.h. */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "ocd-agents.h"
 #include "ocd-config.h"
+#include "ocd-status.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +21,8 @@ OcdLink     *ocd_link_new               (OcdConfig  *config,
                                          const char *state_dir,
                                          OcdAgents  *agents);
 void         ocd_link_start             (OcdLink *self);
+/* The published state, for the service to bind. */
+OcdStatus   *ocd_link_get_status        (OcdLink *self);
 
 void         ocd_link_test_async        (OcdLink             *self,
                                          GAsyncReadyCallback  callback,

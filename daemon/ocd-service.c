@@ -20,13 +20,13 @@ struct _OcdService
 
 G_DEFINE_TYPE (OcdService, ocd_service, OCD_TYPE_CONNECT1_SKELETON)
 
-/* Same type on both sides. */
+/* The link's status: same type on both sides. */
 static const char * const bound_properties[] = {
   "server-url", "credential-source", "printer-id", "printer-name", "problem-detail",
-  "last-contact", "error-stats", "debug-logging",
+  "last-contact", "error-stats",
 };
 
-/* An enum on the link, its nick on the bus. */
+/* The link's status: an enum there, its nick on the bus. */
 static const char * const enum_properties[] = {
   "role", "state", "http", "web-socket",
 };
@@ -293,19 +293,21 @@ OcdService *
 ocd_service_new (OcdLink *link)
 {
   OcdService *self = g_object_new (OCD_TYPE_SERVICE, NULL);
+  OcdStatus *status = ocd_link_get_status (link);
 
   self->link = g_object_ref (link);
   ocd_connect1_set_version (OCD_CONNECT1 (self), PACKAGE_VERSION);
   for (guint i = 0; i < G_N_ELEMENTS (method_handlers); i++)
     g_signal_connect (self, method_handlers[i].signal, method_handlers[i].handler, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (bound_properties); i++)
-    g_object_bind_property (link, bound_properties[i], self, bound_properties[i],
+    g_object_bind_property (status, bound_properties[i], self, bound_properties[i],
                             G_BINDING_SYNC_CREATE);
   for (guint i = 0; i < G_N_ELEMENTS (enum_properties); i++)
-    g_object_bind_property_full (link, enum_properties[i], self, enum_properties[i],
+    g_object_bind_property_full (status, enum_properties[i], self, enum_properties[i],
                                  G_BINDING_SYNC_CREATE, enum_to_nick, NULL, NULL, NULL);
-  g_object_bind_property_full (link, "problem", self, "problem", G_BINDING_SYNC_CREATE,
+  g_object_bind_property_full (status, "problem", self, "problem", G_BINDING_SYNC_CREATE,
                                problem_to_string, NULL, NULL, NULL);
+  g_object_bind_property (link, "debug-logging", self, "debug-logging", G_BINDING_SYNC_CREATE);
   return self;
 }
 

@@ -1,0 +1,389 @@
+/* ocd-status.c — the one owner of a link's published state.  Inputs are
+ * stored as they come; State, Problem and ProblemDetail are always
+ * recomputed from them by ocd_decide(), so there is one place that says
+ * what the guide's "Connection to server" row means.  The properties hold
+ * enums (problem as a uint: OBICO_PROBLEM_NONE has no nick); the service
+ * turns them into the bus strings. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ocd-status"
+
+#include "ocd-decide.h"
+#include "ocd-status.h"
+
+/* invalid-credentials this soon after a successful Link() is still-invalid */
+#define RELINK_GRACE_USEC (15 * 60 * G_USEC_PER_SEC)
+
+struct _OcdStatus
+{
+  GObject         parent_instance;
+
+  /* published */
+  char           *server_url;
+  ObicoRole       role;
+  char           *credential_source;
+  gint64          printer_id;
+  char           *printer_name;
+  ObicoState      state;
+  ObicoProblem    problem;
+  char           *problem_detail;
+  ObicoHttp       http;
+  ObicoWebSocket  websocket;
+  gint64          last_contact;
+  GVariant       *error_stats;
+
+  /* inputs of the decision besides those */
+  OcdStats       *stats;
+  OcdApiFailure   http_failure;     /* why the last exchange got no answer */
+  char           *http_detail;
+  char           *websocket_detail;
+  gint64          linked_at;        /* monotonic µs of the last successful Link() */
+  char           *broken_agent;
+};
+
+enum {
+  PROP_0,
+  PROP_SERVER_URL,
+  PROP_ROLE,
+  PROP_CREDENTIAL_SOURCE,
+  PROP_PRINTER_ID,
+  PROP_PRINTER_NAME,
+  PROP_STATE,
+  PROP_PROBLEM,
+  PROP_PROBLEM_DETAIL,
+  PROP_HTTP,
+  PROP_WEB_SOCKET,
+  PROP_LAST_CONTACT,
+  PROP_ERROR_STATS,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_TYPE (OcdStatus, ocd_status, G_TYPE_OBJECT)
+
+static void
+set_string (OcdStatus *self, char **field, const char *value, guint prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+set_int64 (OcdStatus *self, gint64 *field, gint64 value, guint prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+/* The enums: a field keeps its type, the notification follows a change. */
+static void
+notify_if (OcdStatus *self, gboolean changed, guint prop)
+{
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+set_http (OcdStatus *self, ObicoHttp http)
+{
+  gboolean changed = self->http != http;
+
+  self->http = http;
+  notify_if (self, changed, PROP_HTTP);
+}
+
+static void
+set_websocket (OcdStatus *self, ObicoWebSocket websocket)
+{
+  gboolean changed = self->websocket != websocket;
+
+  self->websocket = websocket;
+  notify_if (self, changed, PROP_WEB_SOCKET);
+}
+
+static void
+refresh_error_stats (OcdStatus *self)
+{
+  g_autoptr(GVariant) stats = g_variant_ref_sink (ocd_stats_to_variant (self->stats, g_get_real_time ()));
+
+  if (self->error_stats != NULL && g_variant_equal (self->error_stats, stats))
+    return;
+  g_clear_pointer (&self->error_stats, g_variant_unref);
+  self->error_stats = g_steal_pointer (&stats);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ERROR_STATS]);
+}
+
+void
+ocd_status_update (OcdStatus *self)
+{
+  OcdDecideInputs in = {
+    .role = self->role,
+    .http = self->http,
+    .unreachable = ocd_api_failure_problem (self->http_failure),
+    .http_detail = self->http_detail,
+    .websocket = self->websocket,
+    .websocket_detail = self->websocket_detail,
+    .relinked = self->linked_at != 0 &&
+                g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC,
+    .broken_agent = self->broken_agent,
+  };
+  g_auto(OcdDecision) out = { 0 };
+  gboolean state_changed, problem_changed;
+
+  ocd_stats_summarize (self->stats, g_get_real_time (), &in.window, NULL);
+  ocd_decide (&in, &out);
+
+  state_changed = self->state != out.state;
+  problem_changed = self->problem != out.problem;
+  if (state_changed || problem_changed)
+    g_message ("State %s%s%s", obico_state_to_string (out.state),
+               out.problem != OBICO_PROBLEM_NONE ? ", problem " : "",
+               obico_problem_to_string (out.problem));
+  self->state = out.state;
+  self->problem = out.problem;
+  g_object_freeze_notify (G_OBJECT (self));
+  notify_if (self, state_changed, PROP_STATE);
+  notify_if (self, problem_changed, PROP_PROBLEM);
+  set_string (self, &self->problem_detail, out.detail != NULL ? out.detail : "",
+              PROP_PROBLEM_DETAIL);
+  refresh_error_stats (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* ---- inputs ---------------------------------------------------------- */
+
+void
+ocd_status_start_role (OcdStatus     *self,
+                       const OcdRole *role)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->server_url, role->server_url, PROP_SERVER_URL);
+  if (self->role != role->role)
+    {
+      self->role = role->role;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ROLE]);
+    }
+  set_string (self, &self->credential_source, role->credential_source, PROP_CREDENTIAL_SOURCE);
+  set_int64 (self, &self->printer_id, role->printer_id, PROP_PRINTER_ID);
+  set_string (self, &self->printer_name, role->printer_name, PROP_PRINTER_NAME);
+  set_http (self, OBICO_HTTP_UNKNOWN);
+  set_websocket (self, OBICO_WEB_SOCKET_UNKNOWN);
+  self->http_failure = OCD_API_FAILURE_NONE;
+  g_clear_pointer (&self->http_detail, g_free);
+  g_clear_pointer (&self->websocket_detail, g_free);
+  ocd_status_update (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+ocd_status_note_contact (OcdStatus *self)
+{
+  set_int64 (self, &self->last_contact, g_get_real_time (), PROP_LAST_CONTACT);
+}
+
+void
+ocd_status_note_attempt (OcdStatus  *self,
+                         gboolean    error,
+                         const char *kind,
+                         const char *cause)
+{
+  ocd_stats_record (self->stats, g_get_real_time (), error, kind, cause);
+  ocd_status_update (self);
+}
+
+static ObicoHttp
+http_of (OcdApiOutcome outcome)
+{
+  switch (outcome)
+    {
+    case OCD_API_OK: return OBICO_HTTP_OK;
+    case OCD_API_INVALID_CREDENTIALS: return OBICO_HTTP_INVALID_CREDENTIALS;
+    case OCD_API_UNREACHABLE: return OBICO_HTTP_UNREACHABLE;
+    case OCD_API_REJECTED:
+    case OCD_API_UNEXPECTED:
+    default: return OBICO_HTTP_UNEXPECTED;
+    }
+}
+
+void
+ocd_status_note_http (OcdStatus         *self,
+                      const OcdApiReply *reply)
+{
+  gboolean health = reply->endpoint == OCD_API_ENDPOINT_HEALTH;
+
+  self->http_failure = reply->failure;
+  g_free (self->http_detail);
+  self->http_detail = g_strdup (reply->detail);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (reply->outcome == OCD_API_OK || reply->outcome == OCD_API_INVALID_CREDENTIALS)
+    ocd_status_note_contact (self);
+  /* The official account: 401 is an answer, not a server error. */
+  ocd_stats_record (self->stats, g_get_real_time (),
+                    reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED,
+                    health ? "health" : "credentials",
+                    reply->outcome == OCD_API_OK ? "" : reply->detail);
+  if (reply->outcome == OCD_API_OK && reply->printer_name != NULL && !health)
+    {
+      set_int64 (self, &self->printer_id, reply->printer_id, PROP_PRINTER_ID);
+      set_string (self, &self->printer_name, reply->printer_name, PROP_PRINTER_NAME);
+    }
+  /* /hc/ says nothing about credentials: keep what the last check found. */
+  if (!(health && reply->outcome == OCD_API_OK &&
+        self->http == OBICO_HTTP_INVALID_CREDENTIALS))
+    set_http (self, http_of (reply->outcome));
+  ocd_status_update (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+ocd_status_note_websocket (OcdStatus      *self,
+                           ObicoWebSocket  state,
+                           const char     *detail)
+{
+  g_free (self->websocket_detail);
+  self->websocket_detail = g_strdup (detail);
+  g_object_freeze_notify (G_OBJECT (self));
+  set_websocket (self, state);
+  ocd_status_update (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+ocd_status_note_linked (OcdStatus *self,
+                        gboolean   linked)
+{
+  self->linked_at = linked ? g_get_monotonic_time () : 0;
+}
+
+void
+ocd_status_set_broken_agent (OcdStatus  *self,
+                             const char *error)
+{
+  g_free (self->broken_agent);
+  self->broken_agent = g_strdup (error);
+}
+
+void
+ocd_status_reset_errors (OcdStatus *self)
+{
+  ocd_stats_reset (self->stats);
+  ocd_status_update (self);
+}
+
+/* ---- object ---------------------------------------------------------- */
+
+ObicoRole ocd_status_get_role (OcdStatus *self) { return self->role; }
+ObicoState ocd_status_get_state (OcdStatus *self) { return self->state; }
+ObicoProblem ocd_status_get_problem (OcdStatus *self) { return self->problem; }
+const char *ocd_status_get_problem_detail (OcdStatus *self) { return self->problem_detail; }
+ObicoHttp ocd_status_get_http (OcdStatus *self) { return self->http; }
+const char *ocd_status_get_server_url (OcdStatus *self) { return self->server_url; }
+const char *ocd_status_get_credential_source (OcdStatus *self) { return self->credential_source; }
+OcdStats *ocd_status_get_stats (OcdStatus *self) { return self->stats; }
+
+OcdStatus *
+ocd_status_new (gint64 window_usec,
+                guint  max_events)
+{
+  OcdStatus *self = g_object_new (OCD_TYPE_STATUS, NULL);
+
+  self->stats = ocd_stats_new (window_usec, max_events);
+  refresh_error_stats (self);
+  return self;
+}
+
+static void
+ocd_status_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  OcdStatus *self = OCD_STATUS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
+    case PROP_ROLE: g_value_set_enum (value, self->role); break;
+    case PROP_CREDENTIAL_SOURCE: g_value_set_string (value, self->credential_source); break;
+    case PROP_PRINTER_ID: g_value_set_int64 (value, self->printer_id); break;
+    case PROP_PRINTER_NAME: g_value_set_string (value, self->printer_name); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_PROBLEM: g_value_set_uint (value, self->problem); break;
+    case PROP_PROBLEM_DETAIL: g_value_set_string (value, self->problem_detail); break;
+    case PROP_HTTP: g_value_set_enum (value, self->http); break;
+    case PROP_WEB_SOCKET: g_value_set_enum (value, self->websocket); break;
+    case PROP_LAST_CONTACT: g_value_set_int64 (value, self->last_contact); break;
+    case PROP_ERROR_STATS: g_value_set_variant (value, self->error_stats); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ocd_status_finalize (GObject *object)
+{
+  OcdStatus *self = OCD_STATUS (object);
+
+  g_free (self->server_url);
+  g_free (self->credential_source);
+  g_free (self->printer_name);
+  g_free (self->problem_detail);
+  g_clear_pointer (&self->error_stats, g_variant_unref);
+  g_clear_pointer (&self->stats, ocd_stats_free);
+  g_free (self->http_detail);
+  g_free (self->websocket_detail);
+  g_free (self->broken_agent);
+
+  G_OBJECT_CLASS (ocd_status_parent_class)->finalize (object);
+}
+
+static void
+ocd_status_class_init (OcdStatusClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->get_property = ocd_status_get_property;
+  object_class->finalize = ocd_status_finalize;
+
+  props[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, "", flags);
+  props[PROP_ROLE] = g_param_spec_enum ("role", NULL, NULL, OBICO_TYPE_ROLE, OBICO_ROLE_UNLINKED,
+                                        flags);
+  props[PROP_CREDENTIAL_SOURCE] = g_param_spec_string ("credential-source", NULL, NULL, "", flags);
+  props[PROP_PRINTER_ID] = g_param_spec_int64 ("printer-id", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  props[PROP_PRINTER_NAME] = g_param_spec_string ("printer-name", NULL, NULL, "", flags);
+  props[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, OBICO_TYPE_STATE, OBICO_STATE_UNLINKED,
+                                         flags);
+  /* An ObicoProblem: NONE is no value of OBICO_TYPE_PROBLEM. */
+  props[PROP_PROBLEM] = g_param_spec_uint ("problem", NULL, NULL, 0, G_MAXUINT, OBICO_PROBLEM_NONE,
+                                           flags);
+  props[PROP_PROBLEM_DETAIL] = g_param_spec_string ("problem-detail", NULL, NULL, "", flags);
+  props[PROP_HTTP] = g_param_spec_enum ("http", NULL, NULL, OBICO_TYPE_HTTP, OBICO_HTTP_UNKNOWN, flags);
+  props[PROP_WEB_SOCKET] = g_param_spec_enum ("web-socket", NULL, NULL, OBICO_TYPE_WEB_SOCKET,
+                                              OBICO_WEB_SOCKET_UNKNOWN, flags);
+  props[PROP_LAST_CONTACT] = g_param_spec_int64 ("last-contact", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  props[PROP_ERROR_STATS] = g_param_spec_variant ("error-stats", NULL, NULL, G_VARIANT_TYPE_VARDICT,
+                                                  NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+ocd_status_init (OcdStatus *self)
+{
+  self->server_url = g_strdup ("");
+  self->role = OBICO_ROLE_UNLINKED;
+  self->credential_source = g_strdup ("");
+  self->printer_id = -1;
+  self->printer_name = g_strdup ("");
+  self->state = OBICO_STATE_UNLINKED;
+  self->problem = OBICO_PROBLEM_NONE;
+  self->problem_detail = g_strdup ("");
+  self->http = OBICO_HTTP_UNKNOWN;
+  self->websocket = OBICO_WEB_SOCKET_UNKNOWN;
+}
