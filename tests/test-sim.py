@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ['G_DEBUG'] = 'fatal-criticals'
 
 import wsclient  # noqa: E402
+from fakeagent import FakeAgent  # noqa: E402
 from simctl import Sim, SimError  # noqa: E402
 
 
@@ -332,6 +333,214 @@ class KeepaliveTest(SimTestCase):
         with self.assertRaises(TimeoutError):
             ws.recv_frame()
         self.assertEqual(ws.pings, 0)
+
+
+class StatusTest(SimTestCase):
+    """The printer's status as obico-server caches it: what the app shows (docs/obico-protocol.md)."""
+    sim_args = ('--status-ttl', '3')
+
+    def setUp(self):
+        super().setUp()
+        self.p = self.sim.add_printer('P')
+
+    def app(self):
+        printer = self.sim.printer(self.p['id'])
+        return printer['app_status'], printer['offline_reason']
+
+    def connect(self):
+        ws = self.ws_connect(self.p['token'])
+        ws.recv_json()
+        return ws
+
+    def send_and_wait(self, ws, message):
+        n = len(self.sim.ws_messages())
+        ws.send_json(message)
+        self.sim.wait_for(lambda: len(self.sim.ws_messages()) > n)
+
+    def assertPrinterEndpointUnchanged(self):
+        status, _, body = get_printer(self.sim, self.p['token'])
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body), {
+            'user': {'is_pro': False},
+            'printer': {'is_pro': False, 'id': self.p['id'], 'name': 'P', 'retract_on_pause': 6.5}})
+
+    def test_no_status_yet(self):
+        self.assertEqual(self.app(), ('offline', 'no status yet'))
+        printer = self.sim.printer(self.p['id'])
+        self.assertIsNone(printer['status'])
+        self.assertIsNone(printer['app_status_since'])
+        self.connect()
+        self.assertEqual(self.app(), ('offline', 'no status yet'))  # a socket alone shows nothing
+
+    def test_status_with_ts_sets_it_until_the_ttl(self):
+        ws = self.connect()
+        before = time.time()
+        self.send_and_wait(ws, {'status': {'_ts': before, 'state': {'text': 'Operational'}}})
+        printer = self.sim.printer(self.p['id'])
+        self.assertEqual((printer['app_status'], printer['offline_reason']), ('online', None))
+        self.assertEqual(printer['status']['state']['text'], 'Operational')
+        self.assertAlmostEqual(printer['status_expires_t'] - printer['app_status_since'], 3, delta=0.01)
+        self.assertPrinterEndpointUnchanged()
+        # a status without _ts is ignored: the cached one stays, and lapses on time
+        self.send_and_wait(ws, {'status': {'state': {'text': 'Printing'}}})
+        printer = self.sim.printer(self.p['id'])
+        self.assertEqual((printer['app_status'], printer['status']['state']['text']), ('online', 'Operational'))
+        expires = printer['status_expires_t']
+        self.sim.wait_for(lambda: self.app() == ('offline', 'expired'), timeout=6)
+        self.assertGreaterEqual(time.time(), expires)
+        printer = self.sim.printer(self.p['id'])
+        self.assertEqual(printer['app_status_since'], expires)
+        self.assertIsNone(printer['status'])
+        self.assertTrue(printer['connected'])  # connected, yet offline in the app
+
+    def test_each_status_renews_it(self):
+        ws = self.connect()
+        for _ in range(5):
+            self.send_and_wait(ws, {'status': {'_ts': time.time()}})
+            self.assertEqual(self.app(), ('online', None))
+            time.sleep(1)
+        since = self.sim.printer(self.p['id'])['app_status_since']
+        self.assertLess(since, time.time() - 4)  # online since the first status
+
+    def test_empty_status_deletes_it(self):
+        for empty in ({}, {'status': {}}, {'current_print_ts': -1}):
+            ws = self.connect()
+            self.send_and_wait(ws, {'status': {'_ts': time.time()}})
+            self.assertEqual(self.app(), ('online', None))
+            self.send_and_wait(ws, empty)
+            self.assertEqual(self.app(), ('offline', 'empty status'), empty)
+            ws.close()
+        # a passthru answer is no status message
+        ws = self.connect()
+        self.send_and_wait(ws, {'status': {'_ts': time.time()}})
+        self.send_and_wait(ws, {'passthru': {'ref': 'r', 'ret': None}})
+        self.assertEqual(self.app(), ('online', None))
+
+    def test_last_socket_close_deletes_it(self):
+        old = self.connect()
+        self.send_and_wait(old, {'status': {'_ts': time.time()}})
+        # a newer socket of the printer closes the older with 4321: one is still open
+        new = self.connect()
+        self.assertEqual(old.wait_closed(), 4321)
+        self.sim.wait_for(lambda: len([c for c in self.sim.ws_connections() if c['t_close']]) == 1)
+        self.assertEqual(self.app(), ('online', None))
+        new.close()
+        self.sim.wait_for(lambda: not self.sim.printer(self.p['id'])['connected'])
+        self.assertEqual(self.app(), ('offline', 'socket closed'))
+
+    def test_dropped_socket_deletes_it(self):
+        ws = self.connect()
+        self.send_and_wait(ws, {'status': {'_ts': time.time()}})
+        self.sim.scenario('down')
+        self.sim.wait_for(lambda: self.app() == ('offline', 'socket closed'))
+
+    def test_printers_apart(self):
+        other = self.sim.add_printer('Q')
+        ws = self.connect()
+        self.send_and_wait(ws, {'status': {'_ts': time.time()}})
+        self.assertEqual(self.app(), ('online', None))
+        self.assertEqual(self.sim.printer(other['id'])['app_status'], 'offline')
+
+    def test_bad_ttl(self):
+        binary = os.environ['OBICO_SIM']
+        for ttl in ('0', '-5', 'x'):
+            self.assertEqual(subprocess.run([binary, '--status-ttl', ttl], capture_output=True).returncode, 2)
+
+
+class FakeAgentTest(SimTestCase):
+    """The fake official agent the AppStatus tests drive, against the sim's truth."""
+    sim_args = ('--status-ttl', '3', '--ws-ping-interval', '1')
+
+    def setUp(self):
+        super().setUp()
+        self.p = self.sim.add_printer('P')
+
+    def app(self):
+        return self.sim.printer(self.p['id'])['app_status']
+
+    def agent(self, **kwargs):
+        agent = FakeAgent(self.sim.ws_url, self.p['token'], **kwargs).start()
+        self.addCleanup(agent.kill)
+        return agent
+
+    def test_reporting(self):
+        agent = self.agent(interval=1)
+        agent.wait_event('connected')
+        self.sim.wait_for(lambda: self.app() == 'online')
+        conn = self.sim.ws_connections()[0]
+        self.assertEqual(conn['authorization'], 'bearer ' + self.p['token'])
+        printer = self.sim.printer(self.p['id'])
+        self.assertEqual(printer['agent_name'], 'octoprint_obico')
+        # statuses are sized as OctoPrint-Obico's, and stay online past the TTL
+        time.sleep(4)
+        self.assertEqual(self.app(), 'online')
+        sizes = [len(m['text']) for m in self.sim.ws_messages()]
+        self.assertGreaterEqual(len(sizes), 4)
+        self.assertTrue(all(m['has_ts'] and m['violation'] is None for m in self.sim.ws_messages()))
+        self.assertTrue(all(500 <= n <= 2000 for n in sizes), sizes)
+
+    def test_keepalive_only_goes_offline_after_the_ttl(self):
+        agent = self.agent(interval=1)
+        agent.wait_event('connected')
+        self.sim.wait_for(lambda: self.app() == 'online')
+        agent.set_mode('keepalive')
+        sent = len(self.sim.ws_messages())
+        start = time.monotonic()
+        self.sim.wait_for(lambda: self.app() == 'offline', timeout=8)
+        self.assertGreater(time.monotonic() - start, 1.5)
+        printer = self.sim.printer(self.p['id'])
+        self.assertEqual(printer['offline_reason'], 'expired')
+        time.sleep(2.5)
+        # connected all along, answering the server's pings, sending no status
+        self.assertTrue(self.sim.printer(self.p['id'])['connected'])
+        self.assertLessEqual(len(self.sim.ws_messages()), sent + 1)
+        conn = self.sim.ws_connections()[0]
+        self.assertIsNone(conn['t_close'])
+        self.assertGreaterEqual(conn['pongs'], 2)
+        agent.set_mode('reporting')
+        agent.send_status()
+        self.sim.wait_for(lambda: self.app() == 'online')
+
+    def test_disconnected_and_back(self):
+        agent = self.agent(interval=1)
+        agent.wait_event('connected')
+        self.sim.wait_for(lambda: self.app() == 'online')
+        agent.set_mode('disconnected')
+        self.sim.wait_for(lambda: self.app() == 'offline')
+        self.assertEqual(self.sim.printer(self.p['id'])['offline_reason'], 'socket closed')
+        self.assertEqual(self.sim.ws_connections()[0]['close_code'], 1000)
+        self.assertEqual(agent.proc.poll(), None)  # still running
+        agent.set_mode('reporting')
+        agent.wait_event('connected')
+        self.sim.wait_for(lambda: self.app() == 'online')
+
+    def test_stopped_and_killed(self):
+        agent = self.agent(interval=1)
+        agent.wait_event('connected')
+        self.sim.wait_for(lambda: self.app() == 'online')
+        agent.stop()
+        self.assertEqual(agent.proc.returncode, 0)
+        self.sim.wait_for(lambda: self.app() == 'offline')
+        self.assertEqual(self.sim.ws_connections()[0]['close_code'], 1000)
+        agent = self.agent(interval=1)
+        agent.wait_event('connected')
+        self.sim.wait_for(lambda: self.app() == 'online')
+        agent.kill()
+        self.sim.wait_for(lambda: self.app() == 'offline')
+        self.assertEqual(self.sim.printer(self.p['id'])['offline_reason'], 'socket closed')
+
+    def test_shared_token_stops_reconnecting(self):
+        agent = self.agent(interval=1)
+        agent.wait_event('connected')
+        self.sim.ws_duplicate(self.p['id'])
+        self.assertEqual(agent.wait_event('closed'), 'closed 4321')
+        time.sleep(1.5)
+        self.assertNotIn('connected', agent.log[agent.log.index('closed 4321'):])
+
+    def test_token_stays_off_the_command_line(self):
+        agent = self.agent()
+        with open(f'/proc/{agent.pid}/cmdline', 'rb') as f:
+            self.assertNotIn(self.p['token'].encode(), f.read())
 
 
 class ScenarioTest(SimTestCase):

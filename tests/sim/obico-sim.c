@@ -107,7 +107,7 @@ main (int argc, char **argv)
   g_autofree char *host = NULL;
   g_autoptr(GSList) listeners = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  int port = 0, ping_interval = 20, pong_timeout = 30;
+  int port = 0, ping_interval = 20, pong_timeout = 30, status_ttl = 120;
   g_autoptr(GSocketAddress) address = NULL;
   SoupServerListenOptions options = 0;
   guint sigterm_id, sigint_id;
@@ -119,6 +119,7 @@ main (int argc, char **argv)
     { "state", 0, 0, G_OPTION_ARG_FILENAME, &self->state_file, "Keep printers and codes in this file", "FILE" },
     { "ws-ping-interval", 0, 0, G_OPTION_ARG_INT, &ping_interval, "Ping after S idle seconds (0: never)", "S" },
     { "ws-pong-timeout", 0, 0, G_OPTION_ARG_INT, &pong_timeout, "Drop a socket whose Pong is S seconds late (0: never)", "S" },
+    { "status-ttl", 0, 0, G_OPTION_ARG_INT, &status_ttl, "A status with _ts stays cached S seconds (the server's 120)", "S" },
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &scenario, "Initial scenario", "NAME" },
     { NULL }
   };
@@ -133,7 +134,7 @@ main (int argc, char **argv)
     }
   if (host == NULL)
     host = g_strdup ("127.0.0.1");
-  if (port < 0 || port > 65535 || ping_interval < 0 || pong_timeout < 0 ||
+  if (port < 0 || port > 65535 || ping_interval < 0 || pong_timeout < 0 || status_ttl < 1 ||
       (tls_cert == NULL) != (tls_key == NULL) ||
       !parse_ipv4 (host, port, &address) ||
       (scenario != NULL && !parse_scenario (scenario, &self->scenario)))
@@ -145,6 +146,7 @@ main (int argc, char **argv)
 
   self->ping_interval = ping_interval;
   self->pong_timeout = pong_timeout;
+  self->status_ttl = status_ttl;
   self->ws_status = 400;
   if (self->scenario == SCENARIO_SLOW)
     self->latency_ms = DEFAULT_SLOW_LATENCY_MS;

@@ -13,6 +13,7 @@ printer_free (Printer *p)
   g_ptr_array_unref (p->old_tokens);
   g_free (p->agent_name);
   g_free (p->agent_version);
+  g_clear_pointer (&p->status, json_object_unref);
   g_free (p);
 }
 
@@ -137,6 +138,7 @@ printer_to_json (Sim *self, Printer *p)
     json_object_set_double_member (o, "last_status_t", p->last_status_t);
   else
     json_object_set_null_member (o, "last_status_t");
+  status_to_json (self, p, o);
   return o;
 }
 

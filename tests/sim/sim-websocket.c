@@ -31,6 +31,7 @@ on_ws_closed (SoupWebsocketConnection *conn, WsClient *c)
 {
   Sim *self = c->sim;
   const char *reason = soup_websocket_connection_get_close_data (conn);
+  gint64 printer_id;
 
   json_object_set_double_member (c->record, "t_close", now_seconds ());
   if (json_object_get_null_member (c->record, "close_code"))
@@ -42,7 +43,9 @@ on_ws_closed (SoupWebsocketConnection *conn, WsClient *c)
   g_debug ("WebSocket of printer %" G_GINT64_FORMAT " closed (%u)", c->printer_id,
            soup_websocket_connection_get_close_code (conn));
 
+  printer_id = c->printer_id;
   g_ptr_array_remove (self->clients, c);
+  status_socket_closed (self, printer_id);
 }
 
 static void
@@ -119,6 +122,7 @@ on_ws_message (SoupWebsocketConnection *conn, gint type, GBytes *message, WsClie
   gboolean is_status = FALSE, has_ts = FALSE, empty_status = FALSE, valid = FALSE, empty = FALSE;
   const char *violation = NULL;
   Printer *p = printer_by_id (self, c->printer_id);
+  JsonObject *status_object = NULL;  /* owned by the parser */
 
   ws_client_arm_ping (c);
 
@@ -150,6 +154,7 @@ on_ws_message (SoupWebsocketConnection *conn, gint type, GBytes *message, WsClie
               JsonNode *ts = so != NULL ? json_object_get_member (so, "_ts") : NULL;
               JsonObject *agent = get_object (get_object (o, "settings"), "agent");
 
+              status_object = so;
               empty_status = so == NULL || json_object_get_size (so) == 0;
               has_ts = ts != NULL && JSON_NODE_HOLDS_VALUE (ts) &&
                        (json_node_get_value_type (ts) == G_TYPE_DOUBLE ||
@@ -192,6 +197,8 @@ on_ws_message (SoupWebsocketConnection *conn, gint type, GBytes *message, WsClie
   /* obico-server refreshes the printer from the database on a status message only */
   if (is_status && (p == NULL || printer_is_deleted (self, p)))
     ws_client_close (c, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  else if (is_status)
+    status_message (self, p, status_object, has_ts);
 }
 
 void

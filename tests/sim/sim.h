@@ -5,6 +5,7 @@
  * sim-reply.c      answers: a Reply decided at once and applied now or later
  * sim-obico.c      the Obico endpoints (/hc/, the printer API, verify, the upgrade)
  * sim-websocket.c  WebSocket sessions and the record of their frames
+ * sim-status.c     a printer's cached status: whether the app shows it online
  * sim-control.c    the control API under /_sim/
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -54,6 +55,11 @@ typedef struct {
   char *agent_name;
   char *agent_version;
   double last_status_t;
+  JsonObject *status;         /* as the server caches it (sim-status.c); NULL: the app shows it offline */
+  double status_expires_t;
+  double online_since_t;
+  double offline_since_t;     /* 0: never online */
+  const char *offline_reason; /* static; NULL: no status yet */
 } Printer;
 
 typedef struct {
@@ -84,6 +90,7 @@ struct _Sim {
   char *state_file;
   guint ping_interval;
   guint pong_timeout;
+  guint status_ttl;            /* seconds a status with _ts stays cached */
 
   Scenario scenario;
   guint latency_ms;
@@ -168,6 +175,11 @@ void          websocket_handler      (SoupServer *server, SoupServerMessage *msg
 void          ws_client_free         (WsClient *c);
 void          ws_client_close        (WsClient *c, gushort code, const char *reason);
 void          ws_client_drop         (WsClient *c, const char *why);
+
+/* sim-status.c */
+void          status_message         (Sim *self, Printer *p, JsonObject *status, gboolean has_ts);
+void          status_socket_closed   (Sim *self, gint64 printer_id);
+void          status_to_json         (Sim *self, Printer *p, JsonObject *o);
 
 /* sim-control.c */
 gboolean      parse_scenario         (const char *name, Scenario *out);
