@@ -11,12 +11,10 @@
 #include "ocd-auth.h"
 #include "ocd-config.h"
 #include "obico-error.h"
+#include "obico-names.h"
 #include "ocd-link.h"
 #include "ocd-log.h"
 #include "ocd-service.h"
-
-#define BUS_NAME "io.obico.Connect1"
-#define OBJECT_PATH "/io/obico/Connect1"
 
 typedef struct {
   GMainLoop  *loop;
@@ -32,9 +30,9 @@ on_bus_acquired (GDBusConnection *connection, const char *name, gpointer data)
   g_autoptr(GError) error = NULL;
 
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (daemon->service),
-                                         connection, OBJECT_PATH, &error))
+                                         connection, OBICO_OBJECT_PATH, &error))
     {
-      g_critical ("Could not export %s: %s", OBJECT_PATH, error->message);
+      g_critical ("Could not export %s: %s", OBICO_OBJECT_PATH, error->message);
       daemon->exit_status = EXIT_FAILURE;
       g_main_loop_quit (daemon->loop);
     }
@@ -135,7 +133,7 @@ main (int argc, char *argv[])
   daemon.service = ocd_service_new (daemon.link);
   ocd_link_start (daemon.link);
 
-  owner_id = g_bus_own_name (use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, BUS_NAME,
+  owner_id = g_bus_own_name (use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, OBICO_BUS_NAME,
                              G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
                              (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
                              on_bus_acquired, on_name_acquired, on_name_lost,
