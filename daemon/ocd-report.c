@@ -27,8 +27,10 @@ given_paths (const char * const *paths)
   return g_variant_new_strv ((const char * const *) given, -1);
 }
 
-GVariant *
-ocd_report_configuration (const OcdReportInputs *in)
+/* The effective configuration: the file's, the command line's and
+ * link.conf's, the token redacted. */
+static GVariant *
+configuration (const OcdReportInputs *in)
 {
   const OcdConfig *config = in->config;
   GVariantDict dict;
@@ -88,6 +90,6 @@ ocd_report_build (const OcdReportInputs *in,
     g_variant_dict_insert_value (&dict, "last_diagnose", in->last_diagnose);
   g_variant_dict_insert_value (&dict, "events", ocd_stats_events (in->stats));
   g_variant_dict_insert_value (&dict, "agents", in->agents);
-  g_variant_dict_insert_value (&dict, "configuration", ocd_report_configuration (in));
+  g_variant_dict_insert_value (&dict, "configuration", configuration (in));
   return g_variant_dict_end (&dict);
 }

@@ -29,9 +29,7 @@ typedef struct {
 } OcdReportInputs;
 
 /* A floating a{sv}. */
-GVariant *ocd_report_build         (const OcdReportInputs *in,
-                                    gint64                 now);
-/* Its "configuration": the effective configuration, the token redacted. */
-GVariant *ocd_report_configuration (const OcdReportInputs *in);
+GVariant *ocd_report_build (const OcdReportInputs *in,
+                            gint64                 now);
 
 G_END_DECLS
