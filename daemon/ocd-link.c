@@ -236,8 +236,10 @@ ocd_link_test_finish (OcdLink       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gboolean
-check_not_watching (OcdLink *self, GError **error)
+/* The credentials and the server address are this link's to change: not in
+ * the watch role, where they are the official agent's. */
+gboolean
+ocd_link_check_not_watching (OcdLink *self, GError **error)
 {
   if (ocd_status_get_role (self->status) != OBICO_ROLE_WATCH)
     return TRUE;
@@ -303,7 +305,7 @@ ocd_link_link_async (OcdLink             *self,
   g_autofree char *trimmed = ocd_verify_check_code (code, &error);
 
   g_task_set_source_tag (task, ocd_link_link_async);
-  if (trimmed == NULL || !check_not_watching (self, &error))
+  if (trimmed == NULL || !ocd_link_check_not_watching (self, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -337,7 +339,7 @@ ocd_link_set_server_url (OcdLink     *self,
   g_autofree char *normalized = obico_url_normalize (url, error);
   g_auto(OcdStoreData) changed = { .printer_id = -1 };
 
-  if (normalized == NULL || !check_not_watching (self, error))
+  if (normalized == NULL || !ocd_link_check_not_watching (self, error))
     return FALSE;
   if (g_strcmp0 (normalized, server_url (self)) == 0 && stored (self)->server_url != NULL)
     return TRUE;
@@ -358,7 +360,7 @@ ocd_link_unlink (OcdLink  *self,
 {
   g_auto(OcdStoreData) changed = { .printer_id = -1 };
 
-  if (!check_not_watching (self, error))
+  if (!ocd_link_check_not_watching (self, error))
     return FALSE;
   if (stored (self)->token == NULL)
     {

@@ -37,6 +37,8 @@ void         ocd_link_link_async        (OcdLink             *self,
 GVariant    *ocd_link_link_finish       (OcdLink       *self,
                                          GAsyncResult  *result,
                                          GError       **error);
+gboolean     ocd_link_check_not_watching (OcdLink  *self,
+                                          GError  **error);
 gboolean     ocd_link_set_server_url    (OcdLink     *self,
                                          const char  *url,
                                          GError     **error);

@@ -99,6 +99,24 @@ authorize_then (OcdService            *self,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* A change of the credentials or the server address: in the watch role it
+ * belongs in the official agent, and the person learns that before polkit
+ * asks for a password that could not help. */
+static gboolean
+authorize_credentials_then (OcdService            *self,
+                            GDBusMethodInvocation *invocation,
+                            ApplyFunc              apply)
+{
+  GError *error = NULL;
+
+  if (!ocd_link_check_not_watching (self->link, &error))
+    {
+      g_dbus_method_invocation_take_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  return authorize_then (self, invocation, apply);
+}
+
 static void
 return_result (GDBusMethodInvocation *invocation, gboolean ok, GError *error)
 {
@@ -157,7 +175,7 @@ apply_link (OcdService *self, GDBusMethodInvocation *invocation)
 static gboolean
 handle_link (OcdConnect1 *object, GDBusMethodInvocation *invocation, const char *code)
 {
-  return authorize_then (OCD_SERVICE (object), invocation, apply_link);
+  return authorize_credentials_then (OCD_SERVICE (object), invocation, apply_link);
 }
 
 /* ---- SetServerUrl, Unlink, SetDebugLogging, ResetErrors ------------- */
@@ -177,7 +195,7 @@ apply_set_server_url (OcdService *self, GDBusMethodInvocation *invocation)
 static gboolean
 handle_set_server_url (OcdConnect1 *object, GDBusMethodInvocation *invocation, const char *url)
 {
-  return authorize_then (OCD_SERVICE (object), invocation, apply_set_server_url);
+  return authorize_credentials_then (OCD_SERVICE (object), invocation, apply_set_server_url);
 }
 
 static void
@@ -192,7 +210,7 @@ apply_unlink (OcdService *self, GDBusMethodInvocation *invocation)
 static gboolean
 handle_unlink (OcdConnect1 *object, GDBusMethodInvocation *invocation)
 {
-  return authorize_then (OCD_SERVICE (object), invocation, apply_unlink);
+  return authorize_credentials_then (OCD_SERVICE (object), invocation, apply_unlink);
 }
 
 static void

@@ -191,7 +191,9 @@ set_debug_logging_cb (GObject      *object,
   g_autoptr(OcApplication) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!ocd_connect1_call_set_debug_logging_finish (OCD_CONNECT1 (object), result, &error))
+  g_autoptr(GVariant) reply = oc_client_change_finish (OC_CLIENT (object), result, &error);
+
+  if (reply == NULL)
     {
       oc_window_show_error (get_window (self), error);
       /* the switch went ahead of the daemon: put it back */
@@ -211,8 +213,8 @@ change_debug_logging (GSimpleAction *action,
     return;
 
   g_simple_action_set_state (action, value);
-  ocd_connect1_call_set_debug_logging (proxy, g_variant_get_boolean (value), NULL,
-                                       set_debug_logging_cb, g_object_ref (self));
+  oc_client_change (self->client, "SetDebugLogging", g_variant_new ("(b)", g_variant_get_boolean (value)), NULL,
+                    set_debug_logging_cb, g_object_ref (self));
 }
 
 /* An empty path asks where to save; a path is for scripts and tests. */

@@ -11,12 +11,16 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "obico-error.h"
 #include "obico-names.h"
 #include "oc-client.h"
 
 /* Link waits for the server; TEST alone is bounded by the daemon's 10 s */
 #define CALL_TIMEOUT_MS 60000
+/* a change may wait for a person to answer polkit's password prompt */
+#define CHANGE_TIMEOUT_MS (5 * 60 * 1000)
 
 struct _OcClient
 {
@@ -214,6 +218,64 @@ oc_client_get_severity (OcClient *self)
     g_variant_lookup (stats, "severity", "&s", &severity);
 
   return obico_read_severity (severity);
+}
+
+static void
+change_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GVariant *reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (object), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
+}
+
+/* A method that changes something (Link, SetServerUrl, Unlink, ResetErrors,
+ * SetDebugLogging): the daemon asks polkit, and the call lets polkit ask the
+ * person (a desktop's agent shows its password prompt) instead of refusing
+ * outright.  Every change from the app goes through here. */
+void
+oc_client_change (OcClient            *self,
+                  const char          *method,
+                  GVariant            *parameters,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+  GTask *task;
+
+  g_return_if_fail (OC_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, oc_client_change);
+  if (self->proxy == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("The Obico Connect service is not running."));
+      g_object_unref (task);
+      return;
+    }
+
+  g_dbus_proxy_call (G_DBUS_PROXY (self->proxy), method, owned,
+                     G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, CHANGE_TIMEOUT_MS,
+                     cancellable, change_cb, task);
+}
+
+/* The method's reply (a tuple of its out arguments), or NULL and @error. */
+GVariant *
+oc_client_change_finish (OcClient      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void

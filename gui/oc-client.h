@@ -28,4 +28,14 @@ ObicoProblem    oc_client_get_problem    (OcClient *self);
 ObicoWebSocket  oc_client_get_web_socket (OcClient *self);
 ObicoSeverity   oc_client_get_severity   (OcClient *self);
 
+void            oc_client_change         (OcClient            *self,
+                                          const char          *method,
+                                          GVariant            *parameters,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GVariant       *oc_client_change_finish  (OcClient            *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
 G_END_DECLS

@@ -296,27 +296,13 @@ change_cb (GObject      *object,
 {
   GTask *task = user_data;
   OcDoctor *self = g_task_get_source_object (task);
-  OcdConnect1 *proxy = OCD_CONNECT1 (object);
   g_autoptr(GError) error = NULL;
-  gboolean ok = FALSE;
+  g_autoptr(GVariant) reply = oc_client_change_finish (OC_CLIENT (object), result, &error);
 
-  switch (GPOINTER_TO_INT (g_task_get_task_data (task)))
-    {
-    case RUN_LINK:
-      ok = ocd_connect1_call_link_finish (proxy, NULL, NULL, result, &error);
-      self->just_relinked = ok;
-      break;
-    case RUN_SET_SERVER_URL:
-      ok = ocd_connect1_call_set_server_url_finish (proxy, result, &error);
-      break;
-    case RUN_RESET_ERRORS:
-      ok = ocd_connect1_call_reset_errors_finish (proxy, result, &error);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  if (GPOINTER_TO_INT (g_task_get_task_data (task)) == RUN_LINK)
+    self->just_relinked = reply != NULL;
 
-  if (!ok)
+  if (reply == NULL)
     return_error (task, g_steal_pointer (&error));
   else
     start_test (task);
@@ -366,13 +352,14 @@ run (OcDoctor            *self,
       start_diagnose (task);
       break;
     case RUN_LINK:
-      ocd_connect1_call_link (proxy, argument, cancellable, change_cb, task);
+      oc_client_change (self->client, "Link", g_variant_new ("(s)", argument), cancellable, change_cb, task);
       break;
     case RUN_SET_SERVER_URL:
-      ocd_connect1_call_set_server_url (proxy, argument, cancellable, change_cb, task);
+      oc_client_change (self->client, "SetServerUrl", g_variant_new ("(s)", argument), cancellable,
+                        change_cb, task);
       break;
     case RUN_RESET_ERRORS:
-      ocd_connect1_call_reset_errors (proxy, cancellable, change_cb, task);
+      oc_client_change (self->client, "ResetErrors", NULL, cancellable, change_cb, task);
       break;
     default:
       g_assert_not_reached ();

@@ -10,15 +10,18 @@
 # Environment (set by tests/meson.build):
 #   OBICO_BUILD_ROOT    the build directory to install
 #   OBICO_CONNECTD      the daemon binary
+#   OBICO_CONNECT       the app
 
 import importlib.util
 import json
 import os
+import queue
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -32,6 +35,7 @@ ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
 
 BUILD_ROOT = os.environ.get('OBICO_BUILD_ROOT', '')
 DAEMON = os.environ.get('OBICO_CONNECTD', '')
+APP = os.environ.get('OBICO_CONNECT', '')
 
 # Like the system bus of a distribution (dbus's own system.conf): deny by
 # default, then the policies of the services. Only the fake polkitd's and the
@@ -132,7 +136,13 @@ def clean_up(test_class):
     shutil.rmtree(getattr(test_class, 'tmp', ''), ignore_errors=True)
 
 
-class PolkitTest(unittest.TestCase):
+class SystemBusCase(unittest.TestCase):
+    '''The private system-like bus with the installed policy, the fake polkitd
+    and the real daemon, for the test classes below; no tests of its own.'''
+
+    @classmethod
+    def daemon_args(cls):
+        return []
 
     @classmethod
     def setUpClass(cls):
@@ -211,7 +221,7 @@ class PolkitTest(unittest.TestCase):
         os.mkdir(state_dir, 0o700)
         cls.daemon_log = open(os.path.join(cls.tmp, 'daemon.log'), 'w+', encoding='utf-8')
         cls.daemon = subprocess.Popen(
-            [DAEMON, '--config', config, '--state-dir', state_dir, '--verbose'],
+            [DAEMON, '--config', config, '--state-dir', state_dir, '--verbose'] + cls.daemon_args(),
             stdout=cls.daemon_log, stderr=subprocess.STDOUT)
         cls.processes.append(cls.daemon)
         cls.wait_for_name(BUS_NAME)
@@ -306,7 +316,8 @@ class PolkitTest(unittest.TestCase):
         # CheckAuthorization(subject, action_id, details, flags, cancellation_id)
         return [(args[1], int(args[3])) for _, args in reply.unpack()[0]]
 
-    # tests
+
+class PolkitTest(SystemBusCase):
 
     def test_policy_lets_the_local_active_session_configure(self):
         '''The installed policy decides like NetworkManager's network control: the
@@ -408,6 +419,223 @@ class PolkitTest(unittest.TestCase):
         self.assertEqual(own.get('error'), ACCESS_DENIED, own)
         self.assertEqual(set_property.get('error'), ACCESS_DENIED, set_property)
 
+
+
+class WatchRoleTest(SystemBusCase):
+    '''In the watch role the credentials and the server address are the
+    official agent's: a change of them is refused with ReadOnlyCredentials
+    before polkit is asked, so a person learns where the change belongs
+    instead of being asked for a password that could not help.'''
+
+    @classmethod
+    def daemon_args(cls):
+        cls.settings = os.path.join(cls.tmp, 'moonraker-obico.cfg')
+        with open(cls.settings, 'w', encoding='utf-8') as f:
+            f.write(f'[server]\nurl = http://127.0.0.1:{unused_port()}\n'
+                    'auth_token = 0123456789abcdef0123\n')
+        return ['--agent-settings', cls.settings]
+
+    def setUp(self):
+        super().setUp()
+        deadline = time.monotonic() + 10
+        while self.property('Role') != 'watch':
+            self.assertLess(time.monotonic(), deadline, 'the daemon did not watch ' + self.settings + self.log())
+            time.sleep(0.1)
+
+    def test_read_only_comes_before_polkit(self):
+        credential_calls = [c for c in CHANGING_CALLS if c[0] in ('SetServerUrl', 'Link', 'Unlink')]
+        url = self.property('ServerUrl')
+        self.polkit_check_flags()
+        for interactive in (False, True):
+            calls = [call + [interactive] for call in self.calls(credential_calls)]
+            for user in ('nobody', None):
+                results = self.call_as(user, calls)
+                for (method, _), result in zip(credential_calls, results):
+                    self.assertFalse(result['ok'], f'{method} as {user or "root"} succeeded')
+                    self.assertEqual(result['error'], 'io.obico.Connect1.Error.ReadOnlyCredentials',
+                                     f'{method} as {user or "root"}: {result}')
+                    # where the change belongs: the agent's own settings file
+                    self.assertIn(self.settings, result['message'])
+        self.assertEqual(self.polkit_check_flags(), [], 'polkit was asked about a change that cannot be made')
+        self.assertEqual(self.property('ServerUrl'), url)
+
+    def test_the_daemons_own_settings_still_need_polkit(self):
+        self.polkit_check_flags()
+        result, = self.call_as('nobody', self.calls([('SetDebugLogging', '(true,)')]))
+        self.assertEqual(result.get('error'), NOT_AUTHORIZED, result)
+        self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 0)])
+
+
+APP_ID = 'io.obico.Connect'
+APP_PATH = '/io/obico/Connect'
+
+# The app's session bus: the app runs as nobody, the test as root.
+SESSION_BUS_CONFIG = '''<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+'''
+
+
+class AppTest(SystemBusCase):
+    '''The app, as an ordinary user (nobody) under Xvfb, on the system-like
+    bus: every change it makes lets polkit ask the person (the flag
+    ALLOW_USER_INTERACTION reaches polkit's CheckAuthorization), and a refusal
+    shows the daemon's sentence.'''
+
+    @classmethod
+    def start(cls):
+        super().start()
+        if not APP or not shutil.which('Xvfb'):
+            raise RuntimeError('OBICO_CONNECT is not set or Xvfb is missing')
+        bus_config = os.path.join(cls.tmp, 'session.conf')
+        with open(bus_config, 'w', encoding='utf-8') as f:
+            f.write(SESSION_BUS_CONFIG.format(socket=os.path.join(cls.tmp, 'session_bus_socket')))
+        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
+                                '--config-file=' + bus_config],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        cls.processes.append(bus)
+        cls.session_address = bus.stdout.readline().strip()
+        if not cls.session_address:
+            raise RuntimeError('the session dbus-daemon did not start')
+        cls.session = Gio.DBusConnection.new_for_address_sync(
+            cls.session_address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+        r, w = os.pipe()
+        screen = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', '800x480x24',
+                                   '-nolisten', 'tcp'],
+                                  pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.processes.append(screen)
+        os.close(w)
+        with os.fdopen(r) as f:
+            cls.display = ':' + f.readline().strip()
+
+    def setUp(self):
+        super().setUp()
+        home = tempfile.mkdtemp(dir=self.tmp)
+        os.chown(home, 65534, 65534)
+        env = {'DBUS_SYSTEM_BUS_ADDRESS': self.address, 'DBUS_SESSION_BUS_ADDRESS': self.session_address,
+               'DISPLAY': self.display, 'HOME': home, 'XDG_RUNTIME_DIR': home,
+               'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'GSETTINGS_BACKEND': 'memory',
+               'GSK_RENDERER': 'cairo', 'GTK_A11Y': 'none', 'NO_AT_BRIDGE': '1',
+               'LC_ALL': 'C.UTF-8', 'LANGUAGE': 'C'}
+        self.stderr_path = os.path.join(home, 'stderr.log')
+        with open(self.stderr_path, 'w', encoding='utf-8') as err:
+            # no --session: the daemon is on the system bus, as installed
+            self.app = subprocess.Popen(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+                                         '--inh-caps=-all', '--', APP],
+                                        env=env, cwd='/', stdout=subprocess.PIPE, stderr=err, text=True)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + 20
+        while not self.session_call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                                    'NameHasOwner', GLib.Variant('(s)', (APP_ID,)))[0]:
+            self.assertIsNone(self.app.poll(), 'the app exited: ' + self.app_stderr())
+            self.assertLess(time.monotonic(), deadline, 'the app did not start: ' + self.app_stderr())
+            time.sleep(0.1)
+
+    def tearDown(self):
+        if self.app.poll() is None:
+            try:
+                self.activate('quit')
+                self.app.wait(10)
+            except (GLib.Error, subprocess.TimeoutExpired):
+                self.app.kill()
+                self.app.wait()
+        self.app.stdout.close()
+        stderr = self.app_stderr()
+        for bad in ('CRITICAL', 'WARNING'):
+            self.assertNotIn(bad, stderr, 'app stderr:\n' + stderr)
+        super().tearDown()
+
+    def _read(self):
+        for line in self.app.stdout:
+            self.lines.put(line.rstrip('\n'))
+
+    def app_stderr(self):
+        with open(self.stderr_path, encoding='utf-8') as f:
+            return f.read()
+
+    def session_call(self, name, path, interface, method, params=None):
+        return self.session.call_sync(name, path, interface, method, params, None,
+                                      Gio.DBusCallFlags.NONE, 10000, None).unpack()
+
+    def activate(self, action, parameter=None):
+        self.session_call(APP_ID, APP_PATH, 'org.gtk.Actions', 'Activate',
+                          GLib.Variant('(sava{sv})', (action, [parameter] if parameter else [], {})))
+
+    def set_action_state(self, action, value):
+        self.session_call(APP_ID, APP_PATH, 'org.gtk.Actions', 'SetState',
+                          GLib.Variant('(sva{sv})', (action, value, {})))
+
+    def action(self, action):
+        '''(enabled, state) of an app action.'''
+        enabled, _, state = self.session_call(APP_ID, APP_PATH, 'org.gtk.Actions', 'Describe',
+                                              GLib.Variant('(s)', (action,)))[0]
+        return enabled, state
+
+    def labels(self):
+        '''Every text the app shows (app.dump-state), dialogs first.'''
+        self.activate('dump-state')
+        labels = []
+        while True:
+            line = self.lines.get(timeout=10)
+            if line == '--- end ---':
+                return labels
+            key, _, value = line.partition(': ')
+            if key == 'label':
+                labels.append(value)
+
+    def wait_until(self, predicate, what, timeout=20):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail(f'{what} did not happen' + self.log() + '\n--- app ---\n' + self.app_stderr())
+            time.sleep(0.2)
+
+    def test_every_change_lets_polkit_ask(self):
+        self.wait_until(lambda: self.action('reset-errors')[0], 'the app seeing the daemon')
+        self.polkit_check_flags()
+        changes = [('reset-errors', None),
+                   ('set-server-url', GLib.Variant('s', 'http://127.0.0.1:9/obico')),
+                   ('link', GLib.Variant('s', '123456'))]
+        for action, parameter in changes:
+            self.wait_until(lambda: self.action(action)[0], f'app.{action} enabled')
+            self.activate(action, parameter)
+            flags = self.wait_until(self.polkit_check_flags, f'polkit asked about app.{action}')
+            # POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+            self.assertEqual(flags, [(ACTION_ID, 1)], action)
+            # refused: the daemon's sentence, under the app's heading for it
+            labels = self.wait_until(lambda: 'Not Allowed' in self.labels() and self.labels(),
+                                     f'the refusal of app.{action} shown')
+            self.assertTrue(any('sudo' in text for text in labels), labels)
+            self.assertFalse(any('io.obico.Connect1.Error' in text for text in labels), labels)
+        self.assertNotEqual(self.property('ServerUrl'), 'http://127.0.0.1:9/obico')
+
+        # the debug-logging switch: refused, it goes back; allowed, it changes
+        self.set_action_state('debug-logging', GLib.Variant('b', True))
+        self.assertEqual(self.wait_until(self.polkit_check_flags, 'polkit asked about debug logging'),
+                         [(ACTION_ID, 1)])
+        self.wait_until(lambda: self.action('debug-logging')[1] == [False], 'the switch back off')
+        self.assertFalse(self.property('DebugLogging'))
+        self.set_allowed([ACTION_ID])
+        self.set_action_state('debug-logging', GLib.Variant('b', True))
+        self.wait_until(lambda: self.property('DebugLogging'), 'debug logging on')
+        self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 1)])
+        self.set_action_state('debug-logging', GLib.Variant('b', False))
+        self.wait_until(lambda: not self.property('DebugLogging'), 'debug logging off')
 
 
 class CapabilityTest(unittest.TestCase):
