@@ -303,16 +303,18 @@ class SystemBusCase(unittest.TestCase):
             self.assertTrue(result['error'].startswith('io.obico.Connect1.Error.'),
                             f'{method}: {result}')
 
-    def polkit_check_flags(self):
+    def polkit_check_flags(self, clear=True):
         '''The flags of every CheckAuthorization the fake polkitd was asked since
-        the last call, oldest first.'''
+        the last clearing, oldest first.  Clear only once the calls have
+        answered: a check made between reading and clearing would be lost.'''
         reply = self.bus.call_sync('org.freedesktop.PolicyKit1', '/org/freedesktop/PolicyKit1/Authority',
                                    'org.freedesktop.DBus.Mock', 'GetMethodCalls',
                                    GLib.Variant('(s)', ('CheckAuthorization',)), None,
                                    Gio.DBusCallFlags.NONE, -1, None)
-        self.bus.call_sync('org.freedesktop.PolicyKit1', '/org/freedesktop/PolicyKit1/Authority',
-                           'org.freedesktop.DBus.Mock', 'ClearCalls', None, None,
-                           Gio.DBusCallFlags.NONE, -1, None)
+        if clear:
+            self.bus.call_sync('org.freedesktop.PolicyKit1', '/org/freedesktop/PolicyKit1/Authority',
+                               'org.freedesktop.DBus.Mock', 'ClearCalls', None, None,
+                               Gio.DBusCallFlags.NONE, -1, None)
         # CheckAuthorization(subject, action_id, details, flags, cancellation_id)
         return [(args[1], int(args[3])) for _, args in reply.unpack()[0]]
 
@@ -614,21 +616,20 @@ class AppTest(SystemBusCase):
         for action, parameter in changes:
             self.wait_until(lambda: self.action(action)[0], f'app.{action} enabled')
             self.activate(action, parameter)
-            flags = self.wait_until(self.polkit_check_flags, f'polkit asked about app.{action}')
-            # POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
-            self.assertEqual(flags, [(ACTION_ID, 1)], action)
             # refused: the daemon's sentence, under the app's heading for it
             labels = self.wait_until(lambda: 'Not Allowed' in self.labels() and self.labels(),
                                      f'the refusal of app.{action} shown')
             self.assertTrue(any('sudo' in text for text in labels), labels)
             self.assertFalse(any('io.obico.Connect1.Error' in text for text in labels), labels)
+            # POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+            self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 1)], action)
         self.assertNotEqual(self.property('ServerUrl'), 'http://127.0.0.1:9/obico')
 
         # the debug-logging switch: refused, it goes back; allowed, it changes
         self.set_action_state('debug-logging', GLib.Variant('b', True))
-        self.assertEqual(self.wait_until(self.polkit_check_flags, 'polkit asked about debug logging'),
-                         [(ACTION_ID, 1)])
+        self.wait_until(lambda: self.polkit_check_flags(clear=False), 'polkit asked about debug logging')
         self.wait_until(lambda: self.action('debug-logging')[1] == [False], 'the switch back off')
+        self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 1)])
         self.assertFalse(self.property('DebugLogging'))
         self.set_allowed([ACTION_ID])
         self.set_action_state('debug-logging', GLib.Variant('b', True))
