@@ -5,7 +5,9 @@
  * followed by a Diagnose, which tells a wrong address from a network problem.
  * A TEST that succeeded while the State says otherwise asks the daemon to
  * reconnect and waits a little for the State to settle: the guide's next step
- * reads the State, and one left over from before the fix would mislead.
+ * reads the State, and one left over from before the fix would mislead.  Not
+ * after 4321 (shared-credentials): reconnecting would knock the other device
+ * off.
  * When a run finishes, next-fix names the guided fix the results lead to.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -241,6 +243,21 @@ reconnect_cb (GObject      *object,
   on_settle_changed (self);
 }
 
+/* After a TEST that succeeded, whether to ask the daemon to connect again
+ * before reading the State.  Never when another device uses these
+ * credentials (the server closed with 4321): a new connection with them
+ * would knock that device off, and the fix is a new link, not a retry. */
+static gboolean
+should_reconnect (OcDoctor *self)
+{
+  ObicoState state = oc_client_get_state (self->client);
+
+  if (state == OBICO_STATE_OKAY || state == OBICO_STATE_UNLINKED)
+    return FALSE;
+  return oc_client_get_problem (self->client) != OBICO_PROBLEM_SHARED_CREDENTIALS &&
+         oc_client_get_web_socket (self->client) != OBICO_WEB_SOCKET_SHARED_CREDENTIALS;
+}
+
 static void
 test_cb (GObject      *object,
          GAsyncResult *result,
@@ -252,7 +269,6 @@ test_cb (GObject      *object,
   g_autofree char *test_result = NULL;
   g_autofree char *detail = NULL;
   g_autoptr(GVariant) facts = NULL;
-  ObicoState state;
 
   if (!ocd_connect1_call_test_finish (OCD_CONNECT1 (object), &test_result, &detail, &facts, result, &error))
     {
@@ -267,11 +283,9 @@ test_cb (GObject      *object,
   g_clear_pointer (&self->test_facts, g_variant_unref);
   self->test_facts = g_variant_ref_sink (g_steal_pointer (&facts));
 
-  state = oc_client_get_state (self->client);
   if (self->test_result == OBICO_TEST_RESULT_FAILED_TO_CONTACT)
     start_diagnose (task);
-  else if (self->test_result == OBICO_TEST_RESULT_SUCCEEDED &&
-           state != OBICO_STATE_OKAY && state != OBICO_STATE_UNLINKED)
+  else if (self->test_result == OBICO_TEST_RESULT_SUCCEEDED && should_reconnect (self))
     ocd_connect1_call_reconnect (OCD_CONNECT1 (object), g_task_get_cancellable (task), reconnect_cb, task);
   else
     finish_test (task);

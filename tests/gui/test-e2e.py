@@ -313,6 +313,29 @@ class TestWebSocketBlocked(AppTestCase):
         self.shot('websocket-blocked')
 
 
+class TestSharedCredentials(AppTestCase):
+    def authenticated_upgrades(self):
+        return [r for r in self.sim.requests('/ws/dev/') if r['headers'].get('authorization')]
+
+    def test_test_never_knocks_the_other_device_off(self):
+        """After 4321 the app's TEST succeeds (the credentials are valid) while
+        the State is not okay: the app must not ask the daemon to reconnect, or
+        the server would close the other device's socket in turn."""
+        self.app.wait('status', 'Okay')
+        self.sim.ws_duplicate(self.printer_id)
+        self.daemon.wait_prop('Problem', 'shared-credentials', timeout=15)
+        upgrades = len(self.authenticated_upgrades())
+        for _ in range(2):
+            self.app.run('test')
+            state = self.app.wait('fix:shared-credentials', 'Credentials Used Twice', '6-digit code')
+            self.assertNoRawError(state)
+        pump(2 * SLOW)
+        self.assertEqual(len(self.authenticated_upgrades()), upgrades,
+                         'a WebSocket with the shared credentials was opened after 4321')
+        self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
+        self.shot('shared-credentials')
+
+
 class TestNotLinked(AppTestCase):
     link_first = False
 
