@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "obico-report.h"
 #include "octl.h"
 
 #define CHART_COLUMNS 48
@@ -102,11 +103,11 @@ print_chart (Octl     *octl,
              double    window_seconds,
              gint64    now)
 {
-  guint attempts[CHART_COLUMNS] = { 0 };
-  guint errors[CHART_COLUMNS] = { 0 };
+  guint attempts[CHART_COLUMNS];
+  guint errors[CHART_COLUMNS];
   gint64 span = (gint64) (MAX (window_seconds, 60.0) * G_USEC_PER_SEC);
   gint64 start = now - span;
-  guint max = 0;
+  guint max;
   int hours = MAX ((int) (window_seconds / 3600.0 + 0.5), 1);
   g_autofree char *column = obico_format_duration (span / CHART_COLUMNS);
   const char *labels[] = { _("Attempts"), _("Errors") };
@@ -116,28 +117,8 @@ print_chart (Octl     *octl,
   g_autofree char *left = g_strdup_printf (_("%d h ago"), hours);
   const char *right = _("now");
   glong gap;
-  GVariantIter iter;
-  GVariant *event;
 
-  if (events != NULL)
-    {
-      g_variant_iter_init (&iter, events);
-      while (g_variant_iter_loop (&iter, "@a{sv}", &event))
-        {
-          gboolean error = FALSE;
-          gint64 t;
-          guint i;
-
-          if (!g_variant_lookup (event, "t", "x", &t) || t < start)
-            continue;
-          g_variant_lookup (event, "error", "b", &error);
-          i = MIN ((guint) ((t - start) * CHART_COLUMNS / span), CHART_COLUMNS - 1);
-          attempts[i]++;
-          if (error)
-            errors[i]++;
-          max = MAX (max, attempts[i]);
-        }
-    }
+  max = obico_report_bucket_events (events, start, span, CHART_COLUMNS, attempts, errors);
 
   attempts_line = octl_chart_line (attempts, CHART_COLUMNS, max, octl->utf8);
   errors_line = octl_chart_line (errors, CHART_COLUMNS, max, octl->utf8);

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "obico-report.h"
 #include "oc-chart.h"
 
 #define N_BUCKETS     24
@@ -19,16 +20,12 @@
 #define TIME_HEIGHT   22.f
 #define BAR_GAP       2.f
 
-typedef struct {
-  guint attempts;
-  guint errors;
-} Bucket;
-
 struct _OcChart
 {
   GtkWidget parent_instance;
 
-  Bucket    buckets[N_BUCKETS];
+  guint     attempts[N_BUCKETS];
+  guint     errors[N_BUCKETS];
   guint     max_attempts;
   gint64    start_usec;
   gint64    end_usec;
@@ -48,8 +45,8 @@ update_accessible_label (OcChart *self)
 
   for (guint i = 0; i < N_BUCKETS; i++)
     {
-      attempts += self->buckets[i].attempts;
-      errors += self->buckets[i].errors;
+      attempts += self->attempts[i];
+      errors += self->errors[i];
     }
 
   text = g_strdup_printf (_("Chart of %u attempts and %u errors over time"), attempts, errors);
@@ -62,58 +59,23 @@ oc_chart_set_events (OcChart  *self,
                      GVariant *events,
                      gint64    now_usec)
 {
-  GVariantIter iter;
-  GVariant *event;
-  gint64 first = G_MAXINT64;
+  gint64 first;
+  gint64 last;
   gint64 span;
 
   g_return_if_fail (OC_IS_CHART (self));
   g_return_if_fail (events == NULL || g_variant_is_of_type (events, G_VARIANT_TYPE ("aa{sv}")));
 
-  memset (self->buckets, 0, sizeof self->buckets);
-  self->max_attempts = 0;
+  /* from the first event to now (or the last event, if the clock went back) */
   self->end_usec = now_usec;
-
-  if (events != NULL)
-    {
-      g_variant_iter_init (&iter, events);
-      while (g_variant_iter_loop (&iter, "@a{sv}", &event))
-        {
-          gint64 t;
-
-          if (g_variant_lookup (event, "t", "x", &t))
-            {
-              first = MIN (first, t);
-              self->end_usec = MAX (self->end_usec, t);
-            }
-        }
-    }
-
-  if (first == G_MAXINT64)
+  if (obico_report_events_span (events, &first, &last))
+    self->end_usec = MAX (self->end_usec, last);
+  else
     first = self->end_usec;
   span = MAX (self->end_usec - first, MIN_SPAN_USEC);
   self->start_usec = self->end_usec - span;
-
-  if (events != NULL)
-    {
-      g_variant_iter_init (&iter, events);
-      while (g_variant_iter_loop (&iter, "@a{sv}", &event))
-        {
-          gboolean error = FALSE;
-          gint64 t;
-          guint i;
-
-          if (!g_variant_lookup (event, "t", "x", &t))
-            continue;
-          g_variant_lookup (event, "error", "b", &error);
-
-          i = MIN ((guint) ((t - self->start_usec) * N_BUCKETS / span), N_BUCKETS - 1);
-          self->buckets[i].attempts++;
-          if (error)
-            self->buckets[i].errors++;
-          self->max_attempts = MAX (self->max_attempts, self->buckets[i].attempts);
-        }
-    }
+  self->max_attempts = obico_report_bucket_events (events, self->start_usec, span, N_BUCKETS,
+                                                   self->attempts, self->errors);
 
   update_accessible_label (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -134,8 +96,8 @@ oc_chart_get_bucket (OcChart *self,
   g_return_if_fail (OC_IS_CHART (self));
   g_return_if_fail (index < N_BUCKETS);
 
-  *attempts = self->buckets[index].attempts;
-  *errors = self->buckets[index].errors;
+  *attempts = self->attempts[index];
+  *errors = self->errors[index];
 }
 
 static void
@@ -235,8 +197,8 @@ oc_chart_snapshot (GtkWidget   *widget,
     {
       float x = plot_x + i * slot_w + BAR_GAP / 2.f;
       float w = MAX (slot_w - BAR_GAP, 1.f);
-      float h_attempts = plot_h * self->buckets[i].attempts / self->max_attempts;
-      float h_errors = plot_h * self->buckets[i].errors / self->max_attempts;
+      float h_attempts = plot_h * self->attempts[i] / self->max_attempts;
+      float h_errors = plot_h * self->errors[i] / self->max_attempts;
 
       gtk_snapshot_append_color (snapshot, &attempts_color,
                                  &GRAPHENE_RECT_INIT (x, plot_y + plot_h - h_attempts, w, h_attempts));
