@@ -323,6 +323,8 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
 };
 
+/* What only this process can do: the version, and which bus (needed before
+ * registering, as the primary instance starts its client then). */
 static gint
 oc_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -337,24 +339,35 @@ oc_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_contains (options, "session"))
     self->bus_type = G_BUS_TYPE_SESSION;
-  self->kiosk = g_variant_dict_contains (options, "kiosk");
 
-  /* Registering here skips activate (no window); g_application_run() still
-   * runs the main loop for as long as app.background holds the app. */
+  return G_APPLICATION_CLASS (oc_application_parent_class)->handle_local_options (app, options);
+}
+
+/* Runs in the primary instance, for its own command line and for every
+ * later one: "obico-connect --kiosk" on a Pi whose login agent (--background)
+ * is the primary instance still gets the kiosk's window. */
+static int
+oc_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *command_line)
+{
+  OcApplication *self = OC_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  OcWindow *window;
+
+  /* no window: g_application_run() runs for as long as app.background holds the app */
   if (g_variant_dict_contains (options, "background"))
     {
-      g_autoptr(GError) error = NULL;
-
-      if (!g_application_register (app, NULL, &error))
-        {
-          g_printerr ("%s\n", error->message);
-          return 1;
-        }
       g_action_group_activate_action (G_ACTION_GROUP (app), "background", NULL);
       return 0;
     }
 
-  return G_APPLICATION_CLASS (oc_application_parent_class)->handle_local_options (app, options);
+  /* later windows (a notification's) follow the last command line */
+  self->kiosk = g_variant_dict_contains (options, "kiosk");
+  window = get_window (self);
+  if (self->kiosk)
+    oc_window_set_kiosk (window);
+  gtk_window_present (GTK_WINDOW (window));
+  return 0;
 }
 
 static void
@@ -415,6 +428,7 @@ oc_application_class_init (OcApplicationClass *klass)
 
   object_class->finalize = oc_application_finalize;
   app_class->handle_local_options = oc_application_handle_local_options;
+  app_class->command_line = oc_application_command_line;
   app_class->startup = oc_application_startup;
   app_class->shutdown = oc_application_shutdown;
   app_class->activate = oc_application_activate;
@@ -446,7 +460,7 @@ oc_application_new (void)
 {
   return g_object_new (OC_TYPE_APPLICATION,
                        "application-id", "io.obico.Connect",
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", "/io/obico/Connect",
                        NULL);
 }

@@ -213,6 +213,7 @@ oc_window_describe (OcWindow *self)
   GString *out = g_string_new (NULL);
   const char *page = gtk_stack_get_visible_child_name (self->main_stack);
   g_autoptr(GList) toplevels = NULL;
+  GdkSurface *surface;
 
   if (g_str_equal (page, "main"))
     page = gtk_stack_get_visible_child_name (self->content_stack);
@@ -222,6 +223,11 @@ oc_window_describe (OcWindow *self)
   else
     g_string_append_printf (out, "page: %s\n", page);
   g_string_append_printf (out, "busy: %s\n", oc_doctor_get_busy (self->doctor) ? "yes" : "no");
+  g_string_append_printf (out, "kiosk: %s\n", gtk_widget_has_css_class (GTK_WIDGET (self), "kiosk") ? "yes" : "no");
+  surface = gtk_native_get_surface (GTK_NATIVE (self));
+  g_string_append_printf (out, "size: %dx%d\n", surface != NULL ? gdk_surface_get_width (surface) : 0,
+                          surface != NULL ? gdk_surface_get_height (surface) : 0);
+  g_string_append_printf (out, "fullscreen: %s\n", gtk_window_is_fullscreen (GTK_WINDOW (self)) ? "yes" : "no");
   g_string_append_printf (out, "animating: %s\n",
                           gtk_stack_get_transition_running (self->main_stack) ||
                           gtk_stack_get_transition_running (self->content_stack) ? "yes" : "no");
@@ -296,13 +302,19 @@ oc_window_save_support_report (OcWindow *self,
 }
 
 /* The app is the whole screen of a printer's touchscreen. */
-static void
-make_kiosk (OcWindow *self)
+void
+oc_window_set_kiosk (OcWindow *self)
 {
-  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
-  g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+  GListModel *monitors;
+  g_autoptr(GdkMonitor) monitor = NULL;
   GdkRectangle geometry;
 
+  g_return_if_fail (OC_IS_WINDOW (self));
+
+  if (gtk_widget_has_css_class (GTK_WIDGET (self), "kiosk"))
+    return;
+  monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  monitor = g_list_model_get_item (monitors, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self), "kiosk");
   /* minimizing or resizing the whole screen means nothing */
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
@@ -392,7 +404,7 @@ oc_window_new (OcApplication *application,
 
   attach (self, application);
   if (kiosk)
-    make_kiosk (self);
+    oc_window_set_kiosk (self);
 
   return self;
 }

@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (OcWindow, oc_window, OC, WINDOW, AdwApplicationWindow)
 
 OcWindow *oc_window_new                 (OcApplication *application,
                                          gboolean       kiosk);
+void      oc_window_set_kiosk           (OcWindow      *self);
 void      oc_window_show_page           (OcWindow      *self,
                                          const char    *page);
 void      oc_window_show_fix            (OcWindow      *self,

@@ -180,6 +180,20 @@ class NotifyTestCase(DaemonTestCase):
         info = Gio.DBusNodeInfo.new_for_xml(reply.unpack()[0])
         return len(info.nodes)
 
+    def dump(self):
+        """app.dump-state as {'page': …, 'kiosk': …, 'size': …, 'labels': […]}."""
+        self.activate('dump-state')
+        state = {'labels': []}
+        while True:
+            line = self.agent_lines.get(timeout=10 * SLOW)
+            if line == '--- end ---':
+                return state
+            key, _, value = line.partition(': ')
+            if key == 'label':
+                state['labels'].append(value)
+            elif key != line:
+                state[key] = value
+
     def dump_page(self):
         self.activate('dump-state')
         while True:
@@ -351,6 +365,33 @@ class TestWindowFirst(NotifyTestCase):
                                 timeout=20 * SLOW, capture_output=True, text=True)
         self.assertEqual(second.returncode, 0, second.stderr)
 
+        left_okay = self.outage()
+        self.wait_offline()
+        self.assertGreaterEqual(time.monotonic() - left_okay, self.grace - 0.2)
+
+
+class TestKioskAfterBackground(NotifyTestCase):
+    """The login agent (--background) is the primary instance; the kiosk's
+    launcher runs --kiosk after it: the window it gets is the kiosk's, full
+    screen at the touchscreen's 800×480."""
+
+    def test_kiosk_window_from_the_agent(self):
+        self.assertEqual(self.window_count(), 0)
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.bus.address, DISPLAY=self.screen.display)
+        second = subprocess.run([os.environ['OBICO_CONNECT'], '--session', '--kiosk'], env=env,
+                                timeout=20 * SLOW, capture_output=True, text=True)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.wait_for(lambda: self.window_count() == 1, 10, 'the kiosk window')
+        state = self.wait_for(lambda: (lambda d: d.get('size') == '800x480' and d)(self.dump()), 10,
+                              'the window filling the screen')
+        self.assertEqual(state['kiosk'], 'yes')
+        self.assertEqual(state['fullscreen'], 'yes')
+        self.assertEqual(state['page'], 'status')
+        self.assertIn('Okay', state['labels'])
+        pump(0.5)
+        self.screen.screenshot(os.path.join(os.environ.get('OC_TEST_OUTPUT_DIR', self.tmp), 'notify-kiosk.png'))
+
+        # the agent goes on: the notifications still come
         left_okay = self.outage()
         self.wait_offline()
         self.assertGreaterEqual(time.monotonic() - left_okay, self.grace - 0.2)
