@@ -109,6 +109,14 @@ typedef enum {
   OBICO_SEVERITY_TOTAL,     /*< nick=total >*/
 } ObicoSeverity;
 
+/* AppStatus: whether the Obico app shows the printer online — in the watch
+ * role an inference from the official agent's connection (ocd-appstatus). */
+typedef enum {
+  OBICO_APP_STATUS_UNKNOWN,  /*< nick=unknown >*/
+  OBICO_APP_STATUS_ONLINE,   /*< nick=online >*/
+  OBICO_APP_STATUS_OFFLINE,  /*< nick=offline >*/
+} ObicoAppStatus;
+
 /* The nick of @value of the enum @type ("" for none is a nick too); NULL
  * for a value the enum does not have.  The string is static. */
 const char *obico_enum_to_string   (GType       type,
@@ -125,6 +133,7 @@ gboolean    obico_enum_from_string (GType       type,
 #define obico_web_socket_to_string(v)  obico_enum_to_string (OBICO_TYPE_WEB_SOCKET, (v))
 #define obico_test_result_to_string(v) obico_enum_to_string (OBICO_TYPE_TEST_RESULT, (v))
 #define obico_severity_to_string(v)    obico_enum_to_string (OBICO_TYPE_SEVERITY, (v))
+#define obico_app_status_to_string(v)  obico_enum_to_string (OBICO_TYPE_APP_STATUS, (v))
 
 /* "" for OBICO_PROBLEM_NONE, else the fix id. */
 const char *obico_problem_to_string   (ObicoProblem  problem);

@@ -15,7 +15,7 @@ test_round_trip (void)
 {
   GType types[] = { OBICO_TYPE_STATE, OBICO_TYPE_ROLE, OBICO_TYPE_PROBLEM, OBICO_TYPE_FIX,
                     OBICO_TYPE_HTTP, OBICO_TYPE_WEB_SOCKET, OBICO_TYPE_TEST_RESULT,
-                    OBICO_TYPE_SEVERITY };
+                    OBICO_TYPE_SEVERITY, OBICO_TYPE_APP_STATUS };
 
   for (guint t = 0; t < G_N_ELEMENTS (types); t++)
     {
@@ -43,6 +43,7 @@ test_known_strings (void)
   g_assert_cmpstr (obico_state_to_string (OBICO_STATE_OKAY), ==, "okay");
   g_assert_cmpstr (obico_web_socket_to_string (OBICO_WEB_SOCKET_SHARED_CREDENTIALS), ==, "shared-credentials");
   g_assert_cmpstr (obico_test_result_to_string (OBICO_TEST_RESULT_FAILED_TO_CONTACT), ==, "failed-to-contact");
+  g_assert_cmpstr (obico_app_status_to_string (OBICO_APP_STATUS_OFFLINE), ==, "offline");
   g_assert_cmpstr (obico_problem_to_string (OBICO_PROBLEM_NONE), ==, "");
   g_assert_cmpstr (obico_problem_to_string (OBICO_PROBLEM_NOT_OBICO_SERVER), ==, "not-obico-server");
   g_assert_true (obico_problem_from_string ("", &p));
