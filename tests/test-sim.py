@@ -705,6 +705,39 @@ class ScenarioTest(SimTestCase):
         self.assertTrue(headers['content-type'].startswith('text/html'))
         self.assertEqual(http_request(self.sim, 'POST', '/api/v1/octo/verify/?code=123456')[0], 500)
         self.assertEqual(http_request(self.sim, 'GET', '/hc/')[0], 200)
+        for code in (502, 503):
+            self.assertEqual(self.sim.scenario('server-error', status=code)['status'], code)
+            status, headers, body = get_printer(self.sim, self.token)
+            self.assertEqual(status, code)
+            self.assertIn(b'nginx', body)
+            self.assertEqual(http_request(self.sim, 'GET', '/hc/')[0], 200)
+            self.ws_connect(self.token)
+        for bad in (499, 600, 'x'):
+            with self.assertRaises(SimError):
+                self.sim.scenario('server-error', status=bad)
+
+    def test_maintenance(self):
+        ws = self.ws_connect(self.token)
+        ws.recv_json()
+        self.assertEqual(self.sim.scenario('maintenance')['status'], 503)
+        self.assertIsNone(ws.wait_closed())  # the load balancer drops the sockets
+        for path in ('/hc/', '/api/v1/octo/printer/', '/anything'):
+            status, headers, body = http_request(self.sim, 'GET', path, {'Authorization': 'Token ' + self.token})
+            self.assertEqual(status, 503, path)
+            self.assertTrue(headers['content-type'].startswith('text/html'))
+        self.assertRefusedUpgrade(ws_auth(self.token), 503)
+        self.sim.scenario('maintenance', status=502)
+        self.assertEqual(get_printer(self.sim, self.token)[0], 502)
+        self.assertRefusedUpgrade({}, 502)
+
+    def test_hc_odd(self):
+        self.sim.scenario('hc-odd')
+        status, headers, body = http_request(self.sim, 'GET', '/hc/')
+        self.assertEqual(status, 200)
+        self.assertTrue(headers['content-type'].startswith('text/html'))
+        self.assertNotIn(b'Okay', body)
+        self.assertEqual(get_printer(self.sim, self.token)[0], 200)
+        self.ws_connect(self.token)
 
     def test_throttled(self):
         self.sim.scenario('throttled')

@@ -148,6 +148,7 @@ main (int argc, char **argv)
   self->pong_timeout = pong_timeout;
   self->status_ttl = status_ttl;
   self->ws_status = 400;
+  self->status = self->scenario == SCENARIO_MAINTENANCE ? 503 : 500;
   if (self->scenario == SCENARIO_SLOW)
     self->latency_ms = DEFAULT_SLOW_LATENCY_MS;
   if (self->scenario == SCENARIO_FLAKY)

@@ -10,7 +10,7 @@
 static const char * const scenario_names[N_SCENARIOS] = {
   "healthy", "down", "slow", "flaky", "invalid-token", "archived", "deleted", "ws-blocked",
   "not-obico", "printer-no-id", "captive-portal", "hc-500", "server-error", "throttled",
-  "ws-open",
+  "ws-open", "maintenance", "hc-odd",
 };
 
 static const char * const fail_mode_names[] = { "mixed", "500", "reset" };
@@ -37,6 +37,7 @@ scenario_to_json (Sim *self)
   json_object_set_int_member (o, "fail_percent", self->fail_percent);
   json_object_set_string_member (o, "fail_mode", fail_mode_names[self->fail_mode]);
   json_object_set_int_member (o, "ws_status", self->ws_status);
+  json_object_set_int_member (o, "status", self->status);
   if (self->scenario_printer_id != 0)
     json_object_set_int_member (o, "printer_id", self->scenario_printer_id);
   else
@@ -112,11 +113,11 @@ static void
 control_scenario (Sim *self, SoupServerMessage *msg, JsonObject *in)
 {
   static const char * const allowed[] = { "name", "latency_ms", "fail_percent", "fail_mode",
-                                          "ws_status", "printer_id", NULL };
+                                          "ws_status", "status", "printer_id", NULL };
   g_autoptr(JsonObject) out = NULL;
   g_autofree char *error = NULL;
   const char *name = NULL, *mode = "mixed";
-  gint64 latency = -1, fail_percent = 30, ws_status = 400, printer_id = 0;
+  gint64 latency = -1, fail_percent = 30, ws_status = 400, status = 0, printer_id = 0;
   Scenario scenario;
   FailMode fail_mode = FAIL_MIXED;
 
@@ -126,6 +127,7 @@ control_scenario (Sim *self, SoupServerMessage *msg, JsonObject *in)
       !member_int (in, "latency_ms", 0, 600000, &latency, &error) ||
       !member_int (in, "fail_percent", 0, 100, &fail_percent, &error) ||
       !member_int (in, "ws_status", 300, 599, &ws_status, &error) ||
+      !member_int (in, "status", 500, 599, &status, &error) ||
       !member_int (in, "printer_id", 1, G_MAXINT, &printer_id, &error))
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, error);
@@ -153,10 +155,12 @@ control_scenario (Sim *self, SoupServerMessage *msg, JsonObject *in)
   self->fail_acc = 0;
   self->fail_count = 0;
   self->ws_status = ws_status;
+  self->status = status != 0 ? status : scenario == SCENARIO_MAINTENANCE ? 503 : 500;
   self->scenario_printer_id = printer_id;
   g_debug ("Scenario %s", scenario_names[scenario]);
 
-  if (scenario == SCENARIO_DOWN)
+  /* Going down, or into maintenance: the sockets go too. */
+  if (scenario == SCENARIO_DOWN || scenario == SCENARIO_MAINTENANCE)
     {
       /* a copy without free function: dropping one removes it from self->clients */
       g_autoptr(GPtrArray) open = g_ptr_array_new ();

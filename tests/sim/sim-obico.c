@@ -21,6 +21,22 @@
   "<body><h1>Sign in to Wi-Fi</h1><form method=\"post\"><input name=\"room\">" \
   "<button>Connect</button></form></body></html>\n"
 
+#define HTML_APP "<!doctype html>\n<html lang=\"en\"><head><title>Obico</title></head>\n" \
+  "<body><div id=\"app\"></div><script src=\"/static/app.js\"></script></body></html>\n"
+
+/* An error page as nginx writes it (a proxy's 502, a load balancer's 503). */
+static void
+reply_status_page (Reply *r, guint status)
+{
+  const char *phrase = soup_status_get_phrase (status);
+  g_autofree char *html = g_strdup_printf ("<html>\r\n<head><title>%u %s</title></head>\r\n<body>\r\n"
+                                           "<center><h1>%u %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                                           "</body>\r\n</html>\r\n",
+                                           status, phrase, status, phrase);
+
+  reply_text (r, status, "text/html", html);
+}
+
 static gboolean
 is_websocket_upgrade (SoupMessageHeaders *headers)
 {
@@ -205,14 +221,7 @@ serve_websocket (Sim *self, SoupServerMessage *msg, Reply *r)
 
   if (self->scenario == SCENARIO_WS_BLOCKED)
     {
-      g_autofree char *html = NULL;
-      const char *phrase = soup_status_get_phrase (self->ws_status);
-
-      html = g_strdup_printf ("<html>\r\n<head><title>%u %s</title></head>\r\n<body>\r\n"
-                              "<center><h1>%u %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
-                              "</body>\r\n</html>\r\n",
-                              self->ws_status, phrase, self->ws_status, phrase);
-      reply_text (r, self->ws_status, "text/html", html);
+      reply_status_page (r, self->ws_status);
       return;
     }
 
@@ -305,9 +314,27 @@ decide (Sim *self, SoupServerMessage *msg, const char *path, GHashTable *query, 
       return;
 
     case SCENARIO_SERVER_ERROR:
+      if (api && self->status == SOUP_STATUS_INTERNAL_SERVER_ERROR)
+        {
+          /* Django's own 500 page */
+          reply_text (r, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/html", HTML_SERVER_ERROR);
+          return;
+        }
       if (api)
         {
-          reply_text (r, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/html", HTML_SERVER_ERROR);
+          reply_status_page (r, self->status);
+          return;
+        }
+      break;
+
+    case SCENARIO_MAINTENANCE:
+      reply_status_page (r, self->status);
+      return;
+
+    case SCENARIO_HC_ODD:
+      if (g_str_equal (path, "/hc/"))
+        {
+          reply_text (r, SOUP_STATUS_OK, "text/html", HTML_APP);
           return;
         }
       break;

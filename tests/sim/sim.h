@@ -36,6 +36,8 @@ typedef enum {
   SCENARIO_SERVER_ERROR,
   SCENARIO_THROTTLED,
   SCENARIO_WS_OPEN,
+  SCENARIO_MAINTENANCE,
+  SCENARIO_HC_ODD,
   N_SCENARIOS
 } Scenario;
 
@@ -99,6 +101,7 @@ struct _Sim {
   guint fail_acc;
   guint fail_count;
   guint ws_status;
+  guint status;                /* server-error, maintenance: the 5xx to answer */
   gint64 scenario_printer_id;  /* 0: every printer */
 
   GPtrArray *printers;
