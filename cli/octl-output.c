@@ -94,6 +94,7 @@ octl_problem_exit (const char *nick)
     case OBICO_PROBLEM_STILL_INVALID:
       return OCTL_EXIT_INVALID_CREDENTIALS;
     case OBICO_PROBLEM_NOT_OBICO_SERVER:
+    case OBICO_PROBLEM_SERVER_ERROR:   /* what `test` says for a 5xx */
       return OCTL_EXIT_UNEXPECTED_RESPONSE;
     case OBICO_PROBLEM_SHARED_CREDENTIALS:
     case OBICO_PROBLEM_WEBSOCKET_BLOCKED:

@@ -46,6 +46,7 @@ typedef enum {
   OBICO_PROBLEM_WEBSOCKET_BLOCKED,    /*< nick=websocket-blocked >*/
   OBICO_PROBLEM_UNRELIABLE_NETWORK,   /*< nick=unreliable-network >*/
   OBICO_PROBLEM_NO_CONNECTIVITY,      /*< nick=no-connectivity >*/
+  OBICO_PROBLEM_SERVER_ERROR,         /*< nick=server-error >*/
 } ObicoProblem;
 
 /* Fix: every page of the decision tree (docs/guided-fixes.md): the
@@ -67,6 +68,7 @@ typedef enum {
   OBICO_FIX_UNDETECTED,           /*< nick=undetected >*/
   OBICO_FIX_DEBUG_LOGGING,        /*< nick=debug-logging >*/
   OBICO_FIX_GET_HELP,             /*< nick=get-help >*/
+  OBICO_FIX_SERVER_ERROR,         /*< nick=server-error >*/
 } ObicoFix;
 
 /* Http: the last HTTP exchange with the server. */
@@ -76,6 +78,7 @@ typedef enum {
   OBICO_HTTP_UNREACHABLE,          /*< nick=unreachable >*/
   OBICO_HTTP_INVALID_CREDENTIALS,  /*< nick=invalid-credentials >*/
   OBICO_HTTP_UNEXPECTED,           /*< nick=unexpected >*/
+  OBICO_HTTP_SERVER_ERROR,         /*< nick=server-error >*/
 } ObicoHttp;
 
 /* WebSocket: the live connection (agent role) or what a tokenless upgrade

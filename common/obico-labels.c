@@ -137,6 +137,7 @@ static const char * const fix_titles[] = {
   [OBICO_FIX_UNDETECTED] = N_("No Problem Found"),
   [OBICO_FIX_DEBUG_LOGGING] = N_("Debug Logging"),
   [OBICO_FIX_GET_HELP] = N_("Get Help From a Person"),
+  [OBICO_FIX_SERVER_ERROR] = N_("The Server Is Failing"),
 };
 
 const char *

@@ -59,6 +59,27 @@ ocd_api_failure_problem (OcdApiFailure failure)
     }
 }
 
+ObicoProblem
+ocd_api_reply_problem (const OcdApiReply *reply)
+{
+  switch (reply->outcome)
+    {
+    case OCD_API_OK:
+      return OBICO_PROBLEM_NONE;
+    case OCD_API_UNREACHABLE:
+      return ocd_api_failure_problem (reply->failure);
+    case OCD_API_INVALID_CREDENTIALS:
+      return OBICO_PROBLEM_INVALID_CREDENTIALS;
+    /* Reached, and failing: not the address's fault. */
+    case OCD_API_SERVER_ERROR:
+      return OBICO_PROBLEM_SERVER_ERROR;
+    case OCD_API_REJECTED:
+    case OCD_API_UNEXPECTED:
+    default:
+      return OBICO_PROBLEM_NOT_OBICO_SERVER;
+    }
+}
+
 const char *
 ocd_api_describe_tls_errors (GTlsCertificateFlags flags)
 {
@@ -175,6 +196,23 @@ set_unexpected (OcdApiReply *reply, const char *what)
                                      reply->http_status, type, what);
 }
 
+/* A 5xx: the server, or the proxy or load balancer in front of it, was
+ * reached and failed.  Whatever answered is broken, not foreign: the address
+ * is not to blame, so this is not "not Obico's". */
+static gboolean
+classify_server_error (OcdApiReply *reply)
+{
+  if (reply->http_status < 500 || reply->http_status > 599)
+    return FALSE;
+  reply->outcome = OCD_API_SERVER_ERROR;
+  g_free (reply->detail);
+  reply->detail = g_strdup_printf (_("The server was reached but failed (HTTP %u): the Obico "
+                                     "Cloud may be under maintenance, or a self-hosted server's "
+                                     "web service may be down behind its proxy."),
+                                   reply->http_status);
+  return TRUE;
+}
+
 /* No HTTP answer to judge: unreachable, or an answer that was not HTTP. */
 static gboolean
 classify_unreachable (OcdApiReply *reply)
@@ -189,11 +227,24 @@ ocd_api_classify_printer (OcdApiReply *reply)
   g_autoptr(JsonNode) root = NULL;
   JsonObject *printer;
 
-  if (classify_unreachable (reply))
+  if (classify_unreachable (reply) || classify_server_error (reply))
     return;
 
   root = parse_object (reply);
-  if (reply->http_status == 401 || (reply->http_status == 403 && root != NULL))
+  if (reply->anonymous)
+    {
+      /* Asked without credentials, an Obico server (DRF) refuses with 401
+       * and a JSON body: that is the answer that shows it is Obico's. */
+      if ((reply->http_status == 401 || reply->http_status == 403) && root != NULL)
+        {
+          reply->outcome = OCD_API_INVALID_CREDENTIALS;
+          g_free (reply->detail);
+          reply->detail = g_strdup (_("The server asks for a printer's credentials, as an Obico "
+                                      "server does."));
+          return;
+        }
+    }
+  else if (reply->http_status == 401 || (reply->http_status == 403 && root != NULL))
     {
       reply->outcome = OCD_API_INVALID_CREDENTIALS;
       g_free (reply->detail);
@@ -212,7 +263,7 @@ ocd_api_classify_printer (OcdApiReply *reply)
       return;
     }
   printer = printer_object (root);
-  if (reply->http_status == 200 && printer != NULL)
+  if (reply->http_status == 200 && printer != NULL && !reply->anonymous)
     {
       take_printer (reply, printer);
       if (reply->printer_id >= 0)
@@ -233,7 +284,7 @@ ocd_api_classify_verify (OcdApiReply *reply)
   g_autoptr(JsonNode) root = NULL;
   JsonObject *printer;
 
-  if (classify_unreachable (reply))
+  if (classify_unreachable (reply) || classify_server_error (reply))
     return;
 
   root = parse_object (reply);
@@ -276,15 +327,24 @@ ocd_api_classify_health (OcdApiReply *reply)
   if (classify_unreachable (reply))
     return;
   data = reply->body != NULL ? g_bytes_get_data (reply->body, &size) : NULL;
+  g_free (reply->detail);
   if (reply->http_status == 200 && data != NULL && size >= 4 && size <= 16 &&
       strncmp (data, "Okay", 4) == 0)
     {
       reply->outcome = OCD_API_OK;
-      g_free (reply->detail);
       reply->detail = g_strdup (_("The server is up."));
       return;
     }
-  set_unexpected (reply, _("“Okay” from /hc/"));
+  /* "Okay" is known only of the open-source server: any other answer says
+   * that the server answers, and no more. */
+  reply->outcome = reply->http_status >= 500 && reply->http_status <= 599 ? OCD_API_SERVER_ERROR
+                                                                           : OCD_API_UNEXPECTED;
+  reply->detail = g_strdup_printf (_("The server answers, but /hc/ answered %u (%s) instead of "
+                                     "“Okay”: whether it is an Obico server and works is for "
+                                     "the printer endpoint to say."),
+                                   reply->http_status,
+                                   reply->content_type != NULL && *reply->content_type
+                                   ? reply->content_type : _("no content type"));
 }
 
 void

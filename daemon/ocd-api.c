@@ -415,7 +415,7 @@ ocd_api_printer_async (SoupSession         *session,
 {
   g_autofree char *url = obico_url_join (server_url, PATH_PRINTER);
   /* REST wants "Token"; the socket wants "bearer". */
-  g_autofree char *authorization = g_strconcat ("Token ", token, NULL);
+  g_autofree char *authorization = token != NULL ? g_strconcat ("Token ", token, NULL) : NULL;
 
   call_async (session, OCD_API_ENDPOINT_PRINTER, SOUP_METHOD_GET, url, NULL, authorization,
               timeout, cancellable, callback, user_data);

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 /* The server's endpoints; their paths live only in ocd-api.c. */
 typedef enum {
-  OCD_API_ENDPOINT_PRINTER,    /* GET /api/v1/octo/printer/ with "Token": the credentials */
+  OCD_API_ENDPOINT_PRINTER,    /* GET /api/v1/octo/printer/ with "Token": the credentials
+                                * (without: does an Obico server answer there?) */
   OCD_API_ENDPOINT_HEALTH,     /* GET /hc/ */
   OCD_API_ENDPOINT_VERIFY,     /* POST /api/v1/octo/verify/?code=: linking */
   OCD_API_ENDPOINT_WEBSOCKET,  /* GET /ws/dev/ with Upgrade, with or without "bearer" */
@@ -25,6 +26,7 @@ typedef enum {
   OCD_API_INVALID_CREDENTIALS,  /* 401 (REST), 403 (an upgrade with credentials) */
   OCD_API_REJECTED,             /* verify: wrong, used or expired code */
   OCD_API_UNEXPECTED,           /* an answer, but not Obico's */
+  OCD_API_SERVER_ERROR,         /* 5xx: the server was reached and failed */
 } OcdApiOutcome;
 
 /* Why no HTTP answer came.  The nicks (ocd_api_failure_to_string) are
@@ -73,12 +75,20 @@ const char  *ocd_api_failure_to_string (OcdApiFailure failure);
 /* The one table from a failure to the problem a person should fix first,
  * for State and Diagnose() alike (OBICO_PROBLEM_NONE for NONE). */
 ObicoProblem ocd_api_failure_problem   (OcdApiFailure failure);
+/* What a judged REST reply asks a person to fix first: NONE for OK, the
+ * failure's problem without an answer, server-error for a 5xx,
+ * not-obico-server for an answer that is not Obico's.  (/hc/'s replies are
+ * not to be judged this way: they do not say whether a server is Obico's.) */
+ObicoProblem ocd_api_reply_problem     (const OcdApiReply *reply);
 
 SoupSession *ocd_api_session_new (double timeout);
 
 /* One call per endpoint.  Each is over within @timeout seconds or when
  * @cancellable is cancelled, and finishes with ocd_api_finish().  A reply
  * that comes after @cancellable was cancelled is the caller's to drop. */
+/* @token NULL: asked without credentials, which an Obico server refuses
+ * with 401 and a JSON body: outcome INVALID_CREDENTIALS, and anything else
+ * is judged as with credentials (a 200 is UNEXPECTED). */
 void         ocd_api_printer_async   (SoupSession         *session,
                                       const char          *server_url,
                                       const char          *token,

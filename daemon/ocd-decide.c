@@ -56,6 +56,11 @@ ocd_decide (const OcdDecideInputs *in,
               in->unreachable != OBICO_PROBLEM_NONE ? in->unreachable : OBICO_PROBLEM_INTERNET,
               in->http_detail, out);
     }
+  /* Reached, and failing: not the address's fault. */
+  else if (in->http == OBICO_HTTP_SERVER_ERROR)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_SERVER_ERROR, in->http_detail, out);
+    }
   else if (in->http == OBICO_HTTP_UNEXPECTED)
     {
       decide (OBICO_STATE_ERROR, OBICO_PROBLEM_NOT_OBICO_SERVER, in->http_detail, out);

@@ -23,6 +23,7 @@ problem_fixes (ObicoProblem problem)
   static const char * const internet[] = { "internet", "server-address", "get-help", NULL };
   static const char * const tls[] = { "tls", "get-help", NULL };
   static const char * const not_obico[] = { "not-obico-server", "server-address", "get-help", NULL };
+  static const char * const server_error[] = { "server-error", "get-help", NULL };
   static const char * const not_linked[] = { "not-linked", "get-help", NULL };
   static const char * const invalid[] = { "invalid-credentials", "relink", "unarchive",
                                           "shared-credentials", "get-help", NULL };
@@ -34,6 +35,7 @@ problem_fixes (ObicoProblem problem)
     case OBICO_PROBLEM_SERVER_ADDRESS: return server_address;
     case OBICO_PROBLEM_TLS: return tls;
     case OBICO_PROBLEM_NOT_OBICO_SERVER: return not_obico;
+    case OBICO_PROBLEM_SERVER_ERROR: return server_error;
     case OBICO_PROBLEM_NOT_LINKED: return not_linked;
     case OBICO_PROBLEM_INVALID_CREDENTIALS: return invalid;
     case OBICO_PROBLEM_WEBSOCKET_BLOCKED: return websocket;
@@ -182,7 +184,8 @@ ocd_probe_clock_plausible (gint64 now_usec, GTlsCertificateFlags errors)
 
 /* ---- websocket --------------------------------------------------------- */
 
-static void add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply);
+static void add_reply_step (Probe *probe, const char *name, gboolean ok, const char *detail,
+                            const OcdApiReply *reply);
 
 static void
 on_websocket (GObject *source, GAsyncResult *result, gpointer data)
@@ -193,7 +196,7 @@ on_websocket (GObject *source, GAsyncResult *result, gpointer data)
 
   if (return_if_cancelled (task))
     return;
-  add_reply_step (probe, "websocket", reply);
+  add_reply_step (probe, "websocket", reply->outcome == OCD_API_OK, reply->detail, reply);
   if (reply->websocket == OBICO_WEB_SOCKET_REACHABLE)
     finish (task, OBICO_PROBLEM_NONE);
   else if (reply->failure == OCD_API_FAILURE_INVALID)
@@ -216,44 +219,49 @@ run_websocket (GTask *task)
 /* ---- server (/hc/) and credentials -------------------------------------- */
 
 static void
-add_reply_step (Probe *probe, const char *name, const OcdApiReply *reply)
+add_reply_step (Probe *probe, const char *name, gboolean ok, const char *detail,
+                const OcdApiReply *reply)
 {
-  open_step (probe, name, reply->outcome == OCD_API_OK, reply->elapsed_ms, reply->detail);
+  open_step (probe, name, ok, reply->elapsed_ms, detail);
   step_key (probe, "http_status", g_variant_new_int32 ((gint32) reply->http_status));
   close_step (probe);
 }
 
 /* A REST step: TRUE when it passed, else the task is finished with the
- * problem the reply shows (no answer: the same table as State's). */
+ * problem the reply shows (the same table as State's). */
 static gboolean
 reply_passed (GTask *task, const char *name, const OcdApiReply *reply)
 {
-  add_reply_step (g_task_get_task_data (task), name, reply);
-  switch (reply->outcome)
-    {
-    case OCD_API_OK:
-      return TRUE;
-    case OCD_API_UNREACHABLE:
-      finish (task, ocd_api_failure_problem (reply->failure));
-      return FALSE;
-    case OCD_API_INVALID_CREDENTIALS:
-      finish (task, OBICO_PROBLEM_INVALID_CREDENTIALS);
-      return FALSE;
-    case OCD_API_REJECTED:
-    case OCD_API_UNEXPECTED:
-    default:
-      finish (task, OBICO_PROBLEM_NOT_OBICO_SERVER);
-      return FALSE;
-    }
+  ObicoProblem problem = ocd_api_reply_problem (reply);
+
+  add_reply_step (g_task_get_task_data (task), name, problem == OBICO_PROBLEM_NONE, reply->detail,
+                  reply);
+  if (problem != OBICO_PROBLEM_NONE)
+    finish (task, problem);
+  return problem == OBICO_PROBLEM_NONE;
 }
 
 static void
 on_credentials (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
+  g_autofree char *detail = NULL;
 
-  if (!return_if_cancelled (task) && reply_passed (task, "credentials", reply))
+  if (return_if_cancelled (task))
+    return;
+  /* Not linked: asked without credentials, the printer endpoint still shows
+   * whether an Obico server answers there (401 and JSON) before a code is
+   * spent on it. */
+  if (probe->token == NULL && reply->outcome == OCD_API_INVALID_CREDENTIALS)
+    {
+      detail = g_strdup_printf (_("No printer is linked: there are no credentials to check. %s"),
+                                reply->detail);
+      add_reply_step (probe, "credentials", FALSE, detail, reply);
+      finish (task, OBICO_PROBLEM_NOT_LINKED);
+    }
+  else if (reply_passed (task, "credentials", reply))
     run_websocket (task);
 }
 
@@ -262,13 +270,6 @@ run_credentials (GTask *task)
 {
   Probe *probe = g_task_get_task_data (task);
 
-  if (probe->token == NULL)
-    {
-      add_step (probe, "credentials", FALSE, 0,
-                _("No printer is linked: there are no credentials to check."));
-      finish (task, OBICO_PROBLEM_NOT_LINKED);
-      return;
-    }
   ocd_api_printer_async (probe->soup, probe->server_url, probe->token, probe->timeout,
                          g_task_get_cancellable (task), on_credentials, task);
 }
@@ -277,9 +278,16 @@ static void
 on_server (GObject *source, GAsyncResult *result, gpointer data)
 {
   GTask *task = data;
+  Probe *probe = g_task_get_task_data (task);
   g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
 
-  if (!return_if_cancelled (task) && reply_passed (task, "server", reply))
+  if (return_if_cancelled (task))
+    return;
+  /* Any HTTP answer shows the server there; what /hc/ answered beyond
+   * that is only a detail: the printer endpoint decides (ocd-watch.c). */
+  if (reply->http_status != 0)
+    add_reply_step (probe, "server", TRUE, reply->detail, reply);
+  if (reply->http_status != 0 || reply_passed (task, "server", reply))
     run_credentials (task);
 }
 

@@ -151,14 +151,12 @@ ask_why (OcdSession *self, ObicoWebSocket websocket_state, const char *detail)
   why->self = g_object_ref (self);
   why->websocket_state = websocket_state;
   why->websocket_detail = g_strdup (detail);
-  /* A refused socket: are the credentials refused too?  Else: is the
-   * server there at all? */
-  if (websocket_state == OBICO_WEB_SOCKET_REJECTED)
-    ocd_api_printer_async (ocd_link_get_soup (self->link), self->server_url, self->token,
-                           config (self)->timeout, self->cancellable, on_why_answered, why);
-  else
-    ocd_api_health_async (ocd_link_get_soup (self->link), self->server_url,
-                          config (self)->timeout, self->cancellable, on_why_answered, why);
+  /* The printer endpoint, as the official agents ask it: are the
+   * credentials refused, is the server there at all, is it failing (5xx) or
+   * not Obico's?  Not /hc/: what it answers is known only of the
+   * open-source server, and it says nothing of the credentials. */
+  ocd_api_printer_async (ocd_link_get_soup (self->link), self->server_url, self->token,
+                         config (self)->timeout, self->cancellable, on_why_answered, why);
 }
 
 /* ---- an open session ------------------------------------------------- */

@@ -205,6 +205,7 @@ http_of (OcdApiOutcome outcome)
     case OCD_API_OK: return OBICO_HTTP_OK;
     case OCD_API_INVALID_CREDENTIALS: return OBICO_HTTP_INVALID_CREDENTIALS;
     case OCD_API_UNREACHABLE: return OBICO_HTTP_UNREACHABLE;
+    case OCD_API_SERVER_ERROR: return OBICO_HTTP_SERVER_ERROR;
     case OCD_API_REJECTED:
     case OCD_API_UNEXPECTED:
     default: return OBICO_HTTP_UNEXPECTED;
@@ -216,17 +217,26 @@ ocd_status_note_http (OcdStatus         *self,
                       const OcdApiReply *reply)
 {
   gboolean health = reply->endpoint == OCD_API_ENDPOINT_HEALTH;
+  /* /hc/ says only that the server answers, nothing about credentials nor
+   * about the printer endpoint's answers: keep what the last check found. */
+  gboolean keep = health && reply->outcome == OCD_API_OK &&
+                  (self->http == OBICO_HTTP_INVALID_CREDENTIALS || self->http == OBICO_HTTP_UNEXPECTED ||
+                   self->http == OBICO_HTTP_SERVER_ERROR);
 
-  self->http_failure = reply->failure;
-  g_free (self->http_detail);
-  self->http_detail = g_strdup (reply->detail);
+  if (!keep)
+    {
+      self->http_failure = reply->failure;
+      g_free (self->http_detail);
+      self->http_detail = g_strdup (reply->detail);
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   if (reply->outcome == OCD_API_OK || reply->outcome == OCD_API_INVALID_CREDENTIALS)
     ocd_status_note_contact (self);
   /* The official account: 401 is an answer, not a server error. */
   ocd_stats_record (self->stats, g_get_real_time (),
-                    reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED,
+                    reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED ||
+                    reply->outcome == OCD_API_SERVER_ERROR,
                     health ? "health" : "credentials",
                     reply->outcome == OCD_API_OK ? "" : reply->detail);
   if (reply->outcome == OCD_API_OK && reply->printer_name != NULL && !health)
@@ -234,9 +244,7 @@ ocd_status_note_http (OcdStatus         *self,
       set_int64 (self, &self->printer_id, reply->printer_id, PROP_PRINTER_ID);
       set_string (self, &self->printer_name, reply->printer_name, PROP_PRINTER_NAME);
     }
-  /* /hc/ says nothing about credentials: keep what the last check found. */
-  if (!(health && reply->outcome == OCD_API_OK &&
-        self->http == OBICO_HTTP_INVALID_CREDENTIALS))
+  if (!keep)
     set_http (self, http_of (reply->outcome));
   ocd_status_update (self);
   g_object_thaw_notify (G_OBJECT (self));

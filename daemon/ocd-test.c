@@ -57,6 +57,7 @@ result_of (OcdApiOutcome outcome)
     case OCD_API_INVALID_CREDENTIALS: return OBICO_TEST_RESULT_INVALID_CREDENTIALS;
     case OCD_API_REJECTED:
     case OCD_API_UNEXPECTED:
+    case OCD_API_SERVER_ERROR:   /* as the guide's TEST; Problem says server-error */
     default: return OBICO_TEST_RESULT_UNEXPECTED_RESPONSE;
     }
 }

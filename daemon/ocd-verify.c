@@ -42,6 +42,7 @@ ocd_verify_judge (const OcdApiReply  *reply,
     case OCD_API_UNREACHABLE:
     case OCD_API_INVALID_CREDENTIALS:
     case OCD_API_UNEXPECTED:
+    case OCD_API_SERVER_ERROR:
     default:
       g_set_error (error, OBICO_ERROR, OBICO_ERROR_SERVER_UNREACHABLE,
                    _("Could not link the printer: %s"), reply->detail);

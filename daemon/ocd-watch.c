@@ -15,6 +15,12 @@
 
 #define RETRY_FIRST_SECONDS 5.0
 
+/* What /hc/ last gave, unless another HTTP status. */
+#define HEALTH_NO_ANSWER 0
+#define HEALTH_OKAY      (G_MAXUINT - 2)
+#define HEALTH_NOT_HTTP  (G_MAXUINT - 1)
+#define HEALTH_NOT_ASKED G_MAXUINT
+
 typedef struct _Check Check;
 
 struct _Check
@@ -49,6 +55,7 @@ struct _OcdWatch
   char         *token;
   double        timeout;
   gboolean      shared;        /* the agent's log said 4321: sticks until re-linked */
+  guint         last_health;   /* HTTP status of the last /hc/ answer, or HEALTH_* */
   Check         checks[N_CHECKS];
 };
 
@@ -139,6 +146,49 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
+/* Runs @check now, unless it is on its way. */
+static void
+bring_forward (Check *check)
+{
+  if (check->running)
+    return;
+  check->due = g_get_monotonic_time ();
+  arm (check);
+}
+
+/* /hc/ says whether the server answers at all.  Whether it is Obico's, and
+ * whether it works, is for the printer endpoint to say, as for the official
+ * agents: what /hc/ answers is known only of the open-source server.  So an
+ * answer other than "Okay" (or one that is not HTTP) is only logged, and
+ * when /hc/'s answer changes, the credential check runs at once to decide. */
+static gboolean
+note_health (OcdWatch *self, const OcdApiReply *reply)
+{
+  guint last = self->last_health;
+
+  if (reply->outcome == OCD_API_UNREACHABLE)
+    {
+      self->last_health = HEALTH_NO_ANSWER;
+      ocd_link_note_http (self->link, reply);
+      return FALSE;
+    }
+  self->last_health = reply->outcome == OCD_API_OK ? HEALTH_OKAY
+                      : reply->http_status != 0 ? reply->http_status : HEALTH_NOT_HTTP;
+  if (reply->outcome == OCD_API_OK)
+    ocd_link_note_http (self->link, reply);
+  else
+    {
+      if (self->last_health != last)
+        g_message ("/hc/: %s The credential check decides.", reply->detail);
+      if (reply->http_status != 0)
+        ocd_link_note_contact (self->link);
+    }
+  /* Not on the first answer: the credential check started with /hc/. */
+  if (last != HEALTH_NOT_ASKED && self->last_health != last)
+    bring_forward (&self->checks[CHECK_CREDENTIALS]);
+  return TRUE;
+}
+
 static gboolean
 note_upgrade (OcdWatch *self, const OcdApiReply *reply)
 {
@@ -166,6 +216,8 @@ on_answered (GObject *source, GAsyncResult *result, gpointer data)
   g_debug ("%s: %s", pending->check->name, reply->detail);
   if (reply->endpoint == OCD_API_ENDPOINT_WEBSOCKET)
     ok = note_upgrade (self, reply);
+  else if (reply->endpoint == OCD_API_ENDPOINT_HEALTH)
+    ok = note_health (self, reply);
   else
     {
       ocd_link_note_http (self->link, reply);
@@ -330,5 +382,6 @@ ocd_watch_class_init (OcdWatchClass *klass)
 static void
 ocd_watch_init (OcdWatch *self)
 {
+  self->last_health = HEALTH_NOT_ASKED;
   self->cancellable = g_cancellable_new ();
 }

@@ -85,6 +85,11 @@ static const OcFix fixes[] = {
        "last test and diagnosis, the connectivity report and recent log lines. Attach it to your request "
        "for help in the Obico community or to Obico support."),
     OC_FIX_ACTION_SUPPORT_REPORT },
+  [OBICO_FIX_SERVER_ERROR] = { OBICO_FIX_SERVER_ERROR, "dialog-warning-symbolic",
+    N_("The server was reached, but it failed to answer (an error 5xx). The address is right. With the "
+       "Obico Cloud this is maintenance or an outage: wait a few minutes and check Obico’s status. With a "
+       "self-hosted server, check that its containers are running and read their logs."),
+    OC_FIX_ACTION_TEST_AGAIN },
 };
 
 const OcFix *
@@ -194,6 +199,9 @@ oc_fix_after_test (const OcTestOutcome *outcome)
       return oc_fix_lookup (OBICO_FIX_INVALID_CREDENTIALS);
 
     case OBICO_TEST_RESULT_UNEXPECTED_RESPONSE:
+      /* a 5xx is an answer too, but from a server that fails, not a foreign one */
+      if (outcome->problem == OBICO_PROBLEM_SERVER_ERROR)
+        return oc_fix_lookup (OBICO_FIX_SERVER_ERROR);
       return oc_fix_lookup (OBICO_FIX_NOT_OBICO_SERVER);
 
     case OBICO_TEST_RESULT_SUCCEEDED:

@@ -221,6 +221,34 @@ class TestLinked(DaemonTestCase):
         self.assertEqual(facts['http_status'], 500)
         self.assertIn('500', detail)
 
+    def test_test_5xx_is_server_error(self):
+        # The cloud during maintenance, a self-hosted server's web container
+        # down behind its proxy: the server was reached and failed; the
+        # address is right, so not not-obico-server.
+        for status in (500, 502, 503):
+            with self.subTest(status=status):
+                self.daemon.call('ResetErrors')
+                self.sim.scenario('server-error', status=status)
+                result, detail, facts = self.daemon.call('Test')
+                self.assertEqual(result, 'unexpected-response')
+                self.assertEqual(facts['http_status'], status)
+                self.assertEqual(facts['failure'], '')
+                self.assertIn('reached but failed', detail)
+                self.daemon.wait_prop('Problem', 'server-error')
+                self.assertEqual(self.daemon.get('State'), 'error')
+                self.assertEqual(self.daemon.get('Http'), 'server-error')
+                self.assertIn(str(status), self.daemon.get('ProblemDetail'))
+                # It counts toward the error report like any error.
+                self.assertEqual(self.daemon.get('ErrorStats')['errors'], 1)
+                report = self.daemon.call('GetReport')
+                self.assertEqual(report['problem'], 'server-error')
+                self.assertTrue(any(e['error'] and str(status) in e['cause'] for e in report['events']),
+                                report['events'])
+                self.sim.scenario('healthy')
+                self.assertEqual(self.daemon.call('Test')[0], 'succeeded')
+                self.daemon.wait_prop('Problem', '')
+                self.assertEqual(self.daemon.get('Http'), 'ok')
+
     def test_test_captive_portal(self):
         self.sim.scenario('captive-portal')
         result, detail, facts = self.daemon.call('Test')

@@ -213,27 +213,93 @@ class TestDiagnose(DiagnoseTestCase):
         self.assertIn('http://', step['detail'])
         self.assertLess(self.elapsed, (TIMEOUT + 2) * SLOW)
 
-    def test_health_check_fails(self):
-        self.sim.scenario('hc-500')
+    def test_odd_health_check_is_a_detail(self):
+        """/hc/'s "Okay" is known only of the open-source server: another
+        answer is told in the server step, and the printer endpoint decides."""
+        self.link()
+        for scenario, status in (('hc-500', 500), ('hc-odd', 200)):
+            with self.subTest(scenario=scenario):
+                self.sim.scenario(scenario)
+                problem, fixes, steps = self.diagnose()
+                self.assertEqual(problem, '', steps)
+                self.assertEqual([s['name'] for s in steps], LAYERS)
+                self.assertTrue(all(s['ok'] for s in steps), steps)
+                server = steps[3]
+                self.assertEqual(server['http_status'], status)
+                self.assertIn('/hc/ answered %d' % status, server['detail'])
+                self.assertIn('printer endpoint', server['detail'])
+                self.assertEqual(steps[4]['http_status'], 200)
+
+    def test_odd_health_check_unlinked(self):
+        self.sim.scenario('hc-odd')
         problem, fixes, steps = self.diagnose()
-        step = self.assertStopsAt(steps, 'server')
-        self.assertEqual(problem, 'not-obico-server')
-        self.assertEqual(fixes[0], 'not-obico-server')
-        self.assertEqual(fixes[-1], 'get-help')
-        self.assertEqual(step['http_status'], 500)
-        self.assertEqual(steps[2]['detail'], 'Not used (http).')
+        step = self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'not-linked')
+        self.assertTrue(steps[3]['ok'])
+        self.assertEqual(step['http_status'], 401)
+
+    def test_server_error(self):
+        """A 5xx from the printer endpoint: reached, and failing."""
+        self.link()
+        for status in (502, 503):
+            with self.subTest(status=status):
+                self.sim.scenario('server-error', status=status)
+                problem, fixes, steps = self.diagnose()
+                step = self.assertStopsAt(steps, 'credentials')
+                self.assertEqual(problem, 'server-error')
+                self.assertEqual(fixes, ['server-error', 'get-help'])
+                self.assertEqual(step['http_status'], status)
+                self.assertIn('reached but failed', step['detail'])
+                self.assertIn(str(status), step['detail'])
+
+    def test_maintenance(self):
+        """Every path 503 (the cloud's load balancer): /hc/ shows the server
+        there, the printer endpoint shows it failing."""
+        self.link()
+        self.sim.scenario('maintenance')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'server-error')
+        self.assertEqual(fixes[0], 'server-error')
+        self.assertEqual(steps[3]['http_status'], 503)
+        self.assertEqual(step['http_status'], 503)
+
+    def test_server_error_unlinked(self):
+        self.sim.scenario('maintenance', status=502)
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'server-error')
+        self.assertEqual(step['http_status'], 502)
 
     def test_not_an_obico_server(self):
+        # Unlinked: the printer endpoint, asked without credentials, answers
+        # a web page instead of Obico's 401.
         self.sim.scenario('not-obico')
         problem, fixes, steps = self.diagnose()
-        self.assertStopsAt(steps, 'server')
+        step = self.assertStopsAt(steps, 'credentials')
         self.assertEqual(problem, 'not-obico-server')
+        self.assertEqual(fixes[0], 'not-obico-server')
+        self.assertEqual(step['http_status'], 200)
+        asked = self.sim.requests('/api/v1/octo/printer/')
+        self.assertEqual(len(asked), 1)
+        self.assertNotIn('authorization', asked[0]['headers'])
+
+    def test_not_an_obico_server_linked(self):
+        self.link()
+        self.sim.scenario('not-obico')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'credentials')
+        self.assertEqual(problem, 'not-obico-server')
+        self.assertIn('text/html', step['detail'])
 
     def test_not_linked(self):
         problem, fixes, steps = self.diagnose()
-        self.assertStopsAt(steps, 'credentials')
+        step = self.assertStopsAt(steps, 'credentials')
         self.assertEqual(problem, 'not-linked')
         self.assertEqual(fixes[0], 'not-linked')
+        # Asked without credentials, the server refused as Obico does.
+        self.assertEqual(step['http_status'], 401)
+        self.assertIn('as an Obico server does', step['detail'])
 
     def test_revoked_credentials(self):
         printer_id, _ = self.link()

@@ -401,8 +401,9 @@ class TestHostileServer(HostileTestCase):
                           problems=('not-obico-server', ''))
 
     def test_invalid_utf8_headers(self):
+        # A 500 status line: the server was reached and failed.
         self.hostile_test('bad-utf8-header', results=('unexpected-response', 'failed-to-contact'),
-                          problems=('not-obico-server', 'internet', 'unreliable-network'))
+                          problems=('server-error', 'internet', 'unreliable-network'))
 
     def test_long_printer_name(self):
         """A name cut to 256 characters, not bytes: still UTF-8, and link.conf still loads."""

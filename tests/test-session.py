@@ -4,6 +4,7 @@
 backoff, a blocked WebSocket, dead-peer detection, re-link elsewhere, the
 error account and its severity bands, and one PropertiesChanged per change."""
 import json
+import re
 import statistics
 import time
 
@@ -188,6 +189,56 @@ class TestFailures(SessionTestCase):
         self.sim.scenario('healthy')
         self.daemon.call('Reconnect')
         self.daemon.wait_prop('State', 'okay')
+
+
+class TestServerError(SessionTestCase):
+    """A server that is reached and fails is server-error, never
+    not-obico-server nor websocket-blocked; /hc/ is no verdict."""
+
+    def problems(self):
+        return set(re.findall(r'State \S+, problem (\S+)', self.daemon.log()))
+
+    def test_maintenance(self):
+        # The cloud behind its load balancer: every path 503, sockets dropped.
+        for status in (503, 502):
+            with self.subTest(status=status):
+                self.sim.scenario('maintenance', status=status)
+                self.daemon.wait_prop('Problem', 'server-error')
+                self.assertEqual(self.daemon.get('State'), 'error')
+                self.assertEqual(self.daemon.get('Http'), 'server-error')
+                self.assertIn(str(status), self.daemon.get('ProblemDetail'))
+                result, detail, facts = self.daemon.call('Test')
+                self.assertEqual((result, facts['http_status']), ('unexpected-response', status))
+                self.assertEqual(self.daemon.get('Problem'), 'server-error')
+                self.sim.scenario('healthy')
+                self.daemon.call('Reconnect')
+                self.daemon.wait_prop('State', 'okay', timeout=20)
+                self.assertEqual(self.daemon.get('Http'), 'ok')
+        self.assertEqual(self.problems() & {'not-obico-server', 'websocket-blocked'}, set(),
+                         self.daemon.log()[-4000:])
+
+    def test_printer_endpoint_5xx(self):
+        self.sim.scenario('server-error', status=503)
+        self.sim.ws_close(1001)
+        # The socket comes back (it is fine), but its loss was explained by
+        # the printer endpoint: failing.
+        self.daemon.wait_prop('Problem', 'server-error')
+        self.assertEqual(self.daemon.get('State'), 'error')
+        self.sim.scenario('healthy')
+        self.assertEqual(self.daemon.call('Test')[0], 'succeeded')
+        self.daemon.wait_prop('State', 'okay')
+
+    def test_odd_health_check_is_no_verdict(self):
+        for scenario in ('hc-500', 'hc-odd'):
+            with self.subTest(scenario=scenario):
+                self.sim.scenario(scenario)
+                before = len(self.connections())
+                self.sim.ws_close(1001)
+                self.sim.wait_for(lambda: len(self.connections()) > before, timeout=10)
+                self.daemon.wait_prop('State', 'okay', timeout=20)
+                self.assertEqual(self.daemon.get('Http'), 'ok')
+                self.assertEqual(self.daemon.call('Test')[0], 'succeeded')
+        self.assertNotIn('not-obico-server', self.problems())
 
 
 class TestErrorAccount(SessionTestCase):

@@ -397,6 +397,63 @@ class TestChecks(WatchTestCase):
         kinds = {e['kind'] for e in report['events'] if e.get('error')}
         self.assertTrue(kinds & {'health', 'credentials', 'websocket'}, kinds)
 
+    def test_server_error(self):
+        # The printer endpoint fails (5xx): reached, and failing.
+        self.start(self.path)
+        self.wait_okay()
+        for status in (502, 503):
+            with self.subTest(status=status):
+                self.sim.scenario('server-error', status=status)
+                self.daemon.wait_prop('Problem', 'server-error')
+                self.assertEqual(self.daemon.get('State'), 'error')
+                self.assertEqual(self.daemon.get('Http'), 'server-error')
+                self.assertIn(str(status), self.daemon.get('ProblemDetail'))
+                result, detail, facts = self.daemon.call('Test')
+                self.assertEqual((result, facts['http_status']), ('unexpected-response', status))
+                self.sim.scenario('healthy')
+                self.wait_okay()
+        errors = [e for e in self.daemon.call('GetReport')['events']
+                  if e['error'] and e['kind'] == 'credentials']
+        self.assertTrue(errors)
+
+    def test_maintenance(self):
+        # Every path 503, the anonymous upgrade too: server-error, not
+        # websocket-blocked nor not-obico-server.
+        self.start(self.path)
+        self.wait_okay()
+        self.sim.scenario('maintenance')
+        self.daemon.wait_prop('Problem', 'server-error')
+        self.daemon.wait_prop('WebSocket', 'blocked')
+        self.assertEqual(self.daemon.get('Problem'), 'server-error')
+        self.sim.scenario('healthy')
+        self.wait_okay()
+
+    def test_odd_health_check_is_no_verdict(self):
+        # What app.obico.io answers at /hc/ nobody here has seen: while the
+        # printer endpoint answers like Obico, /hc/ decides nothing.
+        self.start(self.path)
+        self.wait_okay()
+        for scenario in ('hc-500', 'hc-odd'):
+            with self.subTest(scenario=scenario):
+                self.sim.scenario(scenario)
+                seen = set()
+                end = time.monotonic() + 3
+                while time.monotonic() < end:
+                    seen.add((self.daemon.get('State'), self.daemon.get('Problem')))
+                    pump(0.05)
+                self.assertEqual(seen, {('okay', '')})
+                self.assertEqual(self.daemon.get('Http'), 'ok')
+        self.assertIn('/hc/', self.daemon.log())
+        self.assertEqual(self.daemon.call('GetReport')['total_errors'], 0)
+
+    def test_not_obico_server(self):
+        # A web page on the printer endpoint still is not Obico's.
+        self.start(self.path)
+        self.wait_okay()
+        self.sim.scenario('not-obico')
+        self.daemon.wait_prop('Problem', 'not-obico-server')
+        self.assertEqual(self.daemon.get('Http'), 'unexpected')
+
     def test_test_method_uses_rest_only(self):
         self.start(self.path)
         self.wait_okay()
@@ -437,6 +494,31 @@ class TestSchedule(WatchTestCase):
         self.assertLessEqual(hc, elapsed / 0.5 + 2)
         self.assertEqual(after['/api/v1/octo/printer/'], before['/api/v1/octo/printer/'])
         self.assertEqual(after['/ws/dev/'], before['/ws/dev/'])
+
+    def test_health_change_brings_the_credential_check_forward(self):
+        # The credential check is 60 s away; /hc/ (every 0.5 s) turning to
+        # 503 has the printer endpoint asked at once, and again when /hc/
+        # is back.
+        path = self.moonraker()
+        self.start(path)
+        self.wait_okay()
+        self.sim.scenario('maintenance')
+        self.daemon.wait_prop('Problem', 'server-error', timeout=5)
+        self.assertEqual(self.daemon.get('State'), 'error')
+        self.sim.scenario('healthy')
+        self.daemon.wait_prop('Http', 'ok', timeout=5)
+        self.daemon.wait_prop('Problem', lambda p: p != 'server-error', timeout=5)
+
+    def test_odd_health_asks_the_printer_endpoint_once(self):
+        path = self.moonraker()
+        self.start(path)
+        self.wait_okay()
+        before = len(self.sim.requests('/api/v1/octo/printer/'))
+        self.sim.scenario('hc-odd')
+        time.sleep(3)
+        self.assertEqual(len(self.sim.requests('/api/v1/octo/printer/')), before + 1)
+        self.assertEqual(self.daemon.get('State'), 'okay')
+        self.assertEqual(self.daemon.get('Problem'), '')
 
     def test_retry_soon_after_a_failure(self):
         # A long interval would leave the daemon in error for a minute; after

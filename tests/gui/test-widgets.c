@@ -25,7 +25,7 @@
 static const char * const spec_fix_ids[] = {
   "not-linked", "server-address", "internet", "tls", "not-obico-server", "invalid-credentials",
   "relink", "unarchive", "shared-credentials", "still-invalid", "websocket-blocked",
-  "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help",
+  "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help", "server-error",
 };
 
 static void
@@ -106,6 +106,7 @@ test_fix_after_test (void)
     { { "invalid-credentials", "error", "invalid-credentials", "rejected", "none", TRUE }, "still-invalid" },
     { { "invalid-credentials", "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
     { { "unexpected-response", "error", "not-obico-server", "closed", "none" }, "not-obico-server" },
+    { { "unexpected-response", "error", "server-error", "closed", "none" }, "server-error" },
     /* succeeded: the state decides */
     { { "succeeded", "okay", "", "connected", "none" }, "undetected" },
     { { "succeeded", "disconnected", "websocket-blocked", "blocked", "none" }, "websocket-blocked" },

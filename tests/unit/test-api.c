@@ -129,9 +129,11 @@ test_printer_other_answers (void)
   g_autoptr(OcdApiReply) no_type = reply_new (502, NULL, NULL, 0);
   g_autoptr(OcdApiReply) throttled = json_reply (429, "{\"detail\":\"Request was throttled.\"}");
 
+  /* A 5xx: the server was reached and failed; not "not Obico's". */
   ocd_api_classify_printer (server_error);
-  g_assert_cmpint (server_error->outcome, ==, OCD_API_UNEXPECTED);
+  g_assert_cmpint (server_error->outcome, ==, OCD_API_SERVER_ERROR);
   assert_detail (server_error, "500");
+  assert_detail (server_error, "reached but failed");
 
   ocd_api_classify_printer (not_found);
   g_assert_cmpint (not_found->outcome, ==, OCD_API_UNEXPECTED);
@@ -147,13 +149,51 @@ test_printer_other_answers (void)
   g_assert_cmpint (portal->outcome, ==, OCD_API_UNEXPECTED);
 
   ocd_api_classify_printer (no_type);
-  g_assert_cmpint (no_type->outcome, ==, OCD_API_UNEXPECTED);
+  g_assert_cmpint (no_type->outcome, ==, OCD_API_SERVER_ERROR);
   assert_detail (no_type, "502");
 
   throttled->retry_after = 60;
   ocd_api_classify_printer (throttled);
   g_assert_cmpint (throttled->outcome, ==, OCD_API_UNEXPECTED);
   assert_detail (throttled, "60 seconds");
+}
+
+/* Without credentials (Diagnose() when no printer is linked): only a 401
+ * or 403 with a JSON body is an Obico server asking for them. */
+static void
+test_printer_anonymous (void)
+{
+  static const struct {
+    guint status;
+    const char *content_type, *body;
+    OcdApiOutcome outcome;
+    const char *fragment;
+  } cases[] = {
+    { 401, "application/json", "{\"detail\":\"Authentication credentials were not provided.\"}",
+      OCD_API_INVALID_CREDENTIALS, "as an Obico server does" },
+    { 403, "application/json", "{\"detail\":\"Authentication credentials were not provided.\"}",
+      OCD_API_INVALID_CREDENTIALS, "as an Obico server does" },
+    { 401, "text/html", "<html><body>Login required</body></html>", OCD_API_UNEXPECTED, "401" },
+    { 200, "text/html", NULL, OCD_API_UNEXPECTED, "200" },
+    /* Whatever gives a printer to anyone, it is not Obico's API. */
+    { 200, "application/json", NULL, OCD_API_UNEXPECTED, "200" },
+    { 503, "text/html", "<html>Maintenance</html>", OCD_API_SERVER_ERROR, "503" },
+    { 404, "text/html", NULL, OCD_API_UNEXPECTED, "404" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *body = cases[i].body != NULL ? cases[i].body
+                         : strstr (cases[i].content_type, "json") != NULL ? PRINTER_OK : HTML;
+      g_autoptr(OcdApiReply) reply = reply_new (cases[i].status, cases[i].content_type, body, -1);
+
+      g_test_message ("%u %s", cases[i].status, cases[i].content_type);
+      reply->anonymous = TRUE;
+      ocd_api_classify_printer (reply);
+      g_assert_cmpint (reply->outcome, ==, cases[i].outcome);
+      g_assert_cmpint (reply->printer_id, ==, -1);
+      assert_detail (reply, cases[i].fragment);
+    }
 }
 
 static void
@@ -299,7 +339,8 @@ test_verify (void)
   g_assert_cmpint (html_404->outcome, ==, OCD_API_UNEXPECTED);
 
   ocd_api_classify_verify (server_error);
-  g_assert_cmpint (server_error->outcome, ==, OCD_API_UNEXPECTED);
+  g_assert_cmpint (server_error->outcome, ==, OCD_API_SERVER_ERROR);
+  assert_detail (server_error, "500");
 
   ocd_api_classify_verify (invalid);
   g_assert_cmpint (invalid->outcome, ==, OCD_API_UNEXPECTED);
@@ -320,7 +361,8 @@ test_health (void)
     { 200, "", OCD_API_UNEXPECTED },
     { 200, "<html>Okay</html>", OCD_API_UNEXPECTED },
     { 200, "Okay, but this is a long web page", OCD_API_UNEXPECTED },
-    { 500, "Okay", OCD_API_UNEXPECTED },
+    { 500, "Okay", OCD_API_SERVER_ERROR },
+    { 503, "<html>Maintenance</html>", OCD_API_SERVER_ERROR },
     { 302, "", OCD_API_UNEXPECTED },
     { 404, "Not Found", OCD_API_UNEXPECTED },
   };
@@ -333,6 +375,13 @@ test_health (void)
       ocd_api_classify_health (reply);
       g_assert_cmpint (reply->outcome, ==, cases[i].outcome);
       assert_detail (reply, NULL);
+      /* "Okay" is known only of the open-source server: another answer
+       * never says that this is not an Obico server. */
+      if (reply->outcome != OCD_API_OK)
+        {
+          g_assert_null (strstr (reply->detail, "other than an Obico server"));
+          assert_detail (reply, "printer endpoint");
+        }
     }
 
   {
@@ -471,6 +520,34 @@ test_failure_problem (void)
   g_assert_cmpuint (G_N_ELEMENTS (cases), ==, OCD_API_FAILURE_INVALID + 1);
 }
 
+static void
+test_reply_problem (void)
+{
+  /* What Diagnose() names for a REST step, as State does for Http. */
+  static const struct {
+    OcdApiOutcome outcome;
+    OcdApiFailure failure;
+    ObicoProblem  problem;
+  } cases[] = {
+    { OCD_API_OK, OCD_API_FAILURE_NONE, OBICO_PROBLEM_NONE },
+    { OCD_API_UNREACHABLE, OCD_API_FAILURE_RESOLVE, OBICO_PROBLEM_SERVER_ADDRESS },
+    { OCD_API_UNREACHABLE, OCD_API_FAILURE_TIMEOUT, OBICO_PROBLEM_INTERNET },
+    { OCD_API_UNREACHABLE, OCD_API_FAILURE_TLS, OBICO_PROBLEM_TLS },
+    { OCD_API_INVALID_CREDENTIALS, OCD_API_FAILURE_NONE, OBICO_PROBLEM_INVALID_CREDENTIALS },
+    { OCD_API_REJECTED, OCD_API_FAILURE_NONE, OBICO_PROBLEM_NOT_OBICO_SERVER },
+    { OCD_API_UNEXPECTED, OCD_API_FAILURE_NONE, OBICO_PROBLEM_NOT_OBICO_SERVER },
+    { OCD_API_UNEXPECTED, OCD_API_FAILURE_PROTOCOL, OBICO_PROBLEM_NOT_OBICO_SERVER },
+    { OCD_API_SERVER_ERROR, OCD_API_FAILURE_NONE, OBICO_PROBLEM_SERVER_ERROR },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      OcdApiReply reply = { .outcome = cases[i].outcome, .failure = cases[i].failure };
+
+      g_assert_cmpint (ocd_api_reply_problem (&reply), ==, cases[i].problem);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -480,6 +557,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/printer/401", test_printer_401);
   g_test_add_func ("/api/printer/403", test_printer_403);
   g_test_add_func ("/api/printer/other-answers", test_printer_other_answers);
+  g_test_add_func ("/api/printer/anonymous", test_printer_anonymous);
   g_test_add_func ("/api/printer/bad-json", test_printer_bad_json);
   g_test_add_func ("/api/printer/deep-json", test_printer_deep_json);
   g_test_add_func ("/api/printer/truncated", test_printer_truncated);
@@ -489,6 +567,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/health", test_health);
   g_test_add_func ("/api/tls-errors", test_tls_errors);
   g_test_add_func ("/api/failure-problem", test_failure_problem);
+  g_test_add_func ("/api/reply-problem", test_reply_problem);
   g_test_add_func ("/api/websocket", test_websocket);
   g_test_add_func ("/api/websocket/unreachable", test_websocket_unreachable);
   g_test_add_func ("/api/formatters", test_formatters);

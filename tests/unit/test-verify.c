@@ -55,6 +55,7 @@ test_judge (void)
     { OCD_API_UNREACHABLE, NULL, OBICO_ERROR_SERVER_UNREACHABLE },
     { OCD_API_UNEXPECTED, "0123456789abcdef0123", OBICO_ERROR_SERVER_UNREACHABLE },
     { OCD_API_INVALID_CREDENTIALS, NULL, OBICO_ERROR_SERVER_UNREACHABLE },
+    { OCD_API_SERVER_ERROR, NULL, OBICO_ERROR_SERVER_UNREACHABLE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -88,6 +89,8 @@ test_answer (void)
     { OCD_API_INVALID_CREDENTIALS, "invalid-credentials" },
     { OCD_API_UNEXPECTED, "unexpected-response" },
     { OCD_API_REJECTED, "unexpected-response" },
+    /* a 5xx: the guide's TEST says unexpected response; Problem says server-error */
+    { OCD_API_SERVER_ERROR, "unexpected-response" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
