@@ -204,6 +204,63 @@ read_appended (OcdAgentLog *log, gboolean from_start)
   log->offset += used;
 }
 
+/* A record of the agent itself: an OctoPrint log holds every plugin's. */
+static gboolean
+is_agents_own (OcdAgentKind kind, const char *line)
+{
+  if (*line == '\0')
+    return FALSE;
+  if (kind == OCD_AGENT_OCTOPRINT)
+    return strstr (line, "octoprint.plugins.obico") != NULL ||
+           strstr (line, "octoprint.plugins.thespaghettidetective") != NULL;
+  return TRUE;
+}
+
+GStrv
+ocd_agent_log_tail (OcdAgentKind kind, const char *path, guint max_lines)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  g_autofree char *buffer = NULL;
+  g_auto(GStrv) lines = NULL;
+  struct stat st;
+  gssize n;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    return g_strv_builder_end (builder);
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return g_strv_builder_end (builder);
+    }
+  buffer = g_malloc (LOG_MAX_READ + 1);
+  do
+    n = pread (fd, buffer, LOG_MAX_READ, MAX (st.st_size - LOG_MAX_READ, 0));
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  if (n <= 0)
+    return g_strv_builder_end (builder);
+  buffer[n] = '\0';
+
+  lines = g_strsplit (buffer, "\n", -1);
+  /* the first line of a cut read may be the end of a longer one */
+  for (guint i = st.st_size > LOG_MAX_READ ? 1 : 0; lines[i] != NULL; i++)
+    {
+      g_strchomp (lines[i]);
+      if (is_agents_own (kind, lines[i]))
+        g_ptr_array_add (kept, lines[i]);
+    }
+  for (guint i = kept->len > max_lines ? kept->len - max_lines : 0; i < kept->len; i++)
+    {
+      g_autofree char *text = printable_line (kept->pdata[i]);
+
+      g_strv_builder_add (builder, text);
+    }
+  return g_strv_builder_end (builder);
+}
+
 gboolean
 ocd_agent_event_is_about (GFile *file, GFile *other, const char *basename)
 {

@@ -40,6 +40,14 @@ const char       *ocd_agent_log_get_path       (OcdAgentLog     *log);
 void              ocd_agent_log_free           (OcdAgentLog     *log);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OcdAgentLog, ocd_agent_log_free)
 
+/* The agent's own recent lines in its log at @path, newest last, at most
+ * @max_lines from its last 64 KiB (in an OctoPrint log only the Obico
+ * plugin's records): valid UTF-8, credentials redacted (ocd_log_redact()),
+ * shortened.  Empty when the file cannot be read. */
+GStrv             ocd_agent_log_tail           (OcdAgentKind     kind,
+                                                const char      *path,
+                                                guint            max_lines);
+
 /* Whether a directory monitor's event is about the file named @basename. */
 gboolean          ocd_agent_event_is_about     (GFile           *file,
                                                 GFile           *other,

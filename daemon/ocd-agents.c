@@ -381,6 +381,23 @@ ocd_agents_get_watched (OcdAgents *self)
   return NULL;
 }
 
+GStrv
+ocd_agents_get_recent_log (OcdAgents *self, guint max_lines)
+{
+  const OcdAgent *chosen = ocd_agents_get_watched (self);
+
+  for (guint i = 0; chosen == NULL && i < self->agents->len; i++)
+    {
+      const OcdAgent *agent = g_ptr_array_index (self->agents, i);
+
+      if (agent->installed && agent->log_path != NULL)
+        chosen = agent;
+    }
+  if (chosen == NULL || chosen->log_path == NULL)
+    return NULL;
+  return ocd_agent_log_tail (chosen->kind, chosen->log_path, max_lines);
+}
+
 const char *
 ocd_agents_get_service (OcdAgents *self, const char *path)
 {

@@ -23,6 +23,11 @@ OcdAgents        *ocd_agents_new               (const char * const *paths,
 GPtrArray        *ocd_agents_get_all           (OcdAgents  *self);
 const OcdAgent   *ocd_agents_get_watched       (OcdAgents  *self);
 const OcdAgent   *ocd_agents_get_first_broken  (OcdAgents  *self);
+/* The official agent's own recent log lines (ocd_agent_log_tail()): the
+ * watched agent's, else the first installed one's with a known log; NULL
+ * when there is none. */
+GStrv             ocd_agents_get_recent_log    (OcdAgents  *self,
+                                                guint       max_lines);
 /* The systemd unit that runs the agent of @path, NULL when none is known. */
 const char       *ocd_agents_get_service       (OcdAgents  *self,
                                                 const char *path);

@@ -414,9 +414,13 @@ ocd_link_reconnect (OcdLink *self)
   apply_role (self);
 }
 
+/* the official agent's lines in GetReport: a screen's worth */
+#define AGENT_LOG_LINES 60
+
 GVariant *
 ocd_link_get_report (OcdLink *self)
 {
+  g_auto(GStrv) agent_log = ocd_agents_get_recent_log (self->agents, AGENT_LOG_LINES);
   OcdReportInputs in = {
     .state = ocd_status_get_state (self->status),
     .problem = ocd_status_get_problem (self->status),
@@ -429,6 +433,7 @@ ocd_link_get_report (OcdLink *self)
     .last_test = ocd_test_get_last (self->test),
     .last_diagnose = self->last_diagnose,
     .agents = ocd_agents_to_variant (self->agents),
+    .agent_log = (const char * const *) agent_log,
     .config = self->config,
     .state_dir = ocd_store_get_dir (self->store),
     .debug_logging = stored (self)->debug_logging,

@@ -29,6 +29,60 @@ ocd_log_token_hint (const char *token)
   return g_strdup_printf ("…%s", token + len - 4);
 }
 
+static gboolean
+is_token_char (char c)
+{
+  return c != '\0' && (g_ascii_isalnum (c) || strchr ("._~+/=-", c) != NULL);
+}
+
+/* A credential quoted where the daemon does not know it (an agent's log at
+ * DEBUG prints its requests, with a token it may have replaced since):
+ * "Authorization: Token abc…", "authorization=bearer abc…", "auth_token = abc…"
+ * keep only the token's last four characters. */
+static void
+redact_credential_fields (GString *out)
+{
+  static const char * const keys[] = { "authorization", "auth_token" };
+  g_autofree char *lower = g_ascii_strdown (out->str, -1);
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      const char *from = lower;
+      const char *found;
+
+      while ((found = strstr (from, keys[k])) != NULL)
+        {
+          gsize at = found - lower + strlen (keys[k]);
+          gsize end;
+
+          from = found + strlen (keys[k]);
+          while (lower[at] != '\0' && strchr ("\"': =", lower[at]) != NULL)
+            at++;
+          if (g_str_has_prefix (lower + at, "bearer ") || g_str_has_prefix (lower + at, "token "))
+            {
+              at = strchr (lower + at, ' ') - lower;
+              while (lower[at] == ' ')
+                at++;
+            }
+          for (end = at; is_token_char (lower[end]); end++)
+            ;
+          /* short words are no credentials ("Authorization: none") */
+          if (end - at >= 8)
+            {
+              g_autofree char *token = g_strndup (out->str + at, end - at);
+              g_autofree char *hint = ocd_log_token_hint (token);
+
+              g_string_erase (out, at, end - at);
+              g_string_insert (out, at, hint);
+              /* keep @lower aligned with @out */
+              g_free (lower);
+              lower = g_ascii_strdown (out->str, -1);
+              from = lower + at + strlen (hint);
+            }
+        }
+    }
+}
+
 static char *
 redact_locked (const char *text)
 {
@@ -41,6 +95,7 @@ redact_locked (const char *text)
 
       g_string_replace (out, secret, hint, 0);
     }
+  redact_credential_fields (out);
   return g_string_free (out, FALSE);
 }
 

@@ -22,6 +22,7 @@ typedef struct {
   GVariant            *last_test;         /* (ssa{sv}), NULL: no Test() yet */
   GVariant            *last_diagnose;     /* (sasaa{sv}), NULL: no Diagnose() yet */
   GVariant            *agents;            /* aa{sv} */
+  const char * const  *agent_log;         /* the official agent's recent lines, NULL none */
   /* the configuration */
   const OcdConfig     *config;
   const char          *state_dir;

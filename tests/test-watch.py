@@ -567,6 +567,33 @@ class TestAgentLogs(WatchTestCase):
         self.assertTrue(any('4321' in c for c in causes), causes)
         self.assertFalse(any('curl' in c for c in causes), causes)
 
+    def test_recent_lines_in_the_report(self):
+        """GetReport's agent_log: the agent's own last lines, newest last, with
+        the token it uses and one it used before (unknown here) redacted."""
+        path = self.moonraker()
+        log = os.path.join(self.home, 'printer_data', 'logs', 'moonraker-obico.log')
+        old_token = 'f0e1d2c3b4a5968778695a4b'
+        self.append(log, ['2024-05-01 10:00:00,000      INFO  obico.app - started %d' % i for i in range(80)])
+        self.start(path)
+        self.wait_okay()
+        token = self.printer['token']
+        self.append(log, [
+            '2024-05-02 10:00:00,000     DEBUG  obico.server_conn - curl -H "Authorization: '
+            'Token %s" https://app.obico.io/api/v1/octo/printer/' % token,
+            '2024-05-02 10:00:00,500     DEBUG  obico.server_conn - curl -H "Authorization: '
+            'Token %s" https://app.obico.io/api/v1/octo/printer/' % old_token,
+            '2024-05-02 10:00:01,000      INFO  obico.app - Status update 🖨',
+        ])
+        lines = self.daemon.call('GetReport')['agent_log']
+        self.assertEqual(len(lines), 60)
+        self.assertEqual(lines[-1], '2024-05-02 10:00:01,000      INFO  obico.app - Status update 🖨')
+        self.assertIn('Authorization: Token …' + token[-4:], lines[-3])
+        self.assertIn('Authorization: Token …' + old_token[-4:], lines[-2])
+        for line in lines:
+            self.assertNotIn(token, line)
+            self.assertNotIn(old_token[:-4], line)
+        self.assertEqual(lines[0], '2024-05-01 10:00:00,000      INFO  obico.app - started 23')
+
     def test_moonraker_connection_errors_counted(self):
         path = self.moonraker()
         log = os.path.join(self.home, 'printer_data', 'logs', 'moonraker-obico.log')

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "ocd-agent-log.h"
 #include "ocd-agent-search.h"
 #include "ocd-agents.h"
 #include "ocd-log.h"
@@ -166,6 +167,80 @@ test_token_redacted_when_read (void)
   g_assert_null (agent->error);
   g_assert_null (strstr (redacted, "fedcba9876543210abcd"));
   g_assert_nonnull (strstr (redacted, "abcd"));
+}
+
+/* An agent at DEBUG logs its requests with a token this daemon may not know
+ * (an old one, another agent's): the header keeps only its last 4. */
+static void
+test_credential_fields_redacted (void)
+{
+  const struct { const char *line, *kept, *gone; } cases[] = {
+    { "curl -X GET -H 'Authorization: Token 9f8e7d6c5b4a39281706' https://app.obico.io/api/v1/",
+      "Authorization: Token …1706'", "9f8e7d6c5b4a3928" },
+    { "headers={'authorization': 'bearer AbCdEfGhIjKlMnOp.qr-st'}", "'bearer …r-st'", "AbCdEfGhIjKlMnOp" },
+    { "auth_token = zyxwvutsrqponmlk", "auth_token = …nmlk", "zyxwvutsrqpo" },
+    { "AUTHORIZATION=bearer 0000111122223333 and Authorization: Token 4444555566667777",
+      "…3333 and Authorization: Token …7777", "44445555" },
+    /* no credential: left alone */
+    { "Authorization: none", "Authorization: none", NULL },
+    { "authorization failed", "authorization failed", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *redacted = ocd_log_redact (cases[i].line);
+      g_autofree char *again = ocd_log_redact (redacted);
+
+      g_test_message ("%s → %s", cases[i].line, redacted);
+      g_assert_nonnull (strstr (redacted, cases[i].kept));
+      if (cases[i].gone != NULL)
+        g_assert_null (strstr (redacted, cases[i].gone));
+      g_assert_cmpstr (again, ==, redacted);
+    }
+}
+
+/* GetReport's agent_log: the agent's own lines at the end of its log. */
+static void
+test_log_tail (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("obico-agent-log-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "octoprint.log", NULL);
+  g_autofree char *missing = g_build_filename (dir, "none.log", NULL);
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_auto(GStrv) tail = NULL;
+  g_auto(GStrv) three = NULL;
+  g_auto(GStrv) none = NULL;
+
+  /* more than the 64 KiB read: only the end counts */
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (log, "2024-05-02 09:00:00,%03u - octoprint.plugins.obico - INFO - old line %u\n",
+                            i % 1000, i);
+  g_string_append (log, "2024-05-02 10:00:00,000 - octoprint.server - INFO - Listening\n"
+                        "2024-05-02 10:00:01,000 - octoprint.plugins.obico - DEBUG - curl -H "
+                        "'Authorization: Token 9f8e7d6c5b4a39281706' https://app.obico.io/api/v1/octo/pic/\n"
+                        "2024-05-02 10:00:02,000 - octoprint.plugins.softwareupdate - INFO - check\n"
+                        "2024-05-02 10:00:03,000 - octoprint.plugins.obico - WARNING - Server WS ERROR\n");
+  g_assert_true (g_file_set_contents (path, log->str, log->len, NULL));
+
+  tail = ocd_agent_log_tail (OCD_AGENT_OCTOPRINT, path, 60);
+  g_assert_cmpuint (g_strv_length (tail), ==, 60);
+  g_assert_nonnull (strstr (tail[59], "Server WS ERROR"));
+  g_assert_nonnull (strstr (tail[58], "Authorization: Token …1706"));
+  g_assert_null (strstr (tail[58], "9f8e7d6c5b4a3928"));
+  g_assert_nonnull (strstr (tail[57], "old line 1999"));
+  for (guint i = 0; tail[i] != NULL; i++)
+    g_assert_nonnull (strstr (tail[i], "octoprint.plugins.obico"));
+
+  three = ocd_agent_log_tail (OCD_AGENT_MOONRAKER, path, 3);
+  g_assert_cmpuint (g_strv_length (three), ==, 3);
+  g_assert_nonnull (strstr (three[0], "octoprint.plugins.obico - DEBUG"));
+  g_assert_nonnull (strstr (three[1], "softwareupdate"));
+
+  none = ocd_agent_log_tail (OCD_AGENT_MOONRAKER, missing, 60);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static void
@@ -581,6 +656,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/agents/moonraker", test_moonraker);
   g_test_add_func ("/agents/moonraker-broken", test_moonraker_broken);
   g_test_add_func ("/agents/token-redacted", test_token_redacted_when_read);
+  g_test_add_func ("/agents/credential-fields-redacted", test_credential_fields_redacted);
+  g_test_add_func ("/agents/log-tail", test_log_tail);
   g_test_add_func ("/agents/kind", test_kind);
   g_test_add_func ("/agents/log-lines", test_log_lines);
   g_test_add_func ("/agents/equal", test_equal);
