@@ -140,6 +140,15 @@ read_message (const struct nlmsghdr *h)
   return conn;
 }
 
+/* NLMSG_OK without comparing the header's unsigned length with the signed
+ * length left (clang's -Wsign-compare); len stays signed, so NLMSG_NEXT
+ * going past the end makes it negative and ends the walk. */
+static inline gboolean
+nlmsg_ok (const struct nlmsghdr *h, int len)
+{
+  return len >= (int) sizeof *h && h->nlmsg_len >= sizeof *h && h->nlmsg_len <= (guint) len;
+}
+
 static gboolean
 set_errno_error (GError **error, int saved_errno, const char *what)
 {
@@ -218,7 +227,7 @@ read_answer (int fd, GPtrArray *out, GPtrArray *remote_addresses, gint64 uid, GE
         continue;
 
       len = n;
-      for (const struct nlmsghdr *h = (const struct nlmsghdr *) buffer; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
+      for (const struct nlmsghdr *h = (const struct nlmsghdr *) buffer; nlmsg_ok (h, len); h = NLMSG_NEXT (h, len))
         {
           g_autoptr(OcdSockdiagConn) conn = NULL;
 

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-30}
 build=${OBICO_FUZZ_BUILD:-build-fuzz}
-targets=${OBICO_FUZZ_TARGETS:-api message url agents-yaml agents-ini store agent-log}
+targets=${OBICO_FUZZ_TARGETS:-api message url agents-yaml agents-ini store agent-log agent-units}
 
 if ! command -v clang >/dev/null; then
   echo "run-fuzzers.sh: clang is needed (apt-get install clang libclang-rt-14-dev)" >&2
@@ -33,6 +33,7 @@ dict_for() {
     url) echo url.dict ;;
     agents-yaml) echo yaml.dict ;;
     agent-log) echo log.dict ;;
+    agent-units) echo units.dict ;;
     *) echo ini.dict ;;
   esac
 }
