@@ -193,6 +193,10 @@ class Sim:
     def ws_connections(self):
         return self._call('GET', 'ws-connections')
 
+    def clock(self, skew):
+        """Dates every Obico answer @skew seconds off (the server's clock is wrong, or this host's)."""
+        return self._call('POST', 'clock', {'skew': skew})
+
     def clear(self):
         return self._call('POST', 'clear', {})
 

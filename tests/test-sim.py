@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """obico-sim over real HTTP and WebSocket: every endpoint, scenario and control call."""
 
+import email.utils
 import http.client
 import json
 import os
@@ -770,6 +771,28 @@ class ControlTest(SimTestCase):
         self.assertEqual(json.loads(body), {'detail': 'Method "POST" not allowed.'})
         self.assertEqual(http_request(self.sim, 'POST', '/api/v1/octo/printer/')[0], 401)
         self.assertEqual(http_request(self.sim, 'GET', '/api/v1/octo/verify/?code=123456')[0], 405)
+
+    def test_clock_skew(self):
+        def skew(headers):
+            date = email.utils.parsedate_to_datetime(headers['date']).timestamp()
+            return date - time.time()
+
+        self.assertEqual(self.sim._call('GET', 'clock'), {'skew': 0})
+        self.assertLess(abs(skew(http_request(self.sim, 'GET', '/hc/')[1])), 2)
+        self.assertEqual(self.sim.clock(-7200), {'skew': -7200})
+        self.assertEqual(self.sim._call('GET', 'clock'), {'skew': -7200})
+        self.assertLess(abs(skew(http_request(self.sim, 'GET', '/hc/')[1]) + 7200), 2)
+        p = self.sim.add_printer()
+        status, headers, _, sock, _ = wsclient.handshake(self.sim.ws_url, ws_auth(p['token']))
+        sock.close()
+        self.assertEqual(status, 101)
+        self.assertLess(abs(skew(headers) + 7200), 2)
+        # the control API keeps the true time
+        control = http_request(self.sim, 'GET', '/_sim/clock')[1]
+        self.assertLess(abs(skew(control)), 2)
+        for bad in (b'{"skew": "1"}', b'{"skew": 1.5}', b'{"skew": 4000000000}', b'{"skews": 1}'):
+            self.assertEqual(http_request(self.sim, 'POST', '/_sim/clock', body=bad)[0], 400, bad)
+        self.assertEqual(self.sim._call('GET', 'clock'), {'skew': -7200})
 
     def test_scenario_per_printer(self):
         a = self.sim.add_printer()

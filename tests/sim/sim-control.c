@@ -293,6 +293,33 @@ control_unarchive (Sim *self, SoupServerMessage *msg, JsonObject *in)
 }
 
 static void
+respond_clock (Sim *self, SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) out = json_object_new ();
+
+  json_object_set_int_member (out, "skew", self->clock_skew);
+  respond_object (msg, SOUP_STATUS_OK, out);
+}
+
+/* {"skew": S}: the Date of every Obico answer is S seconds off. */
+static void
+control_clock (Sim *self, SoupServerMessage *msg, JsonObject *in)
+{
+  static const char * const allowed[] = { "skew", NULL };
+  g_autofree char *error = NULL;
+  gint64 skew = 0;
+
+  if (!only_members (in, allowed, &error) ||
+      !member_int (in, "skew", -100LL * 365 * 86400, 100LL * 365 * 86400, &skew, &error))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, error);
+      return;
+    }
+  self->clock_skew = skew;
+  respond_clock (self, msg);
+}
+
+static void
 control_clear (Sim *self, SoupServerMessage *msg)
 {
   g_autoptr(JsonObject) out = json_object_new ();
@@ -502,6 +529,8 @@ control_handler (SoupServer        *server,
         respond_array (msg, self->ws_messages);
       else if (g_str_equal (name, "ws-connections"))
         respond_array (msg, self->ws_connections);
+      else if (g_str_equal (name, "clock"))
+        respond_clock (self, msg);
       else
         respond_error (msg, SOUP_STATUS_NOT_FOUND, "no such control endpoint");
     }
@@ -519,6 +548,8 @@ control_handler (SoupServer        *server,
         control_unarchive (self, msg, in);
       else if (g_str_equal (name, "clear"))
         control_clear (self, msg);
+      else if (g_str_equal (name, "clock"))
+        control_clock (self, msg, in);
       else if (g_str_equal (name, "ws/close"))
         control_ws_close (self, msg, in);
       else if (g_str_equal (name, "ws/send"))

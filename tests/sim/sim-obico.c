@@ -440,6 +440,7 @@ obico_handler (SoupServer        *server,
 
   decide (self, msg, path, query, &reply);
   record_request (self, msg, path, &reply);
+  reply_date (self, msg);
   g_debug ("%s %s → %u", soup_server_message_get_method (msg), path,
            reply.action == ACTION_RESET ? 0 : reply.status);
 

@@ -110,6 +110,19 @@ reset_connection_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* libsoup dates every answer when the request arrives; a skewed clock
+ * dates it off by that much. */
+void
+reply_date (Sim *self, SoupServerMessage *msg)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) date = g_date_time_add_seconds (now, (double) self->clock_skew);
+  g_autofree char *text = soup_date_time_to_string (date, SOUP_DATE_HTTP);
+
+  if (self->clock_skew != 0)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Date", text);
+}
+
 void
 reply_apply (SoupServerMessage *msg, Reply *r)
 {

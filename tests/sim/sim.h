@@ -103,6 +103,7 @@ struct _Sim {
   guint ws_status;
   guint status;                /* server-error, maintenance: the 5xx to answer */
   gint64 scenario_printer_id;  /* 0: every printer */
+  gint64 clock_skew;           /* s added to the Date of every Obico answer */
 
   GPtrArray *printers;
   GPtrArray *codes;
@@ -167,6 +168,9 @@ void          pending_free           (gpointer data);
 void          respond_object         (SoupServerMessage *msg, guint status, JsonObject *obj);
 void          respond_array          (SoupServerMessage *msg, JsonArray *array);
 void          respond_error          (SoupServerMessage *msg, guint status, const char *error);
+
+/* sim-reply.c: the Date header of an Obico answer, with the clock skew */
+void          reply_date             (Sim *self, SoupServerMessage *msg);
 
 /* sim-obico.c */
 void          obico_handler          (SoupServer *server, SoupServerMessage *msg, const char *path,
