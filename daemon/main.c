@@ -19,6 +19,7 @@
 typedef struct {
   GMainLoop  *loop;
   OcdLink    *link;
+  OcdHost    *host;
   OcdService *service;
   int         exit_status;
 } Daemon;
@@ -129,8 +130,11 @@ main (int argc, char *argv[])
   agents = ocd_agents_new ((const char * const *) config->agent_settings,
                            (const char * const *) config->settings_files,
                            (const char * const *) config->search_roots);
+  daemon.host = ocd_host_new (config);
   daemon.link = ocd_link_new (config, state_dir != NULL ? state_dir : DEFAULT_STATE_DIR, agents);
+  ocd_link_set_host (daemon.link, daemon.host);
   daemon.service = ocd_service_new (daemon.link);
+  ocd_host_start (daemon.host, use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM);
   ocd_link_start (daemon.link);
 
   owner_id = g_bus_own_name (use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, OBICO_BUS_NAME,
@@ -148,6 +152,7 @@ main (int argc, char *argv[])
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (daemon.service));
   g_clear_object (&daemon.service);
   g_clear_object (&daemon.link);
+  g_clear_object (&daemon.host);
   g_main_loop_unref (daemon.loop);
   return daemon.exit_status;
 }

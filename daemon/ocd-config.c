@@ -34,6 +34,7 @@ ocd_config_free (OcdConfig *config)
   g_free (config->path);
   g_strfreev (config->agent_settings);
   g_free (config->server_url);
+  g_free (config->proxy);
   g_strfreev (config->settings_files);
   g_strfreev (config->search_roots);
   g_free (config);
@@ -113,6 +114,11 @@ ocd_config_load (const char *path)
         }
     }
 
+  if (g_key_file_has_key (file, "server", "proxy", NULL))
+    {
+      g_free (config->proxy);
+      config->proxy = g_key_file_get_string (file, "server", "proxy", NULL);
+    }
   read_double (file, path, "server", "timeout", 0.1, 300, &config->timeout);
   read_double (file, path, "session", "heartbeat-interval", 0.1, 3600, &config->heartbeat_interval);
   read_double (file, path, "session", "dead-peer-timeout", 0.2, 3600, &config->dead_peer_timeout);

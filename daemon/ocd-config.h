@@ -11,6 +11,7 @@ typedef struct {
   char   **agent_settings;       /* the command line's official-agent settings files,
                                   * followed instead of searching; NULL: search */
   char    *server_url;           /* default server when none is stored */
+  char    *proxy;                /* [server] proxy, NULL: none configured */
   double   timeout;              /* s, every HTTP request and handshake */
   double   heartbeat_interval;   /* s, agent role status messages */
   double   dead_peer_timeout;    /* s, nothing heard → link lost */

@@ -36,6 +36,7 @@ struct _OcdLink
   OcdSession     *session;          /* agent role only */
   gboolean        checking_credentials;
   OcdWatch       *watch;            /* watch role only */
+  OcdHost        *host;             /* the host's context */
   OcdTest        *test;             /* Test(): one request answers every caller */
   gboolean        linking;
   GVariant       *last_diagnose;    /* (sasaa{sv}) of the last Diagnose() */
@@ -153,6 +154,20 @@ role_inputs (OcdLink *self)
     .agents = ocd_agents_get_all (self->agents),
     .watched = ocd_agents_get_watched (self->agents),
   };
+}
+
+void
+ocd_link_set_host (OcdLink *self,
+                   OcdHost *host)
+{
+  g_set_object (&self->host, host);
+  ocd_host_follow_session (host, self->soup);
+}
+
+OcdHost *
+ocd_link_get_host (OcdLink *self)
+{
+  return self->host;
 }
 
 /* Re-reads who holds the credentials and (re)starts the work of that role. */
@@ -434,6 +449,7 @@ ocd_link_get_report (OcdLink *self)
     .last_diagnose = self->last_diagnose,
     .agents = ocd_agents_to_variant (self->agents),
     .agent_log = (const char * const *) agent_log,
+    .host = self->host != NULL ? ocd_host_get_context (self->host) : NULL,
     .config = self->config,
     .state_dir = ocd_store_get_dir (self->store),
     .debug_logging = stored (self)->debug_logging,
@@ -542,6 +558,7 @@ ocd_link_finalize (GObject *object)
   g_clear_object (&self->watch);
   g_signal_handlers_disconnect_by_data (self->agents, self);
   g_clear_object (&self->agents);
+  g_clear_object (&self->host);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->test, ocd_test_free);
   g_clear_object (&self->status);

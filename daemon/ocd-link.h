@@ -8,6 +8,7 @@
 
 #include "ocd-agents.h"
 #include "ocd-config.h"
+#include "ocd-host.h"
 #include "ocd-status.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,11 @@ OcdLink     *ocd_link_new               (OcdConfig  *config,
 void         ocd_link_start             (OcdLink *self);
 /* The published state, for the service to bind. */
 OcdStatus   *ocd_link_get_status        (OcdLink *self);
+/* Before start: the host's context, for reports; the link's HTTP replies
+ * tell it the server's clock. */
+void         ocd_link_set_host          (OcdLink *self,
+                                         OcdHost *host);
+OcdHost     *ocd_link_get_host          (OcdLink *self);
 
 void         ocd_link_test_async        (OcdLink             *self,
                                          GAsyncReadyCallback  callback,

@@ -92,6 +92,8 @@ ocd_report_build (const OcdReportInputs *in,
   g_variant_dict_insert_value (&dict, "agents", in->agents);
   if (in->agent_log != NULL)
     g_variant_dict_insert_value (&dict, "agent_log", g_variant_new_strv (in->agent_log, -1));
+  if (in->host != NULL)
+    g_variant_dict_insert_value (&dict, "host", in->host);
   g_variant_dict_insert_value (&dict, "configuration", configuration (in));
   return g_variant_dict_end (&dict);
 }

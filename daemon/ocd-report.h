@@ -23,6 +23,7 @@ typedef struct {
   GVariant            *last_diagnose;     /* (sasaa{sv}), NULL: no Diagnose() yet */
   GVariant            *agents;            /* aa{sv} */
   const char * const  *agent_log;         /* the official agent's recent lines, NULL none */
+  GVariant            *host;              /* a{sv}, the host's context; NULL: none */
   /* the configuration */
   const OcdConfig     *config;
   const char          *state_dir;

@@ -326,6 +326,8 @@ ocd_service_new (OcdLink *link)
   g_object_bind_property_full (status, "problem", self, "problem", G_BINDING_SYNC_CREATE,
                                problem_to_string, NULL, NULL, NULL);
   g_object_bind_property (link, "debug-logging", self, "debug-logging", G_BINDING_SYNC_CREATE);
+  if (ocd_link_get_host (link) != NULL)
+    g_object_bind_property (ocd_link_get_host (link), "context", self, "host", G_BINDING_SYNC_CREATE);
   return self;
 }
 

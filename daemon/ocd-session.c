@@ -181,6 +181,7 @@ send_status (OcdSession *self, gboolean with_settings)
 
   g_debug ("Sending status");
   send_text (self, status);
+  ocd_host_note_heartbeat (ocd_link_get_host (self->link), self->connection);
 }
 
 static gboolean

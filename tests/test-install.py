@@ -27,7 +27,7 @@ ACTION_ID = 'io.obico.connect.configure'
 
 # The default configuration: every key, commented out, with its default.
 CONFIG_DEFAULTS = {
-    'server': {'url': 'https://app.obico.io', 'timeout': '10'},
+    'server': {'url': 'https://app.obico.io', 'timeout': '10', 'proxy': ''},
     'session': {'heartbeat-interval': '30', 'dead-peer-timeout': '45'},
     'report': {'window-hours': '24', 'max-events': '500'},
     'watch': {'hc-interval': '60', 'credentials-interval': '600',

@@ -1,0 +1,36 @@
+/* ocd-host.h — what the host tells about the link's conditions: Wi-Fi,
+ * power, the clock, a proxy and the kernel's view of the WebSocket.
+ *
+ * One object per host (every printer on it shares it).  It observes, event
+ * driven where the system signals changes, and publishes what it can tell
+ * as an a{sv} (the Host property, documented in io.obico.Connect1.xml); a
+ * key it cannot tell is absent, never guessed. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "ocd-config.h"
+
+G_BEGIN_DECLS
+
+#define OCD_TYPE_HOST (ocd_host_get_type ())
+G_DECLARE_FINAL_TYPE (OcdHost, ocd_host, OCD, HOST, GObject)
+
+OcdHost  *ocd_host_new            (const OcdConfig *config);
+/* Looks for NetworkManager and timedated on @bus_type (the session bus for
+ * tests and demos), reads the power state, starts the periodic reads. */
+void      ocd_host_start          (OcdHost  *self,
+                                   GBusType  bus_type);
+/* The context now, a{sv}: for Host, reports, and every error event. */
+GVariant *ocd_host_get_context    (OcdHost *self);
+/* Every reply @session receives tells the server's clock (Date). */
+void      ocd_host_follow_session (OcdHost     *self,
+                                   SoupSession *session);
+/* The agent role's heartbeat on @connection: the kernel's TCP view of it,
+ * and the periodic reads are due (they wait for heartbeats while they come,
+ * so the host adds no wake-ups of its own then). */
+void      ocd_host_note_heartbeat (OcdHost                 *self,
+                                   SoupWebsocketConnection *connection);
+
+G_END_DECLS
