@@ -17,6 +17,7 @@ ocd_config_new_defaults (void)
   config->heartbeat_interval = 30;
   config->dead_peer_timeout = 45;
   config->window_hours = 24;
+  config->unreliable_minutes = 15;
   config->max_events = 500;
   config->hc_interval = 60;
   config->credentials_interval = 600;
@@ -123,6 +124,8 @@ ocd_config_load (const char *path)
   read_double (file, path, "session", "heartbeat-interval", 0.1, 3600, &config->heartbeat_interval);
   read_double (file, path, "session", "dead-peer-timeout", 0.2, 3600, &config->dead_peer_timeout);
   read_double (file, path, "report", "window-hours", 0.0001, 24 * 365, &config->window_hours);
+  read_double (file, path, "report", "unreliable-minutes", 0.01, 24 * 60,
+               &config->unreliable_minutes);
   read_double (file, path, "report", "max-events", 10, 100000, &max_events);
   config->max_events = (guint) max_events;
   read_double (file, path, "watch", "hc-interval", 0.1, 86400, &config->hc_interval);

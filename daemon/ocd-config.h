@@ -16,6 +16,7 @@ typedef struct {
   double   heartbeat_interval;   /* s, agent role status messages */
   double   dead_peer_timeout;    /* s, nothing heard → link lost */
   double   window_hours;         /* error report window */
+  double   unreliable_minutes;   /* the recent window State reads */
   guint    max_events;           /* events kept for the report chart */
   double   hc_interval;          /* s, watch role /hc/ checks */
   double   credentials_interval; /* s, watch role credential checks */

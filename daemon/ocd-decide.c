@@ -7,6 +7,10 @@
 
 #include "ocd-decide.h"
 
+/* Outages begun in the recent window that make a link unreliable however
+ * much worked in between: it keeps dropping. */
+#define UNRELIABLE_DROPS 3
+
 static void
 decide (ObicoState state, ObicoProblem problem, const char *detail, OcdDecision *out)
 {
@@ -71,16 +75,20 @@ ocd_decide (const OcdDecideInputs *in,
     {
       decide (OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_WEBSOCKET_BLOCKED, in->websocket_detail, out);
     }
-  else if (in->window.alert)
+  /* The link keeps failing while otherwise up: repeated drops or a high
+   * share of failed exchanges over the recent window.  An outage that has
+   * ended is over: its retries were one failure. */
+  else if (in->recent.exchanges.alert || in->recent.exchanges.errors >= UNRELIABLE_DROPS)
     {
+      const OcdStatsSummary *recent = &in->recent.exchanges;
+
       decide (OBICO_STATE_ERROR,
-              in->window.severity == OBICO_SEVERITY_TOTAL ? OBICO_PROBLEM_NO_CONNECTIVITY
-                                                          : OBICO_PROBLEM_UNRELIABLE_NETWORK,
+              recent->severity == OBICO_SEVERITY_TOTAL ? OBICO_PROBLEM_NO_CONNECTIVITY
+                                                       : OBICO_PROBLEM_UNRELIABLE_NETWORK,
               NULL, out);
-      out->detail = g_strdup_printf (_("%u of the last %u attempts to reach the server failed "
-                                       "(%.0f %%)."),
-                                     in->window.errors, in->window.attempts,
-                                     in->window.rate * 100);
+      out->detail = g_strdup_printf (_("%u of the last %u exchanges with the server failed "
+                                       "(%.0f %%); an outage counts once."),
+                                     recent->errors, recent->attempts, recent->rate * 100);
     }
   /* The watch role's anonymous upgrade may not have run yet: HTTP decides. */
   else if (in->http == OBICO_HTTP_UNKNOWN ||

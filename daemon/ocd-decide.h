@@ -18,7 +18,7 @@ typedef struct {
   const char      *http_detail;
   ObicoWebSocket   websocket;
   const char      *websocket_detail;
-  OcdStatsSummary  window;        /* the error account over its window */
+  OcdStatsRecent   recent;        /* the error account's recent window, an outage counted once */
   gboolean         relinked;      /* a Link() succeeded only moments ago */
   const char      *broken_agent;  /* why an official agent's settings are unusable, or NULL */
 } OcdDecideInputs;

@@ -524,6 +524,7 @@ ocd_link_new (OcdConfig  *config,
   self->agents = g_object_ref (agents);
   self->store = ocd_store_new (state_dir);
   self->status = ocd_status_new ((gint64) (config->window_hours * 3600 * G_USEC_PER_SEC),
+                                 (gint64) (config->unreliable_minutes * 60 * G_USEC_PER_SEC),
                                  config->max_events);
   self->test = ocd_test_new (on_test_heard, self);
   self->soup = ocd_api_session_new (config->timeout);

@@ -54,6 +54,7 @@ configuration (const OcdReportInputs *in)
   g_variant_dict_insert (&dict, "heartbeat_interval", "d", config->heartbeat_interval);
   g_variant_dict_insert (&dict, "dead_peer_timeout", "d", config->dead_peer_timeout);
   g_variant_dict_insert (&dict, "window_hours", "d", config->window_hours);
+  g_variant_dict_insert (&dict, "unreliable_minutes", "d", config->unreliable_minutes);
   g_variant_dict_insert (&dict, "max_events", "u", config->max_events);
   g_variant_dict_insert (&dict, "hc_interval", "d", config->hc_interval);
   g_variant_dict_insert (&dict, "credentials_interval", "d", config->credentials_interval);
@@ -89,6 +90,7 @@ ocd_report_build (const OcdReportInputs *in,
   if (in->last_diagnose != NULL)
     g_variant_dict_insert_value (&dict, "last_diagnose", in->last_diagnose);
   g_variant_dict_insert_value (&dict, "events", ocd_stats_events (in->stats));
+  ocd_stats_add_outages_to_dict (in->stats, now, &dict);
   g_variant_dict_insert_value (&dict, "agents", in->agents);
   if (in->agent_log != NULL)
     g_variant_dict_insert_value (&dict, "agent_log", g_variant_new_strv (in->agent_log, -1));

@@ -10,6 +10,9 @@
 #include "ocd-stats.h"
 
 #define N_BUCKETS 96
+#define DEFAULT_RECENT (15 * 60 * G_USEC_PER_SEC)
+#define MAX_EXCHANGES 4096   /* the recent window's counted exchanges */
+#define MAX_OUTAGES 100
 
 typedef struct {
   gint64 start;   /* unix µs; 0 = empty */
@@ -26,6 +29,20 @@ typedef struct {
   char       *cause;
 } Event;
 
+/* One counted exchange of the recent window: a success, or the first
+ * error of an outage. */
+typedef struct {
+  gint64   t;
+  gboolean error;
+} Exchange;
+
+typedef struct {
+  gint64      start;   /* unix µs */
+  gint64      end;     /* unix µs, 0 while it lasts */
+  const char *kind;    /* interned: what failed first */
+  char       *cause;
+} Outage;
+
 struct _OcdStats {
   gint64  window;
   gint64  bucket_span;
@@ -36,7 +53,20 @@ struct _OcdStats {
   guint   total_errors;
   gint64  total_first;
   gint64  total_last;
+  gint64  recent;
+  GQueue  exchanges;       /* Exchange, oldest first */
+  GQueue  outages;         /* Outage, oldest first, the last may be ongoing */
+  gboolean in_outage;
+  guint   total_outages;
+  gint64  total_outage_usec;   /* of the ended ones */
 };
+
+static void
+outage_free (Outage *outage)
+{
+  g_free (outage->cause);
+  g_free (outage);
+}
 
 static void
 event_free (Event *event)
@@ -53,7 +83,10 @@ ocd_stats_new (gint64 window_usec, guint max_events)
   stats->window = MAX (window_usec, N_BUCKETS);
   stats->bucket_span = stats->window / N_BUCKETS;
   stats->max_events = MAX (max_events, 1);
+  stats->recent = DEFAULT_RECENT;
   g_queue_init (&stats->events);
+  g_queue_init (&stats->exchanges);
+  g_queue_init (&stats->outages);
   return stats;
 }
 
@@ -64,6 +97,74 @@ ocd_stats_reset (OcdStats *stats)
   g_queue_clear_full (&stats->events, (GDestroyNotify) event_free);
   stats->total_attempts = stats->total_errors = 0;
   stats->total_first = stats->total_last = 0;
+  g_queue_clear_full (&stats->exchanges, g_free);
+  g_queue_clear_full (&stats->outages, (GDestroyNotify) outage_free);
+  stats->in_outage = FALSE;
+  stats->total_outages = 0;
+  stats->total_outage_usec = 0;
+}
+
+void
+ocd_stats_set_recent (OcdStats *stats,
+                      gint64    recent_usec)
+{
+  stats->recent = MAX (recent_usec, 1);
+}
+
+static void
+count_exchange (OcdStats *stats, gint64 now, gboolean error)
+{
+  Exchange *exchange = g_new (Exchange, 1);
+
+  exchange->t = now;
+  exchange->error = error;
+  g_queue_push_tail (&stats->exchanges, exchange);
+  while (g_queue_get_length (&stats->exchanges) > MAX_EXCHANGES)
+    g_free (g_queue_pop_head (&stats->exchanges));
+}
+
+/* Errors in a row are one outage; a success ends it: one of what failed
+ * first, or anything but the health check (/hc/ says the server is there,
+ * not that the WebSocket or the credentials work again). */
+static gboolean
+ends_outage (OcdStats *stats, const char *kind)
+{
+  const Outage *outage = g_queue_peek_tail (&stats->outages);
+
+  return outage->kind == kind || kind != g_intern_static_string ("health");
+}
+
+static void
+note_episode (OcdStats *stats, gint64 now, gboolean error, const char *kind, const char *cause)
+{
+  if (error && !stats->in_outage)
+    {
+      Outage *outage = g_new0 (Outage, 1);
+
+      outage->start = now;
+      outage->kind = kind;
+      outage->cause = g_strdup (cause != NULL ? cause : "");
+      g_queue_push_tail (&stats->outages, outage);
+      while (g_queue_get_length (&stats->outages) > MAX_OUTAGES)
+        outage_free (g_queue_pop_head (&stats->outages));
+      stats->in_outage = TRUE;
+      stats->total_outages++;
+      count_exchange (stats, now, TRUE);
+    }
+  else if (!error)
+    {
+      if (stats->in_outage && !ends_outage (stats, kind))
+        return;
+      if (stats->in_outage)
+        {
+          Outage *outage = g_queue_peek_tail (&stats->outages);
+
+          outage->end = MAX (now, outage->start);
+          stats->total_outage_usec += outage->end - outage->start;
+          stats->in_outage = FALSE;
+        }
+      count_exchange (stats, now, FALSE);
+    }
 }
 
 void
@@ -104,6 +205,8 @@ ocd_stats_record (OcdStats   *stats,
         stats->total_first = now;
       stats->total_last = now;
     }
+
+  note_episode (stats, now, error, g_intern_string (kind != NULL ? kind : ""), cause);
 
   event = g_new0 (Event, 1);
   event->t = now;
@@ -157,6 +260,7 @@ fill (OcdStatsSummary *summary, guint attempts, guint errors, gint64 first, gint
   summary->last = last;
   summary->severity = ocd_stats_severity_for (attempts, errors);
   summary->alert = ocd_stats_alert_for (attempts, errors);
+  summary->window_seconds = 0;
 }
 
 void
@@ -182,10 +286,96 @@ ocd_stats_summarize (OcdStats        *stats,
         last = b->last_error;
     }
   if (window != NULL)
-    fill (window, attempts, errors, first, last);
+    {
+      fill (window, attempts, errors, first, last);
+      window->window_seconds = stats->window / (double) G_USEC_PER_SEC;
+    }
   if (since_start != NULL)
     fill (since_start, stats->total_attempts, stats->total_errors,
           stats->total_first, stats->total_last);
+}
+
+void
+ocd_stats_summarize_recent (OcdStats       *stats,
+                            gint64          now,
+                            OcdStatsRecent *recent)
+{
+  guint attempts = 0, errors = 0;
+  gint64 first = 0, last = 0;
+
+  for (GList *l = stats->exchanges.head; l != NULL; l = l->next)
+    {
+      const Exchange *exchange = l->data;
+
+      if (exchange->t <= now - stats->recent || exchange->t > now)
+        continue;
+      attempts++;
+      if (exchange->error)
+        {
+          errors++;
+          if (first == 0)
+            first = exchange->t;
+          last = exchange->t;
+        }
+    }
+  fill (&recent->exchanges, attempts, errors, first, last);
+  recent->exchanges.window_seconds = stats->recent / (double) G_USEC_PER_SEC;
+  recent->ongoing = stats->in_outage;
+}
+
+gint64
+ocd_stats_recent_expiry (OcdStats *stats,
+                         gint64    now)
+{
+  for (GList *l = stats->exchanges.head; l != NULL; l = l->next)
+    {
+      const Exchange *exchange = l->data;
+
+      if (exchange->t > now - stats->recent)
+        return exchange->t + stats->recent;
+    }
+  return 0;
+}
+
+GVariant *
+ocd_stats_outages (OcdStats *stats,
+                   gint64    now)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (GList *l = stats->outages.head; l != NULL; l = l->next)
+    {
+      const Outage *outage = l->data;
+      gint64 end = outage->end != 0 ? outage->end : MAX (now, outage->start);
+
+      g_variant_builder_open (&builder, G_VARIANT_TYPE ("a{sv}"));
+      g_variant_builder_add (&builder, "{sv}", "start", g_variant_new_int64 (outage->start));
+      g_variant_builder_add (&builder, "{sv}", "end", g_variant_new_int64 (outage->end));
+      g_variant_builder_add (&builder, "{sv}", "duration",
+                             g_variant_new_double ((end - outage->start) / (double) G_USEC_PER_SEC));
+      g_variant_builder_add (&builder, "{sv}", "cause", g_variant_new_string (outage->cause));
+      g_variant_builder_close (&builder);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+void
+ocd_stats_add_outages_to_dict (OcdStats     *stats,
+                               gint64        now,
+                               GVariantDict *dict)
+{
+  gint64 total = stats->total_outage_usec;
+
+  if (stats->in_outage)
+    {
+      const Outage *outage = g_queue_peek_tail (&stats->outages);
+
+      total += MAX (now, outage->start) - outage->start;
+    }
+  g_variant_dict_insert_value (dict, "outages", ocd_stats_outages (stats, now));
+  g_variant_dict_insert (dict, "outage_count", "u", stats->total_outages);
+  g_variant_dict_insert (dict, "outage_seconds", "d", total / (double) G_USEC_PER_SEC);
 }
 
 void
@@ -193,7 +383,10 @@ ocd_stats_add_to_dict (OcdStats *stats, gint64 now, GVariantDict *dict)
 {
   OcdStatsSummary window, total;
 
+  OcdStatsRecent recent;
+
   ocd_stats_summarize (stats, now, &window, &total);
+  ocd_stats_summarize_recent (stats, now, &recent);
   g_variant_dict_insert (dict, "attempts", "u", window.attempts);
   g_variant_dict_insert (dict, "errors", "u", window.errors);
   g_variant_dict_insert (dict, "rate", "d", window.rate);
@@ -206,6 +399,11 @@ ocd_stats_add_to_dict (OcdStats *stats, gint64 now, GVariantDict *dict)
   g_variant_dict_insert (dict, "total_errors", "u", total.errors);
   g_variant_dict_insert (dict, "total_first", "x", total.first);
   g_variant_dict_insert (dict, "total_last", "x", total.last);
+  g_variant_dict_insert (dict, "recent_exchanges", "u", recent.exchanges.attempts);
+  g_variant_dict_insert (dict, "recent_failures", "u", recent.exchanges.errors);
+  g_variant_dict_insert (dict, "recent_alert", "b", recent.exchanges.alert);
+  g_variant_dict_insert (dict, "recent_window_seconds", "d", recent.exchanges.window_seconds);
+  g_variant_dict_insert (dict, "outage", "b", recent.ongoing);
 }
 
 GVariant *

@@ -17,7 +17,16 @@ typedef struct {
   gint64         last;       /* unix µs of the last error, 0 none */
   ObicoSeverity  severity;
   gboolean       alert;
+  double         window_seconds;  /* the span summarized, 0 since start */
 } OcdStatsSummary;
+
+/* The recent window that drives State: each outage (errors in a row, ended
+ * by the next success) counts as one failed exchange, so the retries of one
+ * outage do not make a working link look unreliable afterwards. */
+typedef struct {
+  OcdStatsSummary  exchanges;  /* errors = outages begun in the window */
+  gboolean         ongoing;    /* an outage now */
+} OcdStatsRecent;
 
 OcdStats      *ocd_stats_new          (gint64 window_usec, guint max_events);
 void           ocd_stats_free         (OcdStats *stats);
@@ -27,6 +36,13 @@ void           ocd_stats_record       (OcdStats   *stats,
                                        const char *kind,
                                        const char *cause);
 void           ocd_stats_reset        (OcdStats *stats);
+/* The recent window (15 minutes unless set). */
+void           ocd_stats_set_recent   (OcdStats *stats, gint64 recent_usec);
+void           ocd_stats_summarize_recent (OcdStats *stats, gint64 now, OcdStatsRecent *recent);
+/* When the recent summary next changes by time alone (unix µs), 0 never. */
+gint64         ocd_stats_recent_expiry (OcdStats *stats, gint64 now);
+GVariant      *ocd_stats_outages      (OcdStats *stats, gint64 now);
+void           ocd_stats_add_outages_to_dict (OcdStats *stats, gint64 now, GVariantDict *dict);
 void           ocd_stats_summarize    (OcdStats *stats, gint64 now, OcdStatsSummary *window,
                                        OcdStatsSummary *since_start);
 void           ocd_stats_add_to_dict  (OcdStats *stats, gint64 now, GVariantDict *dict);

@@ -39,6 +39,7 @@ struct _OcdStatus
   char           *websocket_detail;
   gint64          linked_at;        /* monotonic µs of the last successful Link() */
   char           *broken_agent;
+  guint           expiry_id;        /* decides again when the recent window moves on */
 };
 
 enum {
@@ -119,6 +120,31 @@ refresh_error_stats (OcdStatus *self)
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ERROR_STATS]);
 }
 
+static gboolean
+on_recent_expired (gpointer data)
+{
+  OcdStatus *self = data;
+
+  self->expiry_id = 0;
+  ocd_status_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* What the recent window says changes with time alone: decide again when
+ * its oldest exchange leaves it. */
+static void
+schedule_expiry (OcdStatus *self, gint64 now)
+{
+  gint64 expiry = ocd_stats_recent_expiry (self->stats, now);
+
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
+  if (expiry == 0)
+    return;
+  self->expiry_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                        (guint) MIN ((expiry - now) / 1000 + 1, G_MAXUINT / 2),
+                                        on_recent_expired, self, NULL);
+}
+
 void
 ocd_status_update (OcdStatus *self)
 {
@@ -135,9 +161,11 @@ ocd_status_update (OcdStatus *self)
   };
   g_auto(OcdDecision) out = { 0 };
   gboolean state_changed, problem_changed;
+  gint64 now = g_get_real_time ();
 
-  ocd_stats_summarize (self->stats, g_get_real_time (), &in.window, NULL);
+  ocd_stats_summarize_recent (self->stats, now, &in.recent);
   ocd_decide (&in, &out);
+  schedule_expiry (self, now);
 
   state_changed = self->state != out.state;
   problem_changed = self->problem != out.problem;
@@ -298,11 +326,13 @@ OcdStats *ocd_status_get_stats (OcdStatus *self) { return self->stats; }
 
 OcdStatus *
 ocd_status_new (gint64 window_usec,
+                gint64 recent_usec,
                 guint  max_events)
 {
   OcdStatus *self = g_object_new (OCD_TYPE_STATUS, NULL);
 
   self->stats = ocd_stats_new (window_usec, max_events);
+  ocd_stats_set_recent (self->stats, recent_usec);
   refresh_error_stats (self);
   return self;
 }
@@ -338,6 +368,7 @@ ocd_status_finalize (GObject *object)
 {
   OcdStatus *self = OCD_STATUS (object);
 
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_free (self->server_url);
   g_free (self->credential_source);
   g_free (self->printer_name);

@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 #define OCD_TYPE_STATUS (ocd_status_get_type ())
 G_DECLARE_FINAL_TYPE (OcdStatus, ocd_status, OCD, STATUS, GObject)
 
-/* The error account keeps @window_usec of attempts and @max_events events. */
+/* The error account keeps @window_usec of attempts and @max_events events;
+ * State reads its last @recent_usec, an outage counted once. */
 OcdStatus    *ocd_status_new               (gint64          window_usec,
+                                            gint64          recent_usec,
                                             guint           max_events);
 
 /* A (new) role: who holds the credentials, nothing observed yet. */

@@ -29,7 +29,7 @@ ACTION_ID = 'io.obico.connect.configure'
 CONFIG_DEFAULTS = {
     'server': {'url': 'https://app.obico.io', 'timeout': '10', 'proxy': ''},
     'session': {'heartbeat-interval': '30', 'dead-peer-timeout': '45'},
-    'report': {'window-hours': '24', 'max-events': '500'},
+    'report': {'window-hours': '24', 'unreliable-minutes': '15', 'max-events': '500'},
     'watch': {'hc-interval': '60', 'credentials-interval': '600',
               'websocket-interval': '600', 'search-roots': '/', 'settings-files': ''},
 }

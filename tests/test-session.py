@@ -244,9 +244,16 @@ class TestServerError(SessionTestCase):
 class TestErrorAccount(SessionTestCase):
     config = {'server': {'timeout': 2},
               'session': {'heartbeat-interval': 3600, 'dead-peer-timeout': 600},
-              'report': {'window-hours': 0.002}}     # 7.2 s
+              'report': {'window-hours': 0.002,                  # 7.2 s
+                         'unreliable-minutes': 0.12}}            # 7.2 s
+
+    def fail(self):
+        self.sim.scenario('server-error')
+        self.daemon.call('Test')
+        self.sim.scenario('healthy')
 
     def run_tests(self, ok, failed):
+        """@failed failed exchanges in a row (one outage), then @ok good ones."""
         self.sim.scenario('server-error')
         for _ in range(failed):
             self.daemon.call('Test')
@@ -268,11 +275,27 @@ class TestErrorAccount(SessionTestCase):
         self.assertEqual(self.daemon.get('ErrorStats')['severity'], 'moderate')
         self.assertEqual(self.daemon.get('State'), 'okay')
 
+        # Three failures in a row are one outage: the account says high,
+        # State says the link is fine now.
         self.daemon.call('ResetErrors')
         self.run_tests(ok=7, failed=3)                         # 30 %, 10 attempts: alert
         stats = self.daemon.get('ErrorStats')
         self.assertEqual(stats['severity'], 'high')
         self.assertTrue(stats['alert'])
+        self.assertEqual((stats['recent_exchanges'], stats['recent_failures']), (8, 1))
+        self.assertFalse(stats['recent_alert'])
+        self.assertEqual(self.daemon.get('State'), 'okay')
+
+        # Three failures between good exchanges: the link keeps failing.
+        self.daemon.call('ResetErrors')
+        for _ in range(3):
+            self.fail()
+            self.assertEqual(self.daemon.call('Test')[0], 'succeeded')
+        self.run_tests(ok=4, failed=0)                         # 30 %, 10 attempts
+        stats = self.daemon.get('ErrorStats')
+        self.assertEqual(stats['severity'], 'high')
+        self.assertTrue(stats['alert'])
+        self.assertEqual(stats['recent_failures'], 3)
         self.daemon.wait_prop('State', 'error')
         self.assertEqual(self.daemon.get('Problem'), 'unreliable-network')
 
@@ -283,15 +306,19 @@ class TestErrorAccount(SessionTestCase):
         events = report['events']
         self.assertEqual(sum(1 for e in events if e['error']), 3)
         self.assertTrue(all(set(e) >= {'t', 'error', 'kind', 'cause'} for e in events))
+        self.assertEqual(report['outage_count'], 3)
+        self.assertTrue(all(o['end'] > o['start'] for o in report['outages']))
 
-        # The window forgets: 7.2 s later nothing is left in it.
+        # The windows forget: State is okay again without anything new
+        # happening, and 7.2 s later nothing is left in them.
+        self.daemon.wait_prop('State', 'okay', timeout=10)
         time.sleep(8)
         self.daemon.call('Test')
         stats = self.daemon.get('ErrorStats')
         self.assertEqual(stats['errors'], 0)
         self.assertEqual(stats['severity'], 'none')
+        self.assertEqual(stats['recent_failures'], 0)
         self.assertGreaterEqual(stats['total_errors'], 3)
-        self.daemon.wait_prop('State', 'okay')
 
     def test_under_eight_attempts_no_alert(self):
         self.daemon.call('ResetErrors')

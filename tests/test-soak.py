@@ -50,7 +50,7 @@ def max_in_window(times, window=1.0):
 class Soak(DaemonTestCase):
     config = {'server': {'timeout': 2},
               'session': {'heartbeat-interval': 1, 'dead-peer-timeout': 3},
-              'report': {'window-hours': 0.01}}
+              'report': {'window-hours': 0.01, 'unreliable-minutes': 0.6}}
 
     def setUp(self):
         super().setUp()

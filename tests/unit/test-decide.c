@@ -24,9 +24,10 @@
 #define W_SHARED      OBICO_WEB_SOCKET_SHARED_CREDENTIALS
 #define W_CLOSED      OBICO_WEB_SOCKET_CLOSED
 
-/* The error account: quiet, over the alert threshold, or nothing at all
- * getting through. */
-enum { QUIET, UNRELIABLE, TOTAL, LOW_RATE };
+/* The error account's recent window (an outage counted once): quiet, over
+ * the alert threshold, nothing at all getting through, a few failures, or
+ * three drops among many good exchanges. */
+enum { QUIET, UNRELIABLE, TOTAL, LOW_RATE, DROPS, TWO_DROPS };
 
 #define HTTP_DETAIL "HTTP said so."
 #define WS_DETAIL "The socket said so."
@@ -37,8 +38,9 @@ enum { QUIET, UNRELIABLE, TOTAL, LOW_RATE };
 #define SHARED_DETAIL "Another device or program connected with this printer's credentials and the " \
   "server closed this connection (code 4321). Re-link this printer and every copy of its SD card."
 #define CLOSED_DETAIL "The WebSocket connection to the server is closed; reconnecting."
-#define UNRELIABLE_DETAIL "4 of the last 10 attempts to reach the server failed (40 %)."
-#define TOTAL_DETAIL "10 of the last 10 attempts to reach the server failed (100 %)."
+#define UNRELIABLE_DETAIL "4 of the last 10 exchanges with the server failed (40 %); an outage counts once."
+#define TOTAL_DETAIL "10 of the last 10 exchanges with the server failed (100 %); an outage counts once."
+#define DROPS_DETAIL "3 of the last 40 exchanges with the server failed (8 %); an outage counts once."
 
 typedef struct {
   const char     *name;
@@ -141,6 +143,12 @@ static const Row rows[] = {
     OBICO_STATE_ERROR, OBICO_PROBLEM_UNRELIABLE_NETWORK, UNRELIABLE_DETAIL },
   { "errors under the threshold are no problem", AGENT, H_OK, 0, W_CONNECTED, LOW_RATE, FALSE, NULL, NULL,
     OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
+  { "three drops in the window, however much worked between", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE,
+    NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_UNRELIABLE_NETWORK, DROPS_DETAIL },
+  { "two drops are not yet unreliable", AGENT, H_OK, 0, W_CONNECTED, TWO_DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
+  { "an outage that ended is over: okay at once", WATCH, H_OK, 0, W_REACHABLE, LOW_RATE, FALSE, NULL, NULL,
+    OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
 
   /* connecting */
   { "HTTP not known yet", AGENT, H_UNKNOWN, 0, W_CONNECTED, QUIET, FALSE, NULL, NULL,
@@ -177,18 +185,21 @@ static const Row rows[] = {
     BROKEN, NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
 };
 
-static OcdStatsSummary
+static OcdStatsRecent
 window_of (int errors)
 {
-  OcdStatsSummary window = { 0 };
-  guint failed[] = { [QUIET] = 0, [UNRELIABLE] = 4, [TOTAL] = 10, [LOW_RATE] = 1 };
+  OcdStatsRecent recent = { 0 };
+  OcdStatsSummary *window = &recent.exchanges;
+  guint failed[] = { [QUIET] = 0, [UNRELIABLE] = 4, [TOTAL] = 10, [LOW_RATE] = 1, [DROPS] = 3,
+                     [TWO_DROPS] = 2 };
 
-  window.attempts = 10;
-  window.errors = failed[errors];
-  window.rate = window.errors / 10.0;
-  window.severity = ocd_stats_severity_for (window.attempts, window.errors);
-  window.alert = ocd_stats_alert_for (window.attempts, window.errors);
-  return window;
+  window->attempts = errors == DROPS || errors == TWO_DROPS ? 40 : 10;
+  window->errors = failed[errors];
+  window->rate = window->errors / (double) window->attempts;
+  window->severity = ocd_stats_severity_for (window->attempts, window->errors);
+  window->alert = ocd_stats_alert_for (window->attempts, window->errors);
+  window->window_seconds = 900;
+  return recent;
 }
 
 static void
@@ -204,7 +215,7 @@ test_table (void)
         .http_detail = HTTP_DETAIL,
         .websocket = row->websocket,
         .websocket_detail = row->websocket_detail,
-        .window = window_of (row->errors),
+        .recent = window_of (row->errors),
         .relinked = row->relinked,
         .broken_agent = row->broken_agent,
       };
@@ -253,7 +264,7 @@ test_pure (void)
   g_autofree char *detail = g_strdup (WS_DETAIL);
   OcdDecideInputs in = {
     .role = AGENT, .http = H_OK, .websocket = W_BLOCKED, .websocket_detail = detail,
-    .window = window_of (QUIET),
+    .recent = window_of (QUIET),
   };
   g_auto(OcdDecision) first = { 0 };
   g_auto(OcdDecision) second = { 0 };

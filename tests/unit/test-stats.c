@@ -255,6 +255,85 @@ test_variant (void)
   g_variant_dict_clear (&dict);
 }
 
+/* Errors in a row are one outage (start, end, cause), however many
+ * retries; the recent window counts it once and forgets it when it is
+ * older than the window. */
+static void
+test_outages (void)
+{
+  g_autoptr(OcdStats) stats = ocd_stats_new (3600 * SECOND, 500);
+  g_autoptr(GVariant) outages = NULL;
+  GVariant *child;
+  OcdStatsRecent recent;
+  GVariantDict dict;
+  gint64 start, end;
+  double duration;
+  const char *cause;
+
+  ocd_stats_set_recent (stats, 900 * SECOND);
+  ocd_stats_record (stats, T0, FALSE, "websocket", NULL);
+  for (guint i = 0; i < 12; i++)
+    {
+      ocd_stats_record (stats, T0 + (1 + i * 4) * SECOND, TRUE, "websocket", i == 0 ? "lost" : "again");
+      /* The server answers /hc/: the WebSocket still fails, the outage goes on. */
+      if (i == 5)
+        ocd_stats_record (stats, T0 + (2 + i * 4) * SECOND, FALSE, "health", NULL);
+    }
+  ocd_stats_summarize_recent (stats, T0 + 46 * SECOND, &recent);
+  g_assert_true (recent.ongoing);
+  g_assert_cmpuint (recent.exchanges.attempts, ==, 2);
+  g_assert_cmpuint (recent.exchanges.errors, ==, 1);
+  g_assert_cmpfloat_with_epsilon (recent.exchanges.window_seconds, 900, 1e-6);
+
+  outages = g_variant_ref_sink (ocd_stats_outages (stats, T0 + 46 * SECOND));
+  g_assert_cmpuint (g_variant_n_children (outages), ==, 1);
+  child = g_variant_get_child_value (outages, 0);
+  g_variant_dict_init (&dict, child);
+  g_clear_pointer (&child, g_variant_unref);
+  g_assert_true (g_variant_dict_lookup (&dict, "end", "x", &end));
+  g_assert_cmpint (end, ==, 0);
+  g_assert_true (g_variant_dict_lookup (&dict, "duration", "d", &duration));
+  g_assert_cmpfloat_with_epsilon (duration, 45, 1e-6);
+  g_variant_dict_clear (&dict);
+  g_clear_pointer (&outages, g_variant_unref);
+
+  ocd_stats_record (stats, T0 + 46 * SECOND, FALSE, "websocket", NULL);
+  ocd_stats_summarize_recent (stats, T0 + 47 * SECOND, &recent);
+  g_assert_false (recent.ongoing);
+  g_assert_cmpuint (recent.exchanges.attempts, ==, 3);
+  g_assert_cmpuint (recent.exchanges.errors, ==, 1);
+  g_assert_false (recent.exchanges.alert);
+
+  outages = g_variant_ref_sink (ocd_stats_outages (stats, T0 + 100 * SECOND));
+  g_assert_cmpuint (g_variant_n_children (outages), ==, 1);
+  child = g_variant_get_child_value (outages, 0);
+  g_variant_dict_init (&dict, child);
+  g_clear_pointer (&child, g_variant_unref);
+  g_assert_true (g_variant_dict_lookup (&dict, "start", "x", &start));
+  g_assert_true (g_variant_dict_lookup (&dict, "end", "x", &end));
+  g_assert_true (g_variant_dict_lookup (&dict, "duration", "d", &duration));
+  g_assert_true (g_variant_dict_lookup (&dict, "cause", "&s", &cause));
+  g_assert_cmpint (start, ==, T0 + SECOND);
+  g_assert_cmpint (end, ==, T0 + 46 * SECOND);
+  g_assert_cmpfloat_with_epsilon (duration, 45, 1e-6);
+  g_assert_cmpstr (cause, ==, "lost");
+  g_variant_dict_clear (&dict);
+
+  /* The window moves on: the outage leaves it at start + 900 s. */
+  g_assert_cmpint (ocd_stats_recent_expiry (stats, T0 + 47 * SECOND), ==, T0 + 900 * SECOND);
+  ocd_stats_summarize_recent (stats, T0 + 902 * SECOND, &recent);
+  g_assert_cmpuint (recent.exchanges.errors, ==, 0);
+  g_assert_cmpuint (recent.exchanges.attempts, ==, 1);
+  ocd_stats_summarize_recent (stats, T0 + 2000 * SECOND, &recent);
+  g_assert_cmpuint (recent.exchanges.attempts, ==, 0);
+  g_assert_cmpint (ocd_stats_recent_expiry (stats, T0 + 2000 * SECOND), ==, 0);
+
+  ocd_stats_reset (stats);
+  g_clear_pointer (&outages, g_variant_unref);
+  outages = g_variant_ref_sink (ocd_stats_outages (stats, T0));
+  g_assert_cmpuint (g_variant_n_children (outages), ==, 0);
+}
+
 static void
 test_advice (void)
 {
@@ -285,6 +364,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stats/window-clock-back", test_window_clock_back);
   g_test_add_func ("/stats/event-cap", test_event_cap);
   g_test_add_func ("/stats/variant", test_variant);
+  g_test_add_func ("/stats/outages", test_outages);
   g_test_add_func ("/stats/advice", test_advice);
   return g_test_run ();
 }

@@ -30,7 +30,7 @@ seen (GPtrArray *names, const char *name)
 static void
 test_start_role (void)
 {
-  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 10);
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 15 * 60 * G_USEC_PER_SEC, 10);
   OcdRole unlinked = { .role = OBICO_ROLE_UNLINKED, .server_url = "https://app.obico.io",
                        .credential_source = "", .printer_id = -1, .printer_name = "" };
 
@@ -60,7 +60,7 @@ test_start_role (void)
 static void
 test_health_keeps_refusal (void)
 {
-  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 10);
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 15 * 60 * G_USEC_PER_SEC, 10);
   OcdApiReply refused = { .endpoint = OCD_API_ENDPOINT_PRINTER,
                           .outcome = OCD_API_INVALID_CREDENTIALS, .detail = (char *) "401" };
   OcdApiReply healthy = { .endpoint = OCD_API_ENDPOINT_HEALTH, .outcome = OCD_API_OK,
@@ -91,7 +91,7 @@ test_health_keeps_refusal (void)
 static void
 test_account_and_notifications (void)
 {
-  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 10);
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 15 * 60 * G_USEC_PER_SEC, 10);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   OcdApiReply printer = { .endpoint = OCD_API_ENDPOINT_PRINTER, .outcome = OCD_API_OK,
                           .detail = (char *) "ok", .printer_id = 9,
@@ -128,6 +128,84 @@ test_account_and_notifications (void)
   g_signal_handlers_disconnect_by_data (status, names);
 }
 
+/* An outage that has ended is over: however many retries it took, State
+ * is okay as soon as the link is back; three drops in the recent window
+ * are unreliable-network. */
+static void
+test_outage_ends (void)
+{
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 15 * 60 * G_USEC_PER_SEC, 100);
+  OcdApiReply ok = { .endpoint = OCD_API_ENDPOINT_PRINTER, .outcome = OCD_API_OK };
+  OcdApiReply down = { .endpoint = OCD_API_ENDPOINT_HEALTH, .outcome = OCD_API_UNREACHABLE,
+                       .failure = OCD_API_FAILURE_REFUSED, .detail = (char *) "refused" };
+  OcdStatsRecent recent;
+
+  ocd_status_start_role (status, &agent);
+  ocd_status_note_http (status, &ok);
+  ocd_status_note_attempt (status, FALSE, "websocket", NULL);
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_CONNECTED, NULL);
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_OKAY);
+
+  /* A long outage: twenty failed retries. */
+  ocd_status_note_attempt (status, TRUE, "websocket", "lost");
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_CLOSED, "lost");
+  for (guint i = 0; i < 20; i++)
+    {
+      ocd_status_note_http (status, &down);
+      ocd_status_note_attempt (status, TRUE, "websocket", "refused");
+    }
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_ERROR);
+  ocd_stats_summarize_recent (ocd_status_get_stats (status), g_get_real_time (), &recent);
+  g_assert_true (recent.ongoing);
+  g_assert_cmpuint (recent.exchanges.errors, ==, 1);
+
+  /* Back: okay at once. */
+  ocd_status_note_attempt (status, FALSE, "websocket", NULL);
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_CONNECTED, NULL);
+  ocd_status_note_http (status, &ok);
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_OKAY);
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_NONE);
+
+  /* Two more drops, each back at once: the third is one too many. */
+  for (guint i = 0; i < 2; i++)
+    {
+      ocd_status_note_attempt (status, TRUE, "websocket", "lost");
+      ocd_status_note_attempt (status, FALSE, "websocket", NULL);
+    }
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_ERROR);
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_UNRELIABLE_NETWORK);
+}
+
+/* The recent window moves on by itself: unreliable-network clears when it
+ * has gone well for that long, with no new event. */
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_unreliable_clears (void)
+{
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, G_USEC_PER_SEC / 2, 100);
+  OcdApiReply ok = { .endpoint = OCD_API_ENDPOINT_PRINTER, .outcome = OCD_API_OK };
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  ocd_status_start_role (status, &agent);
+  ocd_status_note_http (status, &ok);
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_CONNECTED, NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      ocd_status_note_attempt (status, TRUE, "websocket", "lost");
+      ocd_status_note_attempt (status, FALSE, "websocket", NULL);
+    }
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_UNRELIABLE_NETWORK);
+  g_timeout_add (800, quit_loop, loop);
+  g_main_loop_run (loop);
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_OKAY);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -135,5 +213,7 @@ main (int argc, char **argv)
   g_test_add_func ("/status/start-role", test_start_role);
   g_test_add_func ("/status/health-keeps-refusal", test_health_keeps_refusal);
   g_test_add_func ("/status/account-and-notifications", test_account_and_notifications);
+  g_test_add_func ("/status/outage-ends", test_outage_ends);
+  g_test_add_func ("/status/unreliable-clears", test_unreliable_clears);
   return g_test_run ();
 }
