@@ -123,15 +123,30 @@ count_exchange (OcdStats *stats, gint64 now, gboolean error)
     g_free (g_queue_pop_head (&stats->exchanges));
 }
 
-/* Errors in a row are one outage; a success ends it: one of what failed
- * first, or anything but the health check (/hc/ says the server is there,
- * not that the WebSocket or the credentials work again). */
+/* Errors in a row are one outage; a success of what failed first ends it
+ * (an answer of /hc/ or of the credential check while the WebSocket keeps
+ * failing says why, it does not end the outage).  A failure nothing of
+ * ours repeats (the official agent's log, Link()) ends with any success
+ * but the health check's. */
+static const char *
+family (const char *kind)
+{
+  if (g_strcmp0 (kind, "websocket-send") == 0)
+    return "websocket";
+  if (g_strcmp0 (kind, "agent") == 0 || g_strcmp0 (kind, "link") == 0)
+    return NULL;
+  return kind;
+}
+
 static gboolean
 ends_outage (OcdStats *stats, const char *kind)
 {
   const Outage *outage = g_queue_peek_tail (&stats->outages);
+  const char *first = family (outage->kind);
 
-  return outage->kind == kind || kind != g_intern_static_string ("health");
+  if (first == NULL)
+    return g_strcmp0 (kind, "health") != 0;
+  return g_strcmp0 (family (kind), first) == 0;
 }
 
 static void

@@ -275,9 +275,12 @@ test_outages (void)
   for (guint i = 0; i < 12; i++)
     {
       ocd_stats_record (stats, T0 + (1 + i * 4) * SECOND, TRUE, "websocket", i == 0 ? "lost" : "again");
-      /* The server answers /hc/: the WebSocket still fails, the outage goes on. */
+      /* The server answers /hc/ and the credential check: the WebSocket
+       * still fails, the outage goes on. */
       if (i == 5)
         ocd_stats_record (stats, T0 + (2 + i * 4) * SECOND, FALSE, "health", NULL);
+      if (i == 6)
+        ocd_stats_record (stats, T0 + (2 + i * 4) * SECOND, FALSE, "credentials", NULL);
     }
   ocd_stats_summarize_recent (stats, T0 + 46 * SECOND, &recent);
   g_assert_true (recent.ongoing);
@@ -297,7 +300,7 @@ test_outages (void)
   g_variant_dict_clear (&dict);
   g_clear_pointer (&outages, g_variant_unref);
 
-  ocd_stats_record (stats, T0 + 46 * SECOND, FALSE, "websocket", NULL);
+  ocd_stats_record (stats, T0 + 46 * SECOND, FALSE, "websocket-send", NULL);
   ocd_stats_summarize_recent (stats, T0 + 47 * SECOND, &recent);
   g_assert_false (recent.ongoing);
   g_assert_cmpuint (recent.exchanges.attempts, ==, 3);
