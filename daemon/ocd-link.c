@@ -40,6 +40,11 @@ struct _OcdLink
   OcdTest        *test;             /* Test(): one request answers every caller */
   gboolean        linking;
   GVariant       *last_diagnose;    /* (sasaa{sv}) of the last Diagnose() */
+  /* Credentials the server closed with 4321 (a digest of the server and
+   * the token, never the token): no WebSocket with them again until they
+   * change, whatever Reconnect or Test ask. */
+  char           *shared_key;
+  char           *shared_detail;
 };
 
 enum {
@@ -74,6 +79,30 @@ credentials_token (OcdLink *self)
   return stored (self)->token;
 }
 
+/* A digest that names the current role's credentials, NULL without any. */
+static char *
+credentials_key (OcdLink *self)
+{
+  const char *token = credentials_token (self);
+  g_autofree char *both = NULL;
+
+  if (token == NULL || *token == '\0')
+    return NULL;
+  both = g_strconcat (server_url (self), "\n", token, NULL);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
+}
+
+static gboolean
+credentials_shared (OcdLink *self)
+{
+  g_autofree char *key = NULL;
+
+  if (self->shared_key == NULL)
+    return FALSE;
+  key = credentials_key (self);
+  return g_strcmp0 (key, self->shared_key) == 0;
+}
+
 /* ---- what the role's work observed (ocd-link-private.h) --------------- */
 
 OcdConfig *ocd_link_get_config (OcdLink *self) { return self->config; }
@@ -91,6 +120,19 @@ ocd_link_note_websocket (OcdLink        *self,
                          ObicoWebSocket  state,
                          const char     *detail)
 {
+  if (state == OBICO_WEB_SOCKET_SHARED_CREDENTIALS)
+    {
+      g_free (self->shared_key);
+      self->shared_key = credentials_key (self);
+      g_free (self->shared_detail);
+      self->shared_detail = g_strdup (detail);
+    }
+  else if (credentials_shared (self))
+    {
+      /* What another check saw does not undo a 4321 on these credentials. */
+      state = OBICO_WEB_SOCKET_SHARED_CREDENTIALS;
+      detail = self->shared_detail;
+    }
   ocd_status_note_websocket (self->status, state, detail);
 }
 
@@ -197,11 +239,27 @@ apply_role (OcdLink *self)
   if (role.role == OBICO_ROLE_AGENT)
     {
       check_credentials (self);
-      self->session = ocd_session_new (self, server_url (self), stored (self)->token);
-      ocd_session_start (self->session);
+      if (credentials_shared (self))
+        {
+          /* Opening the socket would knock the other holder off in turn. */
+          g_message ("These credentials were closed with 4321: no WebSocket with them until "
+                     "the printer is linked again");
+          ocd_status_note_websocket (self->status, OBICO_WEB_SOCKET_SHARED_CREDENTIALS,
+                                     self->shared_detail);
+        }
+      else
+        {
+          self->session = ocd_session_new (self, server_url (self), stored (self)->token);
+          ocd_session_start (self->session);
+        }
     }
   else if (role.role == OBICO_ROLE_WATCH)
-    self->watch = ocd_watch_new (self, self->agents, role.agent);
+    {
+      self->watch = ocd_watch_new (self, self->agents, role.agent);
+      if (credentials_shared (self))
+        ocd_status_note_websocket (self->status, OBICO_WEB_SOCKET_SHARED_CREDENTIALS,
+                                   self->shared_detail);
+    }
 }
 
 static void
@@ -556,6 +614,8 @@ ocd_link_finalize (GObject *object)
   if (self->session != NULL)
     ocd_session_stop (self->session);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->shared_key, g_free);
+  g_clear_pointer (&self->shared_detail, g_free);
   g_clear_object (&self->watch);
   g_signal_handlers_disconnect_by_data (self->agents, self);
   g_clear_object (&self->agents);

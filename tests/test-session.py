@@ -101,12 +101,27 @@ class TestCloseCodes(SessionTestCase):
         self.assertEqual(self.daemon.get('State'), 'error')
         self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
         self.assertIn('4321', self.daemon.get('ProblemDetail'))
-        before = len(self.ws_attempts())
+        closed = time.time()
         time.sleep(4)
-        self.assertEqual(len(self.ws_attempts()), before, 'reconnected after 4321')
-        # A person's Reconnect() is allowed to try again.
-        self.daemon.call('Reconnect')
+        # Reconnect() and Test() do not open a socket with these credentials
+        # again: that would knock the other holder off in turn.
+        for _ in range(3):
+            self.daemon.call('Reconnect')
+            self.assertIn(self.daemon.call('Test')[0], ('succeeded', 'shared-credentials'))
+            self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
+        time.sleep(2)
+        self.assertEqual(self.daemon.get('WebSocket'), 'shared-credentials')
+        self.assertEqual(self.daemon.get('State'), 'error')
+        self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
+        upgrades = [r for r in self.ws_attempts()
+                    if r['t'] > closed and 'authorization' in r['headers']]
+        print('authenticated WebSocket upgrades after the 4321 (3 Reconnect, 3 Test): %d'
+              % len(upgrades))
+        self.assertEqual(upgrades, [], 'reconnected after 4321')
+        # A new Link (new credentials) clears it.
+        self.link('Relinked Printer')
         self.daemon.wait_prop('State', 'okay')
+        self.assertEqual(self.daemon.get('Problem'), '')
 
     def test_1000_reconnects(self):
         self.sim.ws_close(1000)

@@ -566,6 +566,13 @@ class TestAgentLogs(WatchTestCase):
         causes = [e.get('cause', '') for e in self.daemon.call('GetReport')['events']]
         self.assertTrue(any('4321' in c for c in causes), causes)
         self.assertFalse(any('curl' in c for c in causes), causes)
+        # Reconnect and Test do not lose it: the credentials are the same.
+        for _ in range(3):
+            self.daemon.call('Reconnect')
+            self.daemon.call('Test')
+        pump(1.5)
+        self.assertEqual(self.daemon.get('WebSocket'), 'shared-credentials')
+        self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
 
     def test_recent_lines_in_the_report(self):
         """GetReport's agent_log: the agent's own last lines, newest last, with
