@@ -124,7 +124,7 @@ ocd_config_load (const char *path)
   read_double (file, path, "session", "heartbeat-interval", 0.1, 3600, &config->heartbeat_interval);
   read_double (file, path, "session", "dead-peer-timeout", 0.2, 3600, &config->dead_peer_timeout);
   read_double (file, path, "report", "window-hours", 0.0001, 24 * 365, &config->window_hours);
-  read_double (file, path, "report", "unreliable-minutes", 0.01, 24 * 60,
+  read_double (file, path, "report", "unreliable-minutes", 0.001, 24 * 60,
                &config->unreliable_minutes);
   read_double (file, path, "report", "max-events", 10, 100000, &max_events);
   config->max_events = (guint) max_events;

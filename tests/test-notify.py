@@ -287,6 +287,10 @@ class TestOutage(NotifyTestCase):
 
 class TestFlapping(NotifyTestCase):
     grace = 10
+    # The notifier's grace is under test, not the daemon's judgement of a
+    # link that keeps dropping (three drops in [report] unreliable-minutes
+    # are unreliable-network, which is an outage): a window of 0.12 s, shorter than a flap.
+    config = dict(NotifyTestCase.config, report={'unreliable-minutes': 0.002})
 
     def test_five_flaps_give_none(self):
         started = time.monotonic()
@@ -300,6 +304,33 @@ class TestFlapping(NotifyTestCase):
             self.assertLess(time.monotonic() - outage_at, self.grace, 'a flap longer than the grace')
             flaps += 1
         self.assertQuietFor(self.grace + 1.5)
+
+
+class TestLongOutage(NotifyTestCase):
+    """A 45 s outage without Reconnect(): the daemon's own backoff brings the
+    link back; State is okay within 10 s of the first good reconnect and the
+    back-online notification follows at once."""
+
+    def test_45s_outage_back_online(self):
+        gone = time.time()
+        self.outage()
+        self.wait_offline()
+        time.sleep(max(0, 45 - (time.time() - gone)))
+        self.sim.start()
+        back = time.time()
+        self.daemon.wait_prop('State', 'okay', timeout=60)
+        okay = time.time()
+        self.wait_for(lambda: len(self.server.notifications()) == 2, 10, 'the back-online notification')
+        online = time.time()
+        self.assertEqual(self.server.notifications()[1]['summary'], ONLINE_TITLE)
+        reconnected = min(c['t_open'] for c in self.sim.ws_connections())
+        print('45 s outage: the first good reconnect %.1f s after the server came back; State okay '
+              '%.1f s and the back-online notification %.1f s after the server came back '
+              '(%.2f s and %.2f s after the reconnect)'
+              % (reconnected - back, okay - back, online - back, okay - reconnected,
+                 online - reconnected))
+        self.assertLess(okay - reconnected, 10)
+        self.assertLess(online - reconnected, 10)
 
 
 class TestSettingOff(NotifyTestCase):
