@@ -29,6 +29,7 @@ import os
 import queue
 import select
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -151,6 +152,24 @@ class Agent:
             line, self.stdin_buf = self.stdin_buf.split(b'\n', 1)
             self.command(line.decode())
 
+    def read_frame(self):
+        """One frame (the server's are small and come whole): Pings answered, a close echoed."""
+        try:
+            opcode, payload = self.ws.recv_frame(timeout=5)
+        except (ConnectionError, OSError):
+            self.lost(1006)
+            return
+        if opcode == wsclient.OP_PING:
+            self.ws.pings += 1
+            self.ws.send_frame(wsclient.OP_PONG, payload)
+        elif opcode == wsclient.OP_CLOSE:
+            code = struct.unpack('!H', payload[:2])[0] if len(payload) >= 2 else 1005
+            try:
+                self.ws.send_frame(wsclient.OP_CLOSE, payload[:2])
+            except OSError:
+                pass
+            self.lost(code)
+
     def step(self):
         now = time.monotonic()
         if self.ws is None and self.mode != 'disconnected' and not self.shared and now >= self.next_connect:
@@ -168,13 +187,7 @@ class Agent:
         if 0 in readable:
             self.read_stdin()
         if self.ws is not None and (self.ws.sock in readable or self.ws.buf):
-            try:
-                # frames from the server are small and come whole
-                self.ws.recv(timeout=5)
-            except wsclient.ConnectionClosed as e:
-                self.lost(e.code)
-            except (ConnectionError, OSError):
-                self.lost(1006)
+            self.read_frame()
         now = time.monotonic()
         if self.ws is not None and self.mode == 'reporting' and now >= self.next_status:
             self.send_status()

@@ -544,6 +544,22 @@ class FakeAgentTest(SimTestCase):
             self.assertNotIn(self.p['token'].encode(), f.read())
 
 
+class FakeAgentSparsePingsTest(SimTestCase):
+    """Pings far apart (daphne's come after 20 s of silence) are answered, the socket kept."""
+    sim_args = ('--ws-ping-interval', '6', '--ws-pong-timeout', '3')
+
+    def test_keepalive_between_sparse_pings(self):
+        p = self.sim.add_printer()
+        agent = FakeAgent(self.sim.ws_url, p['token'], mode='keepalive').start()
+        self.addCleanup(agent.kill)
+        agent.wait_event('connected')
+        time.sleep(14)
+        conn = self.sim.ws_connections()[0]
+        self.assertIsNone(conn['t_close'], conn)
+        self.assertEqual((conn['pings'], conn['pongs']), (2, 2))
+        self.assertEqual([line for line in agent.log if line.startswith('closed')], [])
+
+
 class ScenarioTest(SimTestCase):
     def setUp(self):
         super().setUp()
