@@ -278,6 +278,57 @@ ocd_sockdiag_query (guint16    remote_port,
   return ok ? g_steal_pointer (&out) : NULL;
 }
 
+int
+ocd_sockdiag_destroy_listen (GError **error)
+{
+  struct sockaddr_nl local = {
+    .nl_family = AF_NETLINK,
+    .nl_groups = (1u << (SKNLGRP_INET_TCP_DESTROY - 1)) | (1u << (SKNLGRP_INET6_TCP_DESTROY - 1)),
+  };
+  int fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG);
+
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "Could not open a netlink socket for TCP notices");
+      return -1;
+    }
+  if (bind (fd, (struct sockaddr *) &local, sizeof local) < 0)
+    {
+      set_errno_error (error, errno, "Could not subscribe to the kernel's TCP notices");
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+gboolean
+ocd_sockdiag_destroy_read (int fd, guint16 remote_port, gint64 uid)
+{
+  guint8 buffer[8192];
+  gboolean matched = FALSE;
+
+  for (;;)
+    {
+      ssize_t n = recv (fd, buffer, sizeof buffer, 0);
+      int len;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return matched || errno == ENOBUFS;   /* EAGAIN: all read; ENOBUFS: some were lost */
+      len = n;
+      for (const struct nlmsghdr *h = (const struct nlmsghdr *) buffer; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
+        {
+          const struct inet_diag_msg *msg = NLMSG_DATA (h);
+
+          if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH (sizeof *msg))
+            continue;
+          if (g_ntohs (msg->id.idiag_dport) == remote_port && (uid < 0 || msg->idiag_uid == (guint32) uid))
+            matched = TRUE;
+        }
+    }
+}
+
 GHashTable *
 ocd_sockdiag_own_inodes (void)
 {

@@ -43,6 +43,18 @@ GPtrArray       *ocd_sockdiag_query     (guint16    remote_port,
                                          gint64     uid,
                                          GError   **error);
 
+/* A netlink socket (close-on-exec, non-blocking) the kernel tells of every
+ * TCP socket of this network namespace it destroys (IPv4 and IPv6; no
+ * privilege needed), so a connection that vanished is seen at once rather
+ * than at the next query; -1 and @error when it cannot be had. */
+int              ocd_sockdiag_destroy_listen (GError **error);
+/* Reads what is pending on @fd: TRUE when one of the sockets destroyed was
+ * connected to @remote_port and created by @uid (-1: anyone), or when
+ * notices were lost (the kernel's buffer overflowed). */
+gboolean         ocd_sockdiag_destroy_read   (int      fd,
+                                              guint16  remote_port,
+                                              gint64   uid);
+
 /* The inodes of this process's own sockets (a set of GUINT_TO_POINTER), so
  * a caller can tell its own connections from another program's. */
 GHashTable      *ocd_sockdiag_own_inodes (void);

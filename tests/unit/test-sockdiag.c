@@ -108,7 +108,8 @@ pair_open (Pair *p, int family, const char *listen_addr, int client_family, cons
 static void
 pair_close (Pair *p)
 {
-  close (p->client);
+  if (p->client >= 0)
+    close (p->client);
   if (p->server >= 0)
     close (p->server);
   close (p->listener);
@@ -344,6 +345,44 @@ test_own_inodes (void)
   g_assert_false (g_hash_table_contains (own, GUINT_TO_POINTER (p.client_inode)));
 }
 
+/* The kernel's notice of a destroyed socket, filtered by port and uid: three
+ * listeners get the same notices; the one filtering right sees it, the others,
+ * filtering on another port or uid, do not. */
+static void
+test_destroy_notices (void)
+{
+  g_autoptr(GError) error = NULL;
+  int right = ocd_sockdiag_destroy_listen (&error);
+  int other_port = ocd_sockdiag_destroy_listen (&error);
+  int other_uid = ocd_sockdiag_destroy_listen (&error);
+  gint64 deadline;
+  gboolean seen = FALSE;
+  Pair p;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (right, >=, 0);
+  pair_open (&p, AF_INET, "127.0.0.1", AF_INET, "127.0.0.1");
+  /* nothing of this connection yet (other sockets of the machine may come and go) */
+  g_assert_false (ocd_sockdiag_destroy_read (right, p.port, geteuid ()));
+
+  close (p.client);
+  close (p.server);
+  p.client = p.server = -1;
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (!seen && g_get_monotonic_time () < deadline)
+    {
+      seen = ocd_sockdiag_destroy_read (right, p.port, geteuid ());
+      g_usleep (10000);
+    }
+  g_assert_true (seen);
+  g_assert_false (ocd_sockdiag_destroy_read (other_port, (guint16) (p.port + 1), -1));
+  g_assert_false (ocd_sockdiag_destroy_read (other_uid, p.port, (gint64) geteuid () + 1));
+  close (p.listener);
+  close (right);
+  close (other_port);
+  close (other_uid);
+}
+
 /* A child in a network namespace of its own (as root, or in a user namespace
  * of its own otherwise) is told apart from one in ours. */
 static void
@@ -437,6 +476,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sockdiag/ipv6", test_ipv6);
   g_test_add_func ("/sockdiag/ipv4-mapped", test_ipv4_mapped);
   g_test_add_func ("/sockdiag/own-inodes", test_own_inodes);
+  g_test_add_func ("/sockdiag/destroy-notices", test_destroy_notices);
   g_test_add_func ("/sockdiag/netns", test_netns);
   g_test_add_func ("/sockdiag/cost", test_cost);
   return g_test_run ();
