@@ -30,6 +30,9 @@ void         ocd_link_note_attempt   (OcdLink    *self,
                                       const char *cause);
 /* The server answered something: LastContact. */
 void         ocd_link_note_contact   (OcdLink *self);
+/* What the app shows, as the watch role infers it. */
+void         ocd_link_note_app_status (OcdLink        *self,
+                                       ObicoAppStatus  app_status);
 /* What HTTP said may be stale: check the credentials again unless OK. */
 void         ocd_link_refresh_http   (OcdLink *self);
 

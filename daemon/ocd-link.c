@@ -151,6 +151,13 @@ ocd_link_note_contact (OcdLink *self)
   ocd_status_note_contact (self->status);
 }
 
+void
+ocd_link_note_app_status (OcdLink        *self,
+                          ObicoAppStatus  app_status)
+{
+  ocd_status_note_app_status (self->status, app_status);
+}
+
 /* ---- role ------------------------------------------------------------ */
 
 static void

@@ -28,7 +28,7 @@ static const char * const bound_properties[] = {
 
 /* The link's status: an enum there, its nick on the bus. */
 static const char * const enum_properties[] = {
-  "role", "state", "http", "web-socket",
+  "role", "state", "http", "web-socket", "app-status",
 };
 
 static gboolean

@@ -31,6 +31,7 @@ struct _OcdStatus
   ObicoWebSocket  websocket;
   gint64          last_contact;
   GVariant       *error_stats;
+  ObicoAppStatus  app_status;
 
   /* inputs of the decision besides those */
   OcdStats       *stats;
@@ -40,6 +41,7 @@ struct _OcdStatus
   gint64          linked_at;        /* monotonic µs of the last successful Link() */
   char           *broken_agent;
   guint           expiry_id;        /* decides again when the recent window moves on */
+  ObicoAppStatus  watched_app_status; /* the watch role's inference (ocd-appview) */
 };
 
 enum {
@@ -56,6 +58,7 @@ enum {
   PROP_WEB_SOCKET,
   PROP_LAST_CONTACT,
   PROP_ERROR_STATS,
+  PROP_APP_STATUS,
   N_PROPS
 };
 
@@ -145,6 +148,24 @@ schedule_expiry (OcdStatus *self, gint64 now)
                                         on_recent_expired, self, NULL);
 }
 
+/* What the app shows: the agent role knows it (its session sends a status
+ * on connecting and every heartbeat, well within the server's 120 s), the
+ * watch role infers it from the official agent's connection. */
+static void
+refresh_app_status (OcdStatus *self)
+{
+  ObicoAppStatus app = OBICO_APP_STATUS_UNKNOWN;
+
+  if (self->role == OBICO_ROLE_AGENT)
+    app = self->websocket == OBICO_WEB_SOCKET_CONNECTED ? OBICO_APP_STATUS_ONLINE : OBICO_APP_STATUS_OFFLINE;
+  else if (self->role == OBICO_ROLE_WATCH)
+    app = self->watched_app_status;
+  if (self->app_status == app)
+    return;
+  self->app_status = app;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_APP_STATUS]);
+}
+
 void
 ocd_status_update (OcdStatus *self)
 {
@@ -181,6 +202,7 @@ ocd_status_update (OcdStatus *self)
   set_string (self, &self->problem_detail, out.detail != NULL ? out.detail : "",
               PROP_PROBLEM_DETAIL);
   refresh_error_stats (self);
+  refresh_app_status (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -203,6 +225,7 @@ ocd_status_start_role (OcdStatus     *self,
   set_http (self, OBICO_HTTP_UNKNOWN);
   set_websocket (self, OBICO_WEB_SOCKET_UNKNOWN);
   self->http_failure = OCD_API_FAILURE_NONE;
+  self->watched_app_status = OBICO_APP_STATUS_UNKNOWN;
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
   ocd_status_update (self);
@@ -292,6 +315,14 @@ ocd_status_note_websocket (OcdStatus      *self,
 }
 
 void
+ocd_status_note_app_status (OcdStatus      *self,
+                            ObicoAppStatus  app_status)
+{
+  self->watched_app_status = app_status;
+  ocd_status_update (self);
+}
+
+void
 ocd_status_note_linked (OcdStatus *self,
                         gboolean   linked)
 {
@@ -323,6 +354,7 @@ ObicoHttp ocd_status_get_http (OcdStatus *self) { return self->http; }
 const char *ocd_status_get_server_url (OcdStatus *self) { return self->server_url; }
 const char *ocd_status_get_credential_source (OcdStatus *self) { return self->credential_source; }
 OcdStats *ocd_status_get_stats (OcdStatus *self) { return self->stats; }
+ObicoAppStatus ocd_status_get_app_status (OcdStatus *self) { return self->app_status; }
 
 OcdStatus *
 ocd_status_new (gint64 window_usec,
@@ -359,6 +391,7 @@ ocd_status_get_property (GObject    *object,
     case PROP_WEB_SOCKET: g_value_set_enum (value, self->websocket); break;
     case PROP_LAST_CONTACT: g_value_set_int64 (value, self->last_contact); break;
     case PROP_ERROR_STATS: g_value_set_variant (value, self->error_stats); break;
+    case PROP_APP_STATUS: g_value_set_enum (value, self->app_status); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -409,6 +442,8 @@ ocd_status_class_init (OcdStatusClass *klass)
   props[PROP_LAST_CONTACT] = g_param_spec_int64 ("last-contact", NULL, NULL, 0, G_MAXINT64, 0, flags);
   props[PROP_ERROR_STATS] = g_param_spec_variant ("error-stats", NULL, NULL, G_VARIANT_TYPE_VARDICT,
                                                   NULL, flags);
+  props[PROP_APP_STATUS] = g_param_spec_enum ("app-status", NULL, NULL, OBICO_TYPE_APP_STATUS,
+                                              OBICO_APP_STATUS_UNKNOWN, flags);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -425,4 +460,6 @@ ocd_status_init (OcdStatus *self)
   self->problem_detail = g_strdup ("");
   self->http = OBICO_HTTP_UNKNOWN;
   self->websocket = OBICO_WEB_SOCKET_UNKNOWN;
+  self->app_status = OBICO_APP_STATUS_UNKNOWN;
+  self->watched_app_status = OBICO_APP_STATUS_UNKNOWN;
 }

@@ -41,6 +41,9 @@ void          ocd_status_note_linked       (OcdStatus      *self,
  * the next update. */
 void          ocd_status_set_broken_agent  (OcdStatus      *self,
                                             const char     *error);
+/* The watch role's inference of what the app shows (ocd-appview). */
+void          ocd_status_note_app_status   (OcdStatus      *self,
+                                            ObicoAppStatus  app_status);
 void          ocd_status_reset_errors      (OcdStatus      *self);
 /* Decides again (the error window moves on, an agent changed). */
 void          ocd_status_update            (OcdStatus      *self);
@@ -53,5 +56,6 @@ ObicoHttp     ocd_status_get_http              (OcdStatus *self);
 const char   *ocd_status_get_server_url        (OcdStatus *self);
 const char   *ocd_status_get_credential_source (OcdStatus *self);
 OcdStats     *ocd_status_get_stats             (OcdStatus *self);
+ObicoAppStatus ocd_status_get_app_status       (OcdStatus *self);
 
 G_END_DECLS

@@ -8,8 +8,10 @@
 #define G_LOG_DOMAIN "ocd-watch"
 
 #include <glib/gi18n.h>
+#include <sys/stat.h>
 
 #include "ocd-api.h"
+#include "ocd-appview.h"
 #include "ocd-link-private.h"
 #include "ocd-watch.h"
 
@@ -57,6 +59,7 @@ struct _OcdWatch
   gboolean      shared;        /* the agent's log said 4321: sticks until re-linked */
   guint         last_health;   /* HTTP status of the last /hc/ answer, or HEALTH_* */
   Check         checks[N_CHECKS];
+  OcdAppView   *app_view;      /* what the app shows, from the agent's own connection */
 };
 
 G_DEFINE_TYPE (OcdWatch, ocd_watch, G_TYPE_OBJECT)
@@ -286,6 +289,25 @@ on_log_event (OcdAgents        *agents,
     }
 }
 
+/* ---- what the app shows ----------------------------------------------- */
+
+static void
+on_app_status (const OcdAppVerdict *verdict, gpointer data)
+{
+  OcdWatch *self = data;
+
+  ocd_link_note_app_status (self->link, verdict->status);
+}
+
+/* The agent runs as the user its settings belong to. */
+static gint64
+agent_uid (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 ? (gint64) st.st_uid : -1;
+}
+
 /* ---- object -------------------------------------------------------------- */
 
 const char *
@@ -324,6 +346,7 @@ ocd_watch_new (OcdLink        *link,
   self->token = g_strdup (agent->token);
   self->timeout = config->timeout;
   self->log_event_id = g_signal_connect (agents, "log-event", G_CALLBACK (on_log_event), self);
+  self->app_view = ocd_app_view_new (agent->server_url, agent_uid (agent->path), on_app_status, self);
 
   g_message ("Watching the %s agent of %s (%s): checks only, its WebSocket is left alone",
              ocd_agent_kind_name (agent->kind), agent->path, agent->server_url);
@@ -350,6 +373,7 @@ ocd_watch_dispose (GObject *object)
   OcdWatch *self = OCD_WATCH (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->app_view, ocd_app_view_free);
   for (guint i = 0; i < N_CHECKS; i++)
     g_clear_handle_id (&self->checks[i].source_id, g_source_remove);
   if (self->agents != NULL)

@@ -37,6 +37,7 @@ main (void)
   print_enum ("WebSocket", OBICO_TYPE_WEB_SOCKET);
   print_enum ("TestResult", OBICO_TYPE_TEST_RESULT);
   print_enum ("Severity", OBICO_TYPE_SEVERITY);
+  print_enum ("AppStatus", OBICO_TYPE_APP_STATUS);
 
   /* The codes are consecutive from 0; the first one without a name of the
    * domain is past the last. */

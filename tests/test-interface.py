@@ -58,6 +58,7 @@ ENUM_LISTS = {
     ('Problem', 'Problem'): 'Problem',
     ('Http', 'Http'): 'Http',
     ('WebSocket', 'WebSocket'): 'WebSocket',
+    ('AppStatus', 'AppStatus'): 'AppStatus',
     ('ErrorStats', 'ErrorStats.severity'): 'Severity',
     ('Test', 'result'): 'TestResult',
     ('Diagnose', 'problem'): 'Problem',
@@ -225,7 +226,7 @@ class TestDocumentation(unittest.TestCase):
                                  '%s: the documented values are not the nicks of Obico%s' % (name, enum))
 
     def test_every_enum_property_has_its_values(self):
-        for name in ('State', 'Role', 'Problem', 'Http', 'WebSocket'):
+        for name in ('State', 'Role', 'Problem', 'Http', 'WebSocket', 'AppStatus'):
             self.assertEqual(MEMBERS[name].kind, 'property')
             self.assertIn(name, MEMBERS[name].values)
 
