@@ -75,6 +75,7 @@ ocd_test_answer (const OcdApiReply *reply)
   g_variant_dict_insert (&facts, "url", "s", reply->url);
   g_variant_dict_insert (&facts, "content_type", "s", reply->content_type != NULL ? reply->content_type : "");
   g_variant_dict_insert (&facts, "failure", "s", ocd_api_failure_to_string (reply->failure));
+  g_variant_dict_insert (&facts, "problem", "s", obico_problem_to_string (ocd_api_reply_problem (reply)));
   if (reply->outcome == OCD_API_OK)
     {
       g_variant_dict_insert (&facts, "printer_id", "x", reply->printer_id);

@@ -58,6 +58,13 @@ update_actions (OcApplication *self)
       action = g_action_map_lookup_action (G_ACTION_MAP (self), daemon_actions[i]);
       g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running && idle);
     }
+  /* the official agent's link and address are changed in the agent */
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "link");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               running && idle && oc_client_get_can_link (self->client));
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "set-server-url");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               running && idle && oc_client_get_role (self->client) != OBICO_ROLE_WATCH);
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "debug-logging");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);

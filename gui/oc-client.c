@@ -30,6 +30,8 @@ struct _OcClient
   guint         watch_id;
   GCancellable *proxy_cancellable;
   OcdConnect1  *proxy;
+  GCancellable *report_cancellable;
+  OcAgent      *agent;          /* from GetReport's agents */
 };
 
 G_DEFINE_FINAL_TYPE (OcClient, oc_client, G_TYPE_OBJECT)
@@ -55,6 +57,53 @@ emit_changed (OcClient *self)
 }
 
 static void
+get_report_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  OcClient *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) report = NULL;
+
+  if (!ocd_connect1_call_get_report_finish (OCD_CONNECT1 (object), &report, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("No report: %s", error->message);
+    }
+
+  g_clear_pointer (&self->agent, oc_agent_free);
+  self->agent = oc_agent_from_report (report);
+  emit_changed (self);
+}
+
+/* Which official agent there is: asked when the daemon appears and whenever
+ * who holds the credentials may have changed. */
+static void
+refresh_agent (OcClient *self)
+{
+  g_cancellable_cancel (self->report_cancellable);
+  g_set_object (&self->report_cancellable, g_cancellable_new ());
+  if (self->proxy != NULL)
+    ocd_connect1_call_get_report (self->proxy, self->report_cancellable, get_report_cb, self);
+}
+
+static void
+on_properties_changed (OcClient   *self,
+                       GVariant   *changed,
+                       const char *const *invalidated)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, changed);
+  if (g_variant_dict_contains (&dict, "Role") || g_variant_dict_contains (&dict, "CredentialSource") ||
+      g_variant_dict_contains (&dict, "State"))
+    refresh_agent (self);
+  g_variant_dict_clear (&dict);
+  emit_changed (self);
+}
+
+static void
 set_proxy (OcClient    *self,
            OcdConnect1 *proxy)
 {
@@ -64,8 +113,10 @@ set_proxy (OcClient    *self,
   if (self->proxy != NULL)
     g_signal_handlers_disconnect_by_data (self->proxy, self);
   g_set_object (&self->proxy, proxy);
+  g_clear_pointer (&self->agent, oc_agent_free);
   if (proxy != NULL)
-    g_signal_connect_swapped (proxy, "g-properties-changed", G_CALLBACK (emit_changed), self);
+    g_signal_connect_swapped (proxy, "g-properties-changed", G_CALLBACK (on_properties_changed), self);
+  refresh_agent (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROXY]);
   emit_changed (self);
@@ -204,6 +255,27 @@ oc_client_get_web_socket (OcClient *self)
                              : OBICO_WEB_SOCKET_UNKNOWN;
 }
 
+/* The official agent on this host (the watched one, else one installed), or
+ * NULL: none, or not known yet. */
+const OcAgent *
+oc_client_get_agent (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), NULL);
+
+  return self->agent;
+}
+
+/* Whether the app may link this printer itself: not in the watch role (the
+ * agent's link), and not where an official agent is installed (linking
+ * obico-connect would add a second printer for the same machine). */
+gboolean
+oc_client_get_can_link (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), FALSE);
+
+  return oc_client_get_role (self) != OBICO_ROLE_WATCH && self->agent == NULL;
+}
+
 /* ErrorStats' band */
 ObicoSeverity
 oc_client_get_severity (OcClient *self)
@@ -284,6 +356,8 @@ oc_client_dispose (GObject *object)
   OcClient *self = OC_CLIENT (object);
 
   oc_client_stop (self);
+  g_cancellable_cancel (self->report_cancellable);
+  g_clear_object (&self->report_cancellable);
   g_clear_object (&self->proxy_cancellable);
 
   G_OBJECT_CLASS (oc_client_parent_class)->dispose (object);

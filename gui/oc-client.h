@@ -8,6 +8,7 @@
 
 #include "ocd-dbus-generated.h"
 #include "obico-labels.h"
+#include "oc-agent.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ ObicoRole       oc_client_get_role       (OcClient *self);
 ObicoProblem    oc_client_get_problem    (OcClient *self);
 ObicoWebSocket  oc_client_get_web_socket (OcClient *self);
 ObicoSeverity   oc_client_get_severity   (OcClient *self);
+const OcAgent  *oc_client_get_agent      (OcClient *self);
+gboolean        oc_client_get_can_link   (OcClient *self);
 
 void            oc_client_change         (OcClient            *self,
                                           const char          *method,

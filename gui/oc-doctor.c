@@ -111,6 +111,21 @@ return_success (GTask *task)
   g_object_unref (task);
 }
 
+/* The problem the TEST leads by: the daemon's Problem, but for an unexpected
+ * response the answer's own (a 5xx is server-error, anything else
+ * not-obico-server), which comes with the reply while the Problem property
+ * may follow in a later signal. */
+static ObicoProblem
+test_problem (OcDoctor *self)
+{
+  const char *answer = NULL;
+
+  if (self->test_result == OBICO_TEST_RESULT_UNEXPECTED_RESPONSE && self->test_facts != NULL &&
+      g_variant_lookup (self->test_facts, "problem", "&s", &answer) && *answer != '\0')
+    return obico_read_problem (answer);
+  return oc_client_get_problem (self->client);
+}
+
 static void
 finish_test (GTask *task)
 {
@@ -129,7 +144,7 @@ finish_test (GTask *task)
     .result = self->test_result,
     .just_relinked = self->just_relinked,
     .state = oc_client_get_state (self->client),
-    .problem = oc_client_get_problem (self->client),
+    .problem = test_problem (self),
     .websocket = oc_client_get_web_socket (self->client),
     .severity = oc_client_get_severity (self->client),
     .diagnosis_fix = self->diagnosis_fix,

@@ -28,9 +28,12 @@ struct _OcFixPage
   GtkImage     *icon;
   GtkLabel     *title_label;
   GtkLabel     *description_label;
+  GtkLabel     *advice_label;
   GtkWidget    *what_group;
   AdwActionRow *what_row;
   OcLinkPage   *link_page;
+  AdwPreferencesGroup *agent_group;
+  GtkLabel     *agent_steps;
   GtkWidget    *server_group;
   AdwEntryRow  *server_row;
   GtkLabel     *server_error;
@@ -41,6 +44,10 @@ struct _OcFixPage
   GtkWidget    *log_group;
   GtkScrolledWindow *log_scroller;
   GtkLabel     *log_label;
+  AdwPreferencesGroup *agent_log_group;
+  GtkScrolledWindow *agent_log_scroller;
+  GtkLabel     *agent_log_label;
+  GtkWidget    *contact_group;
   GtkWidget    *support_button;
   GtkWidget    *test_button;
   GtkWidget    *help_button;
@@ -155,14 +162,142 @@ get_recent_log_cb (GObject      *object,
 }
 
 static void
+get_agent_log_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  OcFixPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) report = NULL;
+  g_autoptr(GVariant) lines = NULL;
+  g_autofree const char **strv = NULL;
+  g_autofree char *text = NULL;
+
+  if (!ocd_connect1_call_get_report_finish (OCD_CONNECT1 (object), &report, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = obico_error_sentence (error);
+    }
+  else if ((lines = g_variant_lookup_value (report, "agent_log", G_VARIANT_TYPE_STRING_ARRAY)) == NULL)
+    {
+      text = g_strdup (_("The agent’s log file was not found."));
+    }
+  else if (g_variant_n_children (lines) == 0)
+    {
+      text = g_strdup (_("No log lines yet."));
+    }
+  else
+    {
+      strv = g_variant_get_strv (lines, NULL);
+      text = g_strjoinv ("\n", (char **) strv);
+    }
+
+  gtk_label_set_label (self->agent_log_label, text);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->agent_log_scroller), scroll_log_to_end, NULL, NULL);
+}
+
+/* GetReport's agent_log: the official agent's own lines */
+static void
+reload_agent_log (OcFixPage *self)
+{
+  OcdConnect1 *proxy = get_proxy (self);
+
+  if (proxy != NULL && gtk_widget_get_visible (GTK_WIDGET (self->agent_log_group)))
+    ocd_connect1_call_get_report (proxy, self->cancellable, get_agent_log_cb, self);
+}
+
+static void
 reload_log (OcFixPage *self)
 {
   OcdConnect1 *proxy = get_proxy (self);
 
-  if (proxy == NULL || !gtk_widget_get_visible (self->log_group))
-    return;
+  if (proxy != NULL && gtk_widget_get_visible (self->log_group))
+    ocd_connect1_call_get_recent_log (proxy, LOG_LINES, self->cancellable, get_recent_log_cb, self);
+  reload_agent_log (self);
+}
 
-  ocd_connect1_call_get_recent_log (proxy, LOG_LINES, self->cancellable, get_recent_log_cb, self);
+/* A failing server's page: what failing means for the cloud, and for a
+ * server of one's own. */
+static char *
+server_error_advice (OcFixPage *self)
+{
+  OcdConnect1 *proxy = get_proxy (self);
+  g_autofree char *host = NULL;
+
+  if (proxy == NULL || (host = obico_url_host (ocd_connect1_get_server_url (proxy), NULL, NULL)) == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (host, "app.obico.io") == 0)
+    return g_strdup (_("The Obico Cloud answered with an error: it is under maintenance or has an outage. "
+                       "Wait a few minutes, then test again. If it lasts, ask the Obico community (Get Help) "
+                       "whether others see it too."));
+  return g_strdup_printf (_("Your own server at %s answered with an error: its web container may have "
+                            "stopped behind the proxy. On the server, run “docker compose ps” in the "
+                            "obico-server folder to see which containers run, and “docker compose logs web” to "
+                            "read why one failed."), host);
+}
+
+/* The remedy that works for who holds the link: in the watch role, and
+ * where an official agent is installed, the change is made in the agent;
+ * the app links only where no agent would then be a second printer. */
+static void
+update_remedy (OcFixPage *self)
+{
+  OcFixAction action = self->fix->action;
+  const OcAgent *agent = self->client != NULL ? oc_client_get_agent (self->client) : NULL;
+  gboolean watch = self->client != NULL && oc_client_get_role (self->client) == OBICO_ROLE_WATCH;
+  gboolean can_link = self->client == NULL || oc_client_get_can_link (self->client);
+  gboolean agent_log = action == OC_FIX_ACTION_DEBUG_LOGGING && watch && agent != NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *advice = NULL;
+
+  if (action == OC_FIX_ACTION_LINK && !can_link && agent != NULL)
+    steps = oc_agent_link_steps (agent);
+  else if (action == OC_FIX_ACTION_SERVER_URL && watch && agent != NULL)
+    steps = oc_agent_server_steps (agent);
+  else if (agent_log)
+    steps = oc_agent_debug_steps (agent);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->link_page), action == OC_FIX_ACTION_LINK && can_link);
+  gtk_widget_set_visible (self->server_group, action == OC_FIX_ACTION_SERVER_URL && !watch);
+  gtk_widget_set_visible (GTK_WIDGET (self->agent_group), steps != NULL);
+  if (steps != NULL)
+    {
+      /* TRANSLATORS: a group of steps, e.g. "In moonraker-obico" */
+      g_autofree char *title = g_strdup_printf (_("In %s"), oc_agent_name (agent));
+
+      adw_preferences_group_set_title (self->agent_group, title);
+      gtk_label_set_label (self->agent_steps, steps);
+    }
+
+  if (agent_log && !gtk_widget_get_visible (GTK_WIDGET (self->agent_log_group)))
+    {
+      /* TRANSLATORS: e.g. "Recent Log of OctoPrint-Obico" */
+      g_autofree char *title = g_strdup_printf (_("Recent Log of %s"), oc_agent_name (agent));
+
+      adw_preferences_group_set_title (self->agent_log_group, title);
+      gtk_widget_set_visible (GTK_WIDGET (self->agent_log_group), TRUE);
+      reload_agent_log (self);
+    }
+  else if (!agent_log)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->agent_log_group), FALSE);
+    }
+
+  if (self->fix->fix == OBICO_FIX_SERVER_ERROR)
+    advice = server_error_advice (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->advice_label), advice != NULL);
+  gtk_label_set_label (self->advice_label, advice != NULL ? advice : "");
+}
+
+static void
+on_contact_activated (OcFixPage    *self,
+                      AdwActionRow *row)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, adw_action_row_get_subtitle (row),
+                GDK_CURRENT_TIME);
 }
 
 static void
@@ -170,6 +305,7 @@ on_daemon_changed (OcFixPage *self)
 {
   update_what_happened (self);
   update_report_row (self);
+  update_remedy (self);
 }
 
 static void
@@ -239,10 +375,10 @@ oc_fix_page_set_fix (OcFixPage *self,
   gtk_label_set_label (self->title_label, obico_fix_title (self->fix->fix));
   gtk_label_set_label (self->description_label, _(self->fix->description));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->link_page), action == OC_FIX_ACTION_LINK);
   oc_link_page_clear (self->link_page);
+  gtk_widget_set_visible (GTK_WIDGET (self->agent_log_group), FALSE);
+  gtk_label_set_label (self->agent_log_label, "");
 
-  gtk_widget_set_visible (self->server_group, action == OC_FIX_ACTION_SERVER_URL);
   proxy = get_proxy (self);
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), proxy != NULL ? ocd_connect1_get_server_url (proxy) : "");
   on_server_changed (self);
@@ -252,6 +388,7 @@ oc_fix_page_set_fix (OcFixPage *self,
   gtk_widget_set_visible (self->debug_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
   gtk_widget_set_visible (self->log_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
   gtk_widget_set_visible (self->support_button, action == OC_FIX_ACTION_SUPPORT_REPORT);
+  gtk_widget_set_visible (self->contact_group, fix == OBICO_FIX_GET_HELP);
 
   /* every branch ends with get-help; debug logging and get-help are no test */
   gtk_widget_set_visible (self->help_button, fix != OBICO_FIX_GET_HELP);
@@ -263,8 +400,10 @@ oc_fix_page_set_fix (OcFixPage *self,
     gtk_widget_remove_css_class (self->test_button, "suggested-action");
 
   gtk_label_set_label (self->log_label, "");
-  reload_log (self);
+  /* shows the agent's log, and asks for it, when this page has it */
   on_daemon_changed (self);
+  if (gtk_widget_get_visible (self->log_group) && proxy != NULL)
+    ocd_connect1_call_get_recent_log (proxy, LOG_LINES, self->cancellable, get_recent_log_cb, self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 }
 
@@ -320,9 +459,12 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, icon);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, description_label);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, advice_label);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, what_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, what_row);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, link_page);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, agent_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, agent_steps);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, server_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, server_row);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, server_error);
@@ -333,6 +475,10 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_scroller);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, log_label);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, agent_log_group);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, agent_log_scroller);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, agent_log_label);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, contact_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, support_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, test_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, help_button);
@@ -340,6 +486,7 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_use_cloud_clicked);
   gtk_widget_class_bind_template_callback (widget_class, reload_log);
+  gtk_widget_class_bind_template_callback (widget_class, on_contact_activated);
 }
 
 static void

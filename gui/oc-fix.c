@@ -38,7 +38,9 @@ static const OcFix fixes[] = {
   [OBICO_FIX_INVALID_CREDENTIALS] = { OBICO_FIX_INVALID_CREDENTIALS, "dialog-password-symbolic",
     N_("The server no longer accepts the credentials this printer was linked with. This happens when the "
        "printer was deleted in the Obico app, when it was archived because the plan allows fewer "
-       "printers, or when the SD card was copied to another machine."),
+       "printers, when the SD card was copied to another machine, or when the server address was changed "
+       "between the Obico Cloud and a self-hosted server: credentials one server issued are invalid at "
+       "the other."),
     OC_FIX_ACTION_CHOOSE_CAUSE },
   [OBICO_FIX_RELINK] = { OBICO_FIX_RELINK, "insert-link-symbolic",
     N_("Linking again takes less than two minutes. In the Obico app, add the printer again and choose to "
@@ -82,13 +84,12 @@ static const OcFix fixes[] = {
     OC_FIX_ACTION_DEBUG_LOGGING },
   [OBICO_FIX_GET_HELP] = { OBICO_FIX_GET_HELP, "help-browser-symbolic",
     N_("Make a support report: one text file with the versions, the configuration without the token, the "
-       "last test and diagnosis, the connectivity report and recent log lines. Attach it to your request "
-       "for help in the Obico community or to Obico support."),
+       "last test and diagnosis, the connectivity report and recent log lines. Then ask the Obico community "
+       "or Obico support, below, and attach the report to your request."),
     OC_FIX_ACTION_SUPPORT_REPORT },
   [OBICO_FIX_SERVER_ERROR] = { OBICO_FIX_SERVER_ERROR, "dialog-warning-symbolic",
-    N_("The server was reached, but it failed to answer (an error 5xx). The address is right. With the "
-       "Obico Cloud this is maintenance or an outage: wait a few minutes and check Obico’s status. With a "
-       "self-hosted server, check that its containers are running and read their logs."),
+    N_("The server was reached, but it failed to answer (an error 5xx). The address is right, and nothing "
+       "on this printer needs to change."),
     OC_FIX_ACTION_TEST_AGAIN },
 };
 

@@ -3,7 +3,7 @@
  * Versions, the daemon's properties, its configuration (as the daemon reports
  * it in GetReport, secrets left out: the app cannot know which file a daemon
  * started with --config reads), the last TEST and Diagnose, the connectivity
- * report and the recent log. The report is useful when the service is down
+ * report, the recent log and the official agent's own recent log. The report is useful when the service is down
  * too, so every part that needs it is optional.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -165,12 +165,13 @@ oc_support_report_build (OcDoctor           *doctor,
                          const char * const *log_lines)
 {
   /* shown in sections of their own */
-  static const char * const own_sections[] = { "configuration", "events", NULL };
+  static const char * const own_sections[] = { "configuration", "events", "agent_log", NULL };
   GString *out = g_string_new ("Obico Connect support report\n");
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created = g_date_time_format_iso8601 (now);
   g_autofree char *os = g_get_os_info (G_OS_INFO_KEY_PRETTY_NAME);
   g_autoptr(GVariant) events = NULL;
+  g_autoptr(GVariant) agent_log = NULL;
 
   g_string_append_printf (out, "created: %s\n", created);
   g_string_append_printf (out, "app: obico-connect %s (GLib %u.%u.%u, GTK %u.%u.%u, libadwaita %u.%u.%u)\n",
@@ -209,6 +210,19 @@ oc_support_report_build (OcDoctor           *doctor,
   g_string_append (out, "\n== Recent log ==\n");
   for (guint i = 0; log_lines != NULL && log_lines[i] != NULL; i++)
     g_string_append_printf (out, "%s\n", log_lines[i]);
+
+  /* the official agent's own lines (GetReport's agent_log), credentials redacted */
+  agent_log = report != NULL ? g_variant_lookup_value (report, "agent_log", G_VARIANT_TYPE_STRING_ARRAY) : NULL;
+  if (agent_log != NULL)
+    {
+      g_string_append (out, "\n== Official agent's recent log ==\n");
+      for (gsize i = 0; i < g_variant_n_children (agent_log); i++)
+        {
+          g_autoptr(GVariant) line = g_variant_get_child_value (agent_log, i);
+
+          g_string_append_printf (out, "%s\n", g_variant_get_string (line, NULL));
+        }
+    }
 
   return g_string_free (out, FALSE);
 }

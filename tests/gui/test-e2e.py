@@ -336,6 +336,136 @@ class TestSharedCredentials(AppTestCase):
         self.shot('shared-credentials')
 
 
+class TestServerError(AppTestCase):
+    def test_failing_server_page(self):
+        self.app.wait('status', 'Okay')
+        self.sim.scenario('server-error', status=503)
+        self.app.run('test')
+        state = self.app.wait('fix:server-error', 'The Server Is Failing', 'Unexpected response from the server')
+        # a self-hosted server (the sim): its containers and their logs
+        advice = [t for t in state['labels'] if t.startswith('Your own server at 127.0.0.1')]
+        self.assertEqual(len(advice), 1, state['labels'])
+        self.assertIn('docker compose logs web', advice[0])
+        self.assertNotIn('Check the Server Address', state['labels'])
+        self.assertNoRawError(state)
+        self.shot('server-error')
+
+
+WATCH_FAST = {'watch': {'hc-interval': 0.5, 'credentials-interval': 0.5, 'websocket-interval': 0.5}}
+
+
+class WatchAppTestCase(AppTestCase):
+    """The watch role: moonraker-obico (a KIAUH instance) holds the link."""
+
+    link_first = False
+    config = WATCH_FAST
+    linked_agent = True
+
+    def daemon_args(self):
+        home = os.path.join(self.tmp, 'home', 'pi')
+        self.settings = os.path.join(home, 'printer_1_data', 'config', 'moonraker-obico.cfg')
+        self.agent_log = os.path.join(home, 'printer_1_data', 'logs', 'moonraker-obico.log')
+        os.makedirs(os.path.dirname(self.settings))
+        os.makedirs(os.path.dirname(self.agent_log))
+        self.printer = self.sim.add_printer('Voron')
+        self.old_token = 'f0e1d2c3b4a5968778695a4b'
+        with open(self.settings, 'w') as f:
+            f.write('[server]\nurl = %s\n' % self.sim.url)
+            if self.linked_agent:
+                f.write('auth_token = %s\n' % self.printer['token'])
+            f.write('\n[logging]\npath = %s\nlevel = DEBUG\n' % self.agent_log)
+        with open(self.agent_log, 'w') as f:
+            f.write('2024-05-02 10:00:00,000      INFO  obico.app - started for the e2e test\n'
+                    '2024-05-02 10:00:01,000     DEBUG  obico.server_conn - curl -H "Authorization: Token %s" '
+                    '%s/api/v1/octo/printer/\n' % (self.old_token, self.sim.url))
+        return ['--agent-settings', self.settings]
+
+
+class TestWatchRole(WatchAppTestCase):
+    def test_every_page_gives_the_agents_remedy(self):
+        self.daemon.wait_prop('Role', 'watch')
+        self.app.wait('status', 'Okay', 'Voron')
+        # what the daemon refuses in the watch role is not offered
+        self.assertFalse(self.app.action_enabled('link'))
+        self.assertFalse(self.app.action_enabled('set-server-url'))
+        self.assertTrue(self.app.action_enabled('test'))
+
+        self.app.activate('show-fix', GLib.Variant('s', 'server-address'))
+        state = self.app.wait('fix:server-address', 'Check the Server Address', 'In moonraker-obico')
+        steps = [t for t in state['labels'] if t.startswith('Correct “url” in the [server] section')]
+        self.assertEqual(len(steps), 1, state['labels'])
+        self.assertIn(self.settings, steps[0])
+        self.assertIn('sudo systemctl restart moonraker-obico', steps[0])
+        self.assertNotIn('Use Obico Cloud', state['labels'])
+        self.assertNotIn(self.sim.url, state['labels'])      # no address entry
+        self.shot('watch-server-address')
+
+        self.app.activate('show-fix', GLib.Variant('s', 'relink'))
+        state = self.app.wait('fix:relink', 'Link the Printer Again', 'In moonraker-obico')
+        self.assertNotIn('6-digit code', state['labels'])
+        self.assertTrue(any('cd ~/moonraker-obico && ./install.sh' in t and
+                            'python -m moonraker_obico.link -c ' + self.settings in t
+                            for t in state['labels']), state['labels'])
+        self.shot('watch-relink')
+
+        self.app.activate('show-fix', GLib.Variant('s', 'invalid-credentials'))
+        state = self.app.wait('fix:invalid-credentials', 'Credentials Refused',
+                              'I switched between the Obico Cloud and my own server')
+        self.assertTrue(any('credentials one server issued are invalid at the other' in t
+                            for t in state['labels']), state['labels'])
+
+        # debug logging of the agent itself, and its own lines, the token left out
+        self.app.activate('show-fix', GLib.Variant('s', 'debug-logging'))
+        state = self.app.wait('fix:debug-logging', 'Recent Log of moonraker-obico', 'Log debug messages')
+        self.assertTrue(any('level = DEBUG' in t and self.settings in t for t in state['labels']),
+                        state['labels'])
+        state = self.app.wait('fix:debug-logging', '2024-05-02 10:00:00,000      INFO  obico.app - '
+                              'started for the e2e test')
+        curl = [t for t in state['labels'] if 'curl -H' in t]
+        self.assertEqual(len(curl), 1, state['labels'])
+        self.assertIn('Authorization: Token …' + self.old_token[-4:], curl[0])
+        for text in state['labels']:
+            self.assertNotIn(self.old_token[:-4], text)
+            self.assertNotIn(self.printer['token'], text)
+        self.shot('watch-debug-logging')
+
+        # get help: a way to reach people, and the agent's lines in the report
+        self.app.activate('show-fix', GLib.Variant('s', 'get-help'))
+        state = self.app.wait('fix:get-help', 'Ask a Person', 'Obico community and support',
+                              'https://www.obico.io/contact-us/',
+                              'https://www.obico.io/docs/user-guides/contact-us-for-support/')
+        self.shot('watch-get-help')
+        path = os.path.join(self.tmp, 'support-report.txt')
+        self.app.activate('save-support-report', GLib.Variant('s', path))
+        self.app.wait('fix:get-help', 'Support report saved')
+        with open(path) as f:
+            report = f.read()
+        section = report.split("== Official agent's recent log ==\n", 1)
+        self.assertEqual(len(section), 2, report)
+        self.assertIn('started for the e2e test', section[1])
+        self.assertIn('Authorization: Token …' + self.old_token[-4:], section[1])
+        self.assertNotIn(self.old_token[:-4], report)
+        self.assertNotIn(self.printer['token'], report)
+
+
+class TestAgentInstalled(WatchAppTestCase):
+    """moonraker-obico is installed but not linked: the role is unlinked, and
+    the app sends the person to link the agent, never obico-connect itself."""
+
+    linked_agent = False
+
+    def test_no_link_offered(self):
+        self.app.wait('status', 'Not linked')
+        self.app.wait_any(('status',), 'Not linked')
+        self.app.run('test')
+        state = self.app.wait('fix:not-linked', 'Link This Printer', 'In moonraker-obico')
+        self.assertNotIn('6-digit code', state['labels'])
+        self.assertNotIn('Linking adds a printer to your Obico account', state['labels'])
+        self.assertTrue(any('./install.sh' in t for t in state['labels']), state['labels'])
+        self.assertFalse(self.app.action_enabled('link'))
+        self.shot('agent-installed-not-linked')
+
+
 class TestNotLinked(AppTestCase):
     link_first = False
 
@@ -343,7 +473,11 @@ class TestNotLinked(AppTestCase):
         self.app.wait('status', 'Not linked')
         self.shot('not-linked-status')
         self.app.run('test')
-        self.app.wait('fix:not-linked', 'Link This Printer', 'Not linked', '6-digit code')
+        state = self.app.wait('fix:not-linked', 'Link This Printer', 'Not linked', '6-digit code')
+        # before the code: linking Obico Connect itself adds a printer (the Free plan's limit)
+        notice = state['labels'].index('Linking adds a printer to your Obico account')
+        self.assertLess(notice, state['labels'].index('6-digit code'))
+        self.assertIn('archived within 24 hours', state['labels'][notice + 1])
         self.shot('not-linked-fix')
 
         # a wrong code: the daemon's whole sentence, in a dialog as it is long

@@ -11,6 +11,7 @@
 
 #include "obico-error.h"
 #include "obico-url.h"
+#include "oc-agent.h"
 #include "oc-chart.h"
 #include "oc-doctor.h"
 #include "oc-fix.h"
@@ -613,6 +614,123 @@ test_support_report (void)
                                     "\n== Last TEST ==\n"));
   g_assert_nonnull (strstr (report, "== Connectivity report ==\nattempts: 3\n\n== Recent log =="));
   g_assert_null (strstr (report, "configuration"));
+  g_assert_null (strstr (report, "Official agent"));
+}
+
+/* GetReport's agent_log gets a section of its own, line by line. */
+static void
+test_support_report_agent_log (void)
+{
+  g_autoptr(OcClient) client = oc_client_new (G_BUS_TYPE_SESSION);
+  g_autoptr(OcDoctor) doctor = oc_doctor_new (client);
+  const char *log_lines[] = { "line one", NULL };
+  const char *agent_lines[] = { "2024-05-02 10:00:00 INFO obico.app - started",
+                                "2024-05-02 10:00:01 DEBUG curl -H 'Authorization: Token …abcd'", NULL };
+  g_autoptr(GVariant) daemon = NULL;
+  g_autofree char *report = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 3);
+  g_variant_dict_insert_value (&dict, "agent_log", g_variant_new_strv (agent_lines, -1));
+  daemon = g_variant_ref_sink (g_variant_dict_end (&dict));
+  report = oc_support_report_build (doctor, daemon, log_lines);
+  g_assert_nonnull (strstr (report, "== Connectivity report ==\nattempts: 3\n\n"));
+  g_assert_nonnull (strstr (report, "== Recent log ==\nline one\n\n== Official agent's recent log ==\n"
+                                    "2024-05-02 10:00:00 INFO obico.app - started\n"
+                                    "2024-05-02 10:00:01 DEBUG curl -H 'Authorization: Token …abcd'\n"));
+  g_assert_null (strstr (report, "agent_log"));
+}
+
+static GVariant *
+agent_dict (const char *kind,
+            const char *path,
+            gboolean    watched,
+            gboolean    installed,
+            const char *service)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "kind", "s", kind);
+  g_variant_dict_insert (&dict, "path", "s", path);
+  g_variant_dict_insert (&dict, "watched", "b", watched);
+  g_variant_dict_insert (&dict, "installed", "b", installed);
+  g_variant_dict_insert (&dict, "service", "s", service);
+  return g_variant_dict_end (&dict);
+}
+
+static GVariant *
+report_with_agents (GVariant *first, ...)
+{
+  GVariantBuilder agents;
+  GVariantDict dict;
+  va_list args;
+
+  g_variant_builder_init (&agents, G_VARIANT_TYPE ("aa{sv}"));
+  va_start (args, first);
+  for (GVariant *agent = first; agent != NULL; agent = va_arg (args, GVariant *))
+    g_variant_builder_add_value (&agents, agent);
+  va_end (args);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "agents", g_variant_builder_end (&agents));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* Which agent a page speaks of, and its own remedies with the real paths. */
+static void
+test_agent (void)
+{
+  const char *cfg = "/home/pi/printer_1_data/config/moonraker-obico.cfg";
+  g_autoptr(GVariant) both = report_with_agents (
+    agent_dict ("moonraker", cfg, FALSE, TRUE, "moonraker-obico-printer_1.service"),
+    agent_dict ("octoprint", "/home/pi/.octoprint/config.yaml", TRUE, TRUE, ""), NULL);
+  g_autoptr(GVariant) installed = report_with_agents (
+    agent_dict ("octoprint", "/home/pi/.octoprint/config.yaml", FALSE, FALSE, ""),
+    agent_dict ("a-newer-agent", "/opt/agent.conf", FALSE, TRUE, ""),
+    agent_dict ("moonraker", cfg, FALSE, TRUE, "moonraker-obico-printer_1.service"), NULL);
+  g_autoptr(GVariant) none = report_with_agents (
+    agent_dict ("octoprint", "/home/pi/.octoprint/config.yaml", FALSE, FALSE, ""), NULL);
+  g_autoptr(OcAgent) octoprint = oc_agent_from_report (both);
+  g_autoptr(OcAgent) moonraker = oc_agent_from_report (installed);
+  g_autofree char *server = NULL, *link = NULL, *debug = NULL;
+  g_autofree char *op_server = NULL, *op_link = NULL, *op_debug = NULL;
+
+  /* the watched one first */
+  g_assert_nonnull (octoprint);
+  g_assert_cmpint (octoprint->kind, ==, OC_AGENT_OCTOPRINT);
+  g_assert_true (octoprint->watched);
+  g_assert_cmpstr (oc_agent_name (octoprint), ==, "OctoPrint-Obico");
+  op_server = oc_agent_server_steps (octoprint);
+  op_link = oc_agent_link_steps (octoprint);
+  op_debug = oc_agent_debug_steps (octoprint);
+  g_assert_nonnull (strstr (op_server, "Settings → Obico for OctoPrint → Settings"));
+  g_assert_nonnull (strstr (op_server, "Restart OctoPrint"));
+  g_assert_nonnull (strstr (op_link, "Re-run Setup Wizard"));
+  g_assert_nonnull (strstr (op_link, "sudo systemctl restart octoprint"));
+  g_assert_nonnull (strstr (op_debug, "octoprint.plugins.obico"));
+  g_assert_nonnull (strstr (op_debug, "DEBUG"));
+
+  /* else the first one installed, whose kind this app knows */
+  g_assert_nonnull (moonraker);
+  g_assert_cmpint (moonraker->kind, ==, OC_AGENT_MOONRAKER);
+  g_assert_false (moonraker->watched);
+  g_assert_cmpstr (oc_agent_name (moonraker), ==, "moonraker-obico");
+  server = oc_agent_server_steps (moonraker);
+  link = oc_agent_link_steps (moonraker);
+  debug = oc_agent_debug_steps (moonraker);
+  g_assert_nonnull (strstr (server, "[server]"));
+  g_assert_nonnull (strstr (server, cfg));
+  g_assert_nonnull (strstr (server, "sudo systemctl restart moonraker-obico-printer_1.service"));
+  g_assert_nonnull (strstr (link, "cd ~/moonraker-obico && ./install.sh"));
+  g_assert_nonnull (strstr (link, "python -m moonraker_obico.link -c /home/pi/printer_1_data/config/moonraker-obico.cfg"));
+  g_assert_nonnull (strstr (debug, "[logging]"));
+  g_assert_nonnull (strstr (debug, "level = DEBUG"));
+  g_assert_nonnull (strstr (debug, cfg));
+
+  /* none installed, or no report */
+  g_assert_null (oc_agent_from_report (none));
+  g_assert_null (oc_agent_from_report (NULL));
 }
 
 int
@@ -633,6 +751,8 @@ main (int   argc,
   g_test_add_func ("/chart/buckets-and-pixels", test_chart);
   g_test_add_func ("/report-page/keys", test_report_page);
   g_test_add_func ("/support-report/redaction", test_support_report);
+  g_test_add_func ("/support-report/agent-log", test_support_report_agent_log);
+  g_test_add_func ("/agent/from-report", test_agent);
 
   return g_test_run ();
 }

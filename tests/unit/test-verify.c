@@ -83,14 +83,15 @@ test_answer (void)
   const struct {
     OcdApiOutcome  outcome;
     const char    *result;
+    const char    *problem;
   } cases[] = {
-    { OCD_API_OK, "succeeded" },
-    { OCD_API_UNREACHABLE, "failed-to-contact" },
-    { OCD_API_INVALID_CREDENTIALS, "invalid-credentials" },
-    { OCD_API_UNEXPECTED, "unexpected-response" },
-    { OCD_API_REJECTED, "unexpected-response" },
-    /* a 5xx: the guide's TEST says unexpected response; Problem says server-error */
-    { OCD_API_SERVER_ERROR, "unexpected-response" },
+    { OCD_API_OK, "succeeded", "" },
+    { OCD_API_UNREACHABLE, "failed-to-contact", "internet" },
+    { OCD_API_INVALID_CREDENTIALS, "invalid-credentials", "invalid-credentials" },
+    { OCD_API_UNEXPECTED, "unexpected-response", "not-obico-server" },
+    { OCD_API_REJECTED, "unexpected-response", "not-obico-server" },
+    /* a 5xx: the guide's TEST says unexpected response; the problem is server-error */
+    { OCD_API_SERVER_ERROR, "unexpected-response", "server-error" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -120,6 +121,9 @@ test_answer (void)
       g_assert_cmpint (status, ==, reply.http_status);
       g_assert_true (g_variant_lookup (facts, "failure", "&s", &failure));
       g_assert_cmpstr (failure, ==, cases[i].outcome == OCD_API_UNREACHABLE ? "timeout" : "");
+      /* what this answer shows, in Problem's words, with the reply (Problem may follow later) */
+      g_assert_true (g_variant_lookup (facts, "problem", "&s", &failure));
+      g_assert_cmpstr (failure, ==, cases[i].problem);
       /* The printer only when the credentials were accepted. */
       g_assert_cmpint (g_variant_lookup (facts, "printer_name", "&s", &detail), ==,
                        cases[i].outcome == OCD_API_OK);
