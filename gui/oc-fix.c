@@ -13,7 +13,7 @@
 static const OcFix fixes[] = {
   [OBICO_FIX_NOT_LINKED] = { OBICO_FIX_NOT_LINKED, "insert-link-symbolic",
     N_("This printer is not linked to an Obico account yet. In the Obico app, add a printer and choose "
-       "to link it manually: the app shows a 6-digit code. Enter that code here."),
+       "to link it manually: the app shows a 6-digit code, to enter as below."),
     OC_FIX_ACTION_LINK },
   [OBICO_FIX_SERVER_ADDRESS] = { OBICO_FIX_SERVER_ADDRESS, "network-server-symbolic",
     N_("The server could not be contacted and its address looks wrong. With the Obico Cloud the address "

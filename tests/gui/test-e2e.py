@@ -385,6 +385,7 @@ class TestWatchRole(WatchAppTestCase):
     def test_every_page_gives_the_agents_remedy(self):
         self.daemon.wait_prop('Role', 'watch')
         self.app.wait('status', 'Okay', 'Voron')
+        self.shot('watch-status')
         # what the daemon refuses in the watch role is not offered
         self.assertFalse(self.app.action_enabled('link'))
         self.assertFalse(self.app.action_enabled('set-server-url'))
