@@ -13,6 +13,15 @@ void          ocd_host_set               (OcdHost    *self,
                                           const char *key,
                                           GVariant   *value);
 
+/* A number (u or d) that jitters: kept as it is while @value stays within
+ * @absolute or @relative × the published value of it, so that noise wakes
+ * no one who follows Host. */
+void          ocd_host_set_number        (OcdHost    *self,
+                                          const char *key,
+                                          GVariant   *value,
+                                          double      absolute,
+                                          double      relative);
+
 /* A part needs ticks again (it has something to read once a heartbeat). */
 void          ocd_host_want_ticks        (OcdHost *self);
 

@@ -32,6 +32,10 @@
 #define NM_POWERSAVE_DISABLE 2
 #define NM_POWERSAVE_ENABLE  3
 #define CALL_TIMEOUT_MS 10000
+/* NetworkManager updates the signal and the rate of the access point in use
+ * every few seconds; moves smaller than these are noise, not news. */
+#define SIGNAL_JITTER   5       /* percentage points */
+#define BITRATE_JITTER  0.25    /* a quarter */
 
 /* Every key this file sets. */
 static const char * const wifi_keys[] = {
@@ -311,13 +315,15 @@ publish (OcdHostWifi *self, NmObject *active, NmObject *device, NmObject *ap, Nm
   guint mode = powersave != NULL ? g_variant_get_uint32 (powersave) : 0;
 
   count_roam (self, active->path, bssid != NULL ? g_variant_get_string (bssid, NULL) : NULL);
-  ocd_host_set (self->host, "wifi_signal",
-                strength != NULL ? g_variant_new_uint32 (g_variant_get_byte (strength)) : NULL);
+  ocd_host_set_number (self->host, "wifi_signal",
+                       strength != NULL ? g_variant_new_uint32 (g_variant_get_byte (strength)) : NULL,
+                       SIGNAL_JITTER, 0);
   ocd_host_set (self->host, "wifi_frequency",
                 frequency != NULL && g_variant_get_uint32 (frequency) > 0 ? frequency : NULL);
   /* 0: the driver does not know the rate */
-  ocd_host_set (self->host, "wifi_bitrate",
-                bitrate != NULL && g_variant_get_uint32 (bitrate) > 0 ? bitrate : NULL);
+  ocd_host_set_number (self->host, "wifi_bitrate",
+                       bitrate != NULL && g_variant_get_uint32 (bitrate) > 0 ? bitrate : NULL,
+                       0, BITRATE_JITTER);
   /* default (0) and ignore (1) leave it to the global configuration or the
    * driver: NetworkManager does not say which it is then. */
   ocd_host_set (self->host, "wifi_power_save",
@@ -421,7 +427,8 @@ read_proc (OcdHostWifi *self)
 
   if (g_file_get_contents ("/proc/net/wireless", &text, NULL, NULL) &&
       ocd_host_parse_wireless (text, &level))
-    ocd_host_set (self->host, "wifi_signal", g_variant_new_uint32 (ocd_host_signal_percent (level)));
+    ocd_host_set_number (self->host, "wifi_signal",
+                         g_variant_new_uint32 (ocd_host_signal_percent (level)), SIGNAL_JITTER, 0);
   else
     ocd_host_set (self->host, "wifi_signal", NULL);
 }

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <linux/tcp.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -21,6 +22,10 @@
 /* Without heartbeats the timer reads; one overdue by half a period means
  * they stopped. */
 #define HEARTBEAT_GRACE 1.5
+/* What moves less is noise: no PropertiesChanged for it. */
+#define NUMBER_JITTER      0.25   /* a quarter of the value */
+#define RTT_JITTER_MS      1.0
+#define RETRANSMITS_JITTER 0.01
 
 struct _OcdHost
 {
@@ -82,6 +87,29 @@ ocd_host_set (OcdHost    *self,
     }
   g_hash_table_replace (self->keys, g_strdup (key), value);
   notify_context (self);
+}
+
+static double
+number (GVariant *value)
+{
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32 (value)
+                                                             : g_variant_get_double (value);
+}
+
+void
+ocd_host_set_number (OcdHost    *self,
+                     const char *key,
+                     GVariant   *value,
+                     double      absolute,
+                     double      relative)
+{
+  GVariant *old = g_hash_table_lookup (self->keys, key);
+  g_autoptr(GVariant) owned = value != NULL ? g_variant_ref_sink (value) : NULL;
+
+  if (owned != NULL && old != NULL && g_variant_is_of_type (old, g_variant_get_type (owned)) &&
+      fabs (number (owned) - number (old)) < MAX (absolute, relative * fabs (number (old))))
+    return;
+  ocd_host_set (self, key, owned);
 }
 
 GVariant *
@@ -223,8 +251,10 @@ sample_tcp (OcdHost *self, SoupWebsocketConnection *connection)
     }
 
   g_object_freeze_notify (G_OBJECT (self));
-  ocd_host_set (self, "rtt_ms", g_variant_new_double (info.tcpi_rtt / 1000.0));
-  ocd_host_set (self, "rtt_var_ms", g_variant_new_double (info.tcpi_rttvar / 1000.0));
+  ocd_host_set_number (self, "rtt_ms", g_variant_new_double (info.tcpi_rtt / 1000.0),
+                       RTT_JITTER_MS, NUMBER_JITTER);
+  ocd_host_set_number (self, "rtt_var_ms", g_variant_new_double (info.tcpi_rttvar / 1000.0),
+                       RTT_JITTER_MS, NUMBER_JITTER);
   /* Segments sent since the last heartbeat, and how many of them were sent
    * again (kernels before 4.2 do not count segments). */
   if (len >= offsetof (struct tcp_info, tcpi_segs_out) + sizeof info.tcpi_segs_out)
@@ -232,7 +262,9 @@ sample_tcp (OcdHost *self, SoupWebsocketConnection *connection)
       segs = info.tcpi_segs_out - self->segs_out;
       retrans = info.tcpi_total_retrans - self->total_retrans;
       if (segs > 0)
-        ocd_host_set (self, "retransmits", g_variant_new_double (MIN (1.0, retrans / (double) segs)));
+        ocd_host_set_number (self, "retransmits",
+                             g_variant_new_double (MIN (1.0, retrans / (double) segs)),
+                             RETRANSMITS_JITTER, 0);
       self->segs_out = info.tcpi_segs_out;
       self->total_retrans = info.tcpi_total_retrans;
     }
