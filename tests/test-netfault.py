@@ -5,7 +5,7 @@ obico-sim runs in a "server" namespace on a veth address, the daemon in a "clien
 the private D-Bus is a path socket both can reach.  Faults act on the client's egress (see
 netns.py: this kernel has no netem, so a TUN forwarder of ours drops or delays packets):
 10 %, 30 % and 100 % loss, 30 % loss both ways, 500 ms latency, and the kernel's blackhole
-route.
+route.  The Host property's rtt_ms follows the latency, its retransmits the 10 % loss.
 
 Each test links a printer, applies one fault, samples the daemon's properties (one GetAll per
 sample, so State, Problem and ErrorStats are one consistent snapshot), clears the fault and
@@ -148,7 +148,8 @@ class NetFaultTest(unittest.TestCase):
             self.assertNotEqual(props['Problem'], '', where)
         return {'t': time.monotonic(), 'State': props['State'], 'Problem': props['Problem'],
                 'Http': props['Http'], 'WebSocket': props['WebSocket'],
-                'attempts': attempts, 'errors': errors, 'severity': stats['severity']}
+                'attempts': attempts, 'errors': errors, 'severity': stats['severity'],
+                'rtt_ms': props['Host'].get('rtt_ms'), 'retransmits': props['Host'].get('retransmits')}
 
     def observe(self, seconds, until=None, every=0.2):
         """Samples for @seconds, or until until(sample) is true (then returns early)."""
@@ -211,6 +212,10 @@ class NetFaultTest(unittest.TestCase):
         # TCP retransmits hide 10 % loss: the link stays up and the account low.
         self.assertGreaterEqual(self.share(during, 'State', 'okay'), 0.8, during)
         self.assertLess(okay, WINDOW + 10)
+        # ... and the kernel counts them: Host's retransmits (a share per heartbeat).
+        shares = [s['retransmits'] for s in during if s['retransmits'] is not None]
+        self.assertTrue(shares, during)
+        self.assertGreater(max(shares), 0, 'no retransmission seen with 10 % loss')
 
     def test_loss_30_percent(self):
         self.check_partial(*self.partial_loss(0.30, 40))
@@ -258,8 +263,15 @@ class NetFaultTest(unittest.TestCase):
         self.total_outage(self.net.blackhole, 'blackhole route, 20 s')
 
     def test_latency_500ms(self):
+        before = self.observe(3)[-1]
+        self.assertIsNotNone(before['rtt_ms'], before)
+        self.assertLess(before['rtt_ms'], 100, before)
         self.net.fault(delay=0.5)
         during = self.observe(30)
+        # The kernel's smoothed RTT of the WebSocket (Host's rtt_ms) follows the delay.
+        rtts = [s['rtt_ms'] for s in during[-25:] if s['rtt_ms'] is not None]
+        self.assertTrue(rtts, during)
+        self.assertGreater(max(rtts), 450, rtts)
         # One way 500 ms: a request takes about 1 s, under the 2 s timeout; pongs come back
         # long before the dead-peer timeout.  Nothing should look broken.
         self.assertGreaterEqual(self.share(during, 'State', 'okay'), 0.9, during)
@@ -268,7 +280,8 @@ class NetFaultTest(unittest.TestCase):
         self.assertGreater(facts['elapsed_ms'], 450)
         ws, okay, backoff = self.recover()
         self.record('500 ms latency, 30 s', during, ws, okay, backoff,
-                    '(Test() took %.0f ms)' % facts['elapsed_ms'])
+                    '(Test() took %.0f ms; rtt_ms %.0f before, %.0f at the end)'
+                    % (facts['elapsed_ms'], before['rtt_ms'], rtts[-1]))
 
 
 def print_table():
