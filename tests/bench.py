@@ -9,7 +9,12 @@ Against obico-sim on loopback, with the real daemon on a private bus:
 - time from the server process being killed to State leaving okay (median of 20);
 - time to notice a silently vanished server (SIGSTOP), default dead-peer timeout;
 - daemon RSS and anonymous memory after 2 minutes linked;
-- CPU seconds over 2 idle minutes (heartbeat included).
+- CPU seconds over 2 idle minutes (heartbeat included);
+- what observing the host adds (the Host property): CPU per idle hour, wake-ups and memory of a linked
+  daemon on a host that tells nothing, against one with NetworkManager, timedated and a Raspberry Pi's
+  get_throttled (python-dbusmock and umockdev, as tests/test-host.py), and the CPU of one Wi-Fi signal
+  change; with --baseline-connectd, also against another build's daemon (one without ocd-host) on the
+  host that tells nothing.
 """
 import argparse
 import os
@@ -43,10 +48,132 @@ def memory(pid):
     return out
 
 
+def per_thread(pid):
+    """{thread: (CPU ns, context switches)}: schedstat is finer than clock
+    ticks, and each context switch is a wake-up."""
+    out = {}
+    for tid in os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/schedstat' % (pid, tid)) as f:
+                ns = int(f.read().split()[0])
+            switches = 0
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                        switches += int(line.split()[1])
+        except FileNotFoundError:      # the thread just ended
+            continue
+        out[tid] = (ns, switches)
+    return out
+
+
+def since(before, after):
+    """CPU ns and wake-ups between two per_thread() samples, threads that
+    started meanwhile counted whole (one that ended is lost: GLib's idle pool
+    threads, which do nothing)."""
+    ns = sum(a[0] - before.get(tid, (0, 0))[0] for tid, a in after.items())
+    switches = sum(a[1] - before.get(tid, (0, 0))[1] for tid, a in after.items())
+    return ns, switches
+
+
+def host_idle(binary, tells, idle, changes=0):
+    """A linked daemon (default heartbeat, 30 s) in an umockdev testbed, on a
+    host that tells nothing or (@tells) everything: CPU ns and wake-ups over
+    @idle seconds, memory, and the CPU ns of each of @changes signal changes."""
+    from harness import PrivateBus, Daemon, pump
+    from simctl import Sim
+    from hostfakes import NM_AP, Mock, NetworkManager, Testbed, TIMEDATED
+    from gi.repository import GLib
+
+    tmp = tempfile.mkdtemp(prefix='obico-bench-host-')
+    state = os.path.join(tmp, 'state')
+    os.mkdir(state, 0o700)
+    conf = os.path.join(tmp, 'obico-connect.conf')
+    sim = Sim().start()
+    with open(conf, 'w') as f:
+        f.write('[server]\nurl=%s\n' % sim.url)
+    bus = PrivateBus()
+    testbed = Testbed()
+    mocks = []
+    if tells:
+        nm = NetworkManager(bus)
+        nm.set_powersave(2)
+        mocks += [nm, Mock(bus, 'timedated', TIMEDATED, {'NTP': True})]
+        testbed.firmware(0x50000)
+    daemon = Daemon(bus, state, conf, extra_args=['--agent-settings', ''], env=testbed.env())
+    os.environ['OBICO_CONNECTD'], saved = binary, os.environ['OBICO_CONNECTD']
+    try:
+        daemon.start()
+    finally:
+        os.environ['OBICO_CONNECTD'] = saved
+    try:
+        daemon.call('Link', 's', sim.new_code(name='Bench'))
+        daemon.wait_prop('State', 'okay')
+        if tells:
+            daemon.wait_prop('Host', lambda h: 'wifi_signal' in h and 'under_voltage' in h and
+                             'clock_synchronized' in h)
+        time.sleep(5)
+        pid = daemon.proc.pid
+        before, t0 = per_thread(pid), time.monotonic()
+        time.sleep(idle)
+        cpu, woke = since(before, per_thread(pid))
+        out = {'cpu': cpu, 'wakeups': woke, 'span': time.monotonic() - t0}
+        out.update(memory(pid))
+        if changes:
+            # Each change: NetworkManager's PropertiesChanged in, Host's out (waited
+            # for on the bus, so no Get of ours counts).
+            before = per_thread(pid)
+            for i in range(changes):
+                strength = 20 + i % 60
+                seen = len(daemon.changes)
+                nm.set(nm.ap, NM_AP, 'Strength', GLib.Variant('y', strength))
+                while not any(c.get('Host', {}).get('wifi_signal') == strength for _, c in daemon.changes[seen:]):
+                    pump(0.005)
+            out['change'] = since(before, per_thread(pid))[0] / changes
+        return out
+    finally:
+        daemon.stop()
+        for mock in mocks:
+            mock.close()
+        bus.close()
+        sim.close()
+
+
+def bench_host(build, baseline, idle, changes):
+    binary = os.path.join(build, 'daemon', 'obico-connectd')
+    runs = [('tells nothing', binary, False, 0), ('tells everything', binary, True, changes)]
+    if baseline:
+        runs.insert(0, ('baseline daemon', baseline, False, 0))
+    results = {}
+    for name, path, tells, n in runs:
+        r = results[name] = host_idle(path, tells, idle, n)
+        print('host %-17s idle CPU %.1f ms per hour (%.2f ms over %.0f s), %.0f wake-ups per hour, '
+              'RSS %.2f MiB, anonymous %.2f MiB' %
+              (name + ':', r['cpu'] / 1e6 * 3600 / r['span'], r['cpu'] / 1e6, r['span'],
+               r['wakeups'] * 3600 / r['span'], r['Rss'], r['Anonymous']))
+    nothing, everything = results['tells nothing'], results['tells everything']
+    per_hour = (everything['cpu'] / everything['span'] - nothing['cpu'] / nothing['span']) * 3600 / 1e6
+    print('observing the host adds:  %.1f ms CPU per idle hour, %.0f wake-ups per hour, RSS %+.2f MiB, '
+          'anonymous %+.2f MiB (NetworkManager, timedated, get_throttled against none)' %
+          (per_hour, (everything['wakeups'] / everything['span'] - nothing['wakeups'] / nothing['span']) * 3600,
+           everything['Rss'] - nothing['Rss'], everything['Anonymous'] - nothing['Anonymous']))
+    print('one Wi-Fi signal change:  %.3f ms CPU (mean of %d, PropertiesChanged in and out)' %
+          (everything['change'] / 1e6, changes))
+    if baseline:
+        base = results['baseline daemon']
+        print('against the baseline:     %.1f ms CPU per idle hour, RSS %+.2f MiB, anonymous %+.2f MiB '
+              '(host that tells nothing)' %
+              ((nothing['cpu'] / nothing['span'] - base['cpu'] / base['span']) * 3600 / 1e6,
+               nothing['Rss'] - base['Rss'], nothing['Anonymous'] - base['Anonymous']))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
     ap.add_argument('--quick', action='store_true', help='fewer rounds, shorter idle (a smoke run)')
+    ap.add_argument('--host-only', action='store_true', help='only what observing the host adds')
+    ap.add_argument('--baseline-connectd', metavar='PATH',
+                    help='another build\'s obico-connectd to compare the host observers with')
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     os.environ.setdefault('OBICO_CONNECTD', os.path.join(build, 'daemon', 'obico-connectd'))
@@ -58,6 +185,10 @@ def main():
     rounds = 40 if args.quick else 200
     kills = 5 if args.quick else 20
     idle = 20 if args.quick else 120
+
+    if args.host_only:
+        bench_host(build, args.baseline_connectd, idle, 20 if args.quick else 100)
+        return
 
     tmp = tempfile.mkdtemp(prefix='obico-bench-')
     state = os.path.join(tmp, 'state')
@@ -170,6 +301,9 @@ def main():
     daemon.stop()
     bus.close()
     sim.close()
+
+    # 6. What observing the host adds.
+    bench_host(build, args.baseline_connectd, idle, 20 if args.quick else 100)
 
 
 if __name__ == '__main__':
