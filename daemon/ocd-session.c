@@ -40,7 +40,17 @@ struct _OcdSession
   gint64                   last_heard;     /* monotonic */
   guint                    handshake_timeouts;     /* in a row */
   gboolean                 stopped;        /* no more reconnects */
+  gint64                   lost_unclean_at;  /* monotonic: our last socket died without a close */
+  gboolean                 shared_retried;   /* the one 4321 retry below was used */
 };
+
+/* A 4321 this soon after our own socket died without a close may be the
+ * server settling our own connections on a lossy link (seen with 30 % loss
+ * both ways: the daemon's newest socket got 4321 with no other device
+ * around), not another device: one reconnect, never more, tells which — a
+ * second 4321 is final.  A connection that lasted this long makes the next
+ * 4321 final again only after a retry is earned anew. */
+#define SHARED_RETRY_WINDOW_USEC (60 * G_USEC_PER_SEC)
 
 G_DEFINE_TYPE (OcdSession, ocd_session, G_TYPE_OBJECT)
 
@@ -194,8 +204,19 @@ on_heartbeat (gpointer data)
 }
 
 static void
+note_unclean_end (OcdSession *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->opened_at != 0 && now - self->opened_at >= SHARED_RETRY_WINDOW_USEC)
+    self->shared_retried = FALSE;
+  self->lost_unclean_at = now;
+}
+
+static void
 lost (OcdSession *self, const char *detail)
 {
+  note_unclean_end (self);
   drop_connection (self);
   clear_timers (self);
   ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
@@ -294,6 +315,20 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
   switch (code)
     {
     case CLOSE_SHARED_CREDENTIALS:
+      if (!self->shared_retried && self->lost_unclean_at != 0 &&
+          g_get_monotonic_time () - self->lost_unclean_at < SHARED_RETRY_WINDOW_USEC)
+        {
+          self->shared_retried = TRUE;
+          g_message ("Closed with 4321 right after our own connection was lost without a close: "
+                     "reconnecting once to tell our own late connection from another device's");
+          detail = g_strdup (_("Closed by the server (code 4321) right after a connection was "
+                               "lost; reconnecting once to see whether another device uses these "
+                               "credentials."));
+          ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
+          ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CLOSED, detail);
+          schedule_reconnect (self);
+          break;
+        }
       self->stopped = TRUE;
       ocd_link_note_attempt (self->link, TRUE, "websocket",
                              _("Closed by the server: another device uses these credentials (4321)."));
@@ -307,6 +342,7 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
       schedule_reconnect (self);
       break;
     default:
+      note_unclean_end (self);
       detail = g_strdup_printf (_("The WebSocket connection was lost (code %u)."), code);
       ocd_link_note_attempt (self->link, TRUE, "websocket", detail);
       ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CLOSED, detail);
