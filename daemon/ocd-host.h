@@ -22,7 +22,8 @@ OcdHost  *ocd_host_new            (const OcdConfig *config);
  * tests and demos), reads the power state, starts the periodic reads. */
 void      ocd_host_start          (OcdHost  *self,
                                    GBusType  bus_type);
-/* The context now, a{sv}: for Host, reports, and every error event. */
+/* The context now, a{sv} (owned by the host: ref it to keep it), for Host,
+ * reports, and the snapshot every error event can carry. */
 GVariant *ocd_host_get_context    (OcdHost *self);
 /* Every reply @session receives tells the server's clock (Date). */
 void      ocd_host_follow_session (OcdHost     *self,

@@ -124,7 +124,7 @@ def host_idle(binary, tells, idle, changes=0):
             # for on the bus, so no Get of ours counts).
             before = per_thread(pid)
             for i in range(changes):
-                strength = 20 + i % 60
+                strength = 20 + 60 * (i % 2)      # a move Host follows (not jitter)
                 seen = len(daemon.changes)
                 nm.set(nm.ap, NM_AP, 'Strength', GLib.Variant('y', strength))
                 while not any(c.get('Host', {}).get('wifi_signal') == strength for _, c in daemon.changes[seen:]):
@@ -172,6 +172,7 @@ def main():
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
     ap.add_argument('--quick', action='store_true', help='fewer rounds, shorter idle (a smoke run)')
     ap.add_argument('--host-only', action='store_true', help='only what observing the host adds')
+    ap.add_argument('--idle', type=float, metavar='S', help='seconds of each idle measurement')
     ap.add_argument('--baseline-connectd', metavar='PATH',
                     help='another build\'s obico-connectd to compare the host observers with')
     args = ap.parse_args()
@@ -184,7 +185,7 @@ def main():
 
     rounds = 40 if args.quick else 200
     kills = 5 if args.quick else 20
-    idle = 20 if args.quick else 120
+    idle = args.idle or (20 if args.quick else 120)
 
     if args.host_only:
         bench_host(build, args.baseline_connectd, idle, 20 if args.quick else 100)

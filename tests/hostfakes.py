@@ -2,8 +2,10 @@
 python-dbusmock's networkmanager and timedated templates on a private bus, and
 an umockdev testbed standing in for /sys and /proc/net/wireless.  Run with
 /usr/bin/python3 (python3-dbusmock, gir1.2-umockdev-1.0)."""
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -33,6 +35,11 @@ FIRMWARE = '/devices/platform/soc/soc:firmware'
 PROXY_VARIABLES = ('https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY')
 
 
+def _die_with_parent():
+    """A test killed half-way leaves no service behind (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
 class Mock:
     """A python-dbusmock template on the private bus."""
 
@@ -43,7 +50,8 @@ class Mock:
         if parameters:
             args += ['--parameters', json.dumps(parameters)]
         self.proc = subprocess.Popen(args, env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address),
-                                     stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL,
+                                     preexec_fn=_die_with_parent)
         end = time.monotonic() + 10 * SLOW
         while not self.has_owner():
             if self.proc.poll() is not None or time.monotonic() > end:
