@@ -317,7 +317,7 @@ ocd_sockdiag_destroy_read (int fd, guint16 remote_port, gint64 uid)
       if (n < 0)
         return matched || errno == ENOBUFS;   /* EAGAIN: all read; ENOBUFS: some were lost */
       len = n;
-      for (const struct nlmsghdr *h = (const struct nlmsghdr *) buffer; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
+      for (const struct nlmsghdr *h = (const struct nlmsghdr *) buffer; nlmsg_ok (h, len); h = NLMSG_NEXT (h, len))
         {
           const struct inet_diag_msg *msg = NLMSG_DATA (h);
 
