@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "ocd-host-history.h"
 #include "ocd-host-private.h"
 
 /* Without heartbeats the timer reads; one overdue by half a period means
@@ -42,6 +43,7 @@ struct _OcdHost
   OcdHostPower    *power;
   OcdHostClock    *clock;
   guint            timer_id;
+  OcdHostHistory  *history;         /* the context's last 24 h */
 
   /* TCP_INFO of the WebSocket last sampled (weak) */
   SoupWebsocketConnection *sampled;
@@ -129,6 +131,27 @@ ocd_host_get_context (OcdHost *self)
     g_variant_dict_insert_value (&dict, l->data, g_hash_table_lookup (self->keys, l->data));
   self->context = g_variant_ref_sink (g_variant_dict_end (&dict));
   return self->context;
+}
+
+/* What changed is kept for the report's lanes (once per notification: a
+ * tick's changes come together). */
+static void
+ocd_host_notify (GObject *object, GParamSpec *pspec)
+{
+  OcdHost *self = OCD_HOST (object);
+
+  if (pspec == props[PROP_CONTEXT])
+    ocd_host_history_record (self->history, ocd_host_get_context (self), g_get_real_time ());
+  if (G_OBJECT_CLASS (ocd_host_parent_class)->notify != NULL)
+    G_OBJECT_CLASS (ocd_host_parent_class)->notify (object, pspec);
+}
+
+GVariant *
+ocd_host_get_history (OcdHost *self)
+{
+  g_return_val_if_fail (OCD_IS_HOST (self), NULL);
+
+  return ocd_host_history_to_variant (self->history, g_get_real_time ());
 }
 
 /* ---- the clock of the server ------------------------------------------ */
@@ -425,6 +448,7 @@ ocd_host_finalize (GObject *object)
   g_clear_object (&self->bus);
   g_hash_table_destroy (self->keys);
   g_clear_pointer (&self->context, g_variant_unref);
+  g_clear_pointer (&self->history, ocd_host_history_free);
   g_free (self->proxy);
   G_OBJECT_CLASS (ocd_host_parent_class)->finalize (object);
 }
@@ -436,6 +460,7 @@ ocd_host_class_init (OcdHostClass *klass)
 
   object_class->get_property = ocd_host_get_property;
   object_class->finalize = ocd_host_finalize;
+  object_class->notify = ocd_host_notify;
 
   props[PROP_CONTEXT] = g_param_spec_variant ("context", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL,
                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
@@ -449,4 +474,5 @@ ocd_host_init (OcdHost *self)
   self->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) g_variant_unref);
   self->clock = ocd_host_clock_new (self);
+  self->history = ocd_host_history_new ();
 }

@@ -25,6 +25,9 @@ void      ocd_host_start          (OcdHost  *self,
 /* The context now, a{sv} (owned by the host: ref it to keep it), for Host,
  * reports, and the snapshot every error event can carry. */
 GVariant *ocd_host_get_context    (OcdHost *self);
+/* The context's changes in the last 24 h (GetReport's host_history), a
+ * floating aa{sv}. */
+GVariant *ocd_host_get_history    (OcdHost *self);
 /* Every reply @session receives tells the server's clock (Date). */
 void      ocd_host_follow_session (OcdHost     *self,
                                    SoupSession *session);

@@ -515,6 +515,7 @@ ocd_link_get_report (OcdLink *self)
     .agents = ocd_agents_to_variant (self->agents),
     .agent_log = (const char * const *) agent_log,
     .host = self->host != NULL ? ocd_host_get_context (self->host) : NULL,
+    .host_history = self->host != NULL ? ocd_host_get_history (self->host) : NULL,
     .config = self->config,
     .state_dir = ocd_store_get_dir (self->store),
     .debug_logging = stored (self)->debug_logging,

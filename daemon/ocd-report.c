@@ -96,6 +96,8 @@ ocd_report_build (const OcdReportInputs *in,
     g_variant_dict_insert_value (&dict, "agent_log", g_variant_new_strv (in->agent_log, -1));
   if (in->host != NULL)
     g_variant_dict_insert_value (&dict, "host", in->host);
+  if (in->host_history != NULL)
+    g_variant_dict_insert_value (&dict, "host_history", in->host_history);
   g_variant_dict_insert_value (&dict, "configuration", configuration (in));
   return g_variant_dict_end (&dict);
 }

@@ -24,6 +24,7 @@ typedef struct {
   GVariant            *agents;            /* aa{sv} */
   const char * const  *agent_log;         /* the official agent's recent lines, NULL none */
   GVariant            *host;              /* a{sv}, the host's context; NULL: none */
+  GVariant            *host_history;      /* aa{sv}, its last 24 h; NULL: none */
   /* the configuration */
   const OcdConfig     *config;
   const char          *state_dir;
