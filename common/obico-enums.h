@@ -47,6 +47,10 @@ typedef enum {
   OBICO_PROBLEM_UNRELIABLE_NETWORK,   /*< nick=unreliable-network >*/
   OBICO_PROBLEM_NO_CONNECTIVITY,      /*< nick=no-connectivity >*/
   OBICO_PROBLEM_SERVER_ERROR,         /*< nick=server-error >*/
+  OBICO_PROBLEM_WEAK_WIFI,            /*< nick=weak-wifi >*/
+  OBICO_PROBLEM_WIFI_POWER_SAVE,      /*< nick=wifi-power-save >*/
+  OBICO_PROBLEM_UNDER_VOLTAGE,        /*< nick=under-voltage >*/
+  OBICO_PROBLEM_CLOCK,                /*< nick=clock >*/
 } ObicoProblem;
 
 /* Fix: every page of the decision tree (docs/guided-fixes.md): the
@@ -69,6 +73,10 @@ typedef enum {
   OBICO_FIX_DEBUG_LOGGING,        /*< nick=debug-logging >*/
   OBICO_FIX_GET_HELP,             /*< nick=get-help >*/
   OBICO_FIX_SERVER_ERROR,         /*< nick=server-error >*/
+  OBICO_FIX_WEAK_WIFI,            /*< nick=weak-wifi >*/
+  OBICO_FIX_WIFI_POWER_SAVE,      /*< nick=wifi-power-save >*/
+  OBICO_FIX_UNDER_VOLTAGE,        /*< nick=under-voltage >*/
+  OBICO_FIX_CLOCK,                /*< nick=clock >*/
 } ObicoFix;
 
 /* Http: the last HTTP exchange with the server. */

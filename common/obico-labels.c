@@ -138,6 +138,10 @@ static const char * const fix_titles[] = {
   [OBICO_FIX_DEBUG_LOGGING] = N_("Debug Logging"),
   [OBICO_FIX_GET_HELP] = N_("Get Help From a Person"),
   [OBICO_FIX_SERVER_ERROR] = N_("The Server Is Failing"),
+  [OBICO_FIX_WEAK_WIFI] = N_("The Wi-Fi Signal Is Weak"),
+  [OBICO_FIX_WIFI_POWER_SAVE] = N_("Wi-Fi Power Saving Drops the Connection"),
+  [OBICO_FIX_UNDER_VOLTAGE] = N_("The Power Supply Is Too Weak"),
+  [OBICO_FIX_CLOCK] = N_("The Clock Is Wrong"),
 };
 
 const char *

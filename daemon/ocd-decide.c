@@ -56,9 +56,17 @@ ocd_decide (const OcdDecideInputs *in,
     }
   else if (in->http == OBICO_HTTP_UNREACHABLE)
     {
-      decide (OBICO_STATE_ERROR,
-              in->unreachable != OBICO_PROBLEM_NONE ? in->unreachable : OBICO_PROBLEM_INTERNET,
-              in->http_detail, out);
+      g_auto(OcdCause) cause = { 0 };
+
+      /* A certificate not valid by a clock that is wrong: the clock. */
+      if (in->unreachable == OBICO_PROBLEM_TLS)
+        ocd_cause_of_tls (&in->host, &cause);
+      if (cause.problem != OBICO_PROBLEM_NONE)
+        decide (OBICO_STATE_ERROR, cause.problem, cause.detail, out);
+      else
+        decide (OBICO_STATE_ERROR,
+                in->unreachable != OBICO_PROBLEM_NONE ? in->unreachable : OBICO_PROBLEM_INTERNET,
+                in->http_detail, out);
     }
   /* Reached, and failing: not the address's fault. */
   else if (in->http == OBICO_HTTP_SERVER_ERROR)
@@ -81,7 +89,16 @@ ocd_decide (const OcdDecideInputs *in,
   else if (in->recent.exchanges.alert || in->recent.exchanges.errors >= UNRELIABLE_DROPS)
     {
       const OcdStatsSummary *recent = &in->recent.exchanges;
+      g_auto(OcdCause) cause = { 0 };
 
+      /* Unreliable: the cause the host's context at the drops points to. */
+      if (recent->severity != OBICO_SEVERITY_TOTAL)
+        ocd_cause_of_drops (&in->host, &cause);
+      if (cause.problem != OBICO_PROBLEM_NONE)
+        {
+          decide (OBICO_STATE_ERROR, cause.problem, cause.detail, out);
+          return;
+        }
       decide (OBICO_STATE_ERROR,
               recent->severity == OBICO_SEVERITY_TOTAL ? OBICO_PROBLEM_NO_CONNECTIVITY
                                                        : OBICO_PROBLEM_UNRELIABLE_NETWORK,

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "obico-enums.h"
+#include "ocd-cause.h"
 #include "ocd-stats.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,7 @@ typedef struct {
   OcdStatsRecent   recent;        /* the error account's recent window, an outage counted once */
   gboolean         relinked;      /* a Link() succeeded only moments ago */
   const char      *broken_agent;  /* why an official agent's settings are unusable, or NULL */
+  OcdCauseInputs   host;          /* the host's context, now and at the recent drops */
 } OcdDecideInputs;
 
 typedef struct {

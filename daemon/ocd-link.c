@@ -205,12 +205,23 @@ role_inputs (OcdLink *self)
   };
 }
 
+/* Errors carry the host's context, and it names their cause. */
+static void
+on_host_context (OcdHost *host, GParamSpec *pspec, gpointer data)
+{
+  OcdLink *self = data;
+
+  ocd_status_note_host (self->status, ocd_host_get_context (host));
+}
+
 void
 ocd_link_set_host (OcdLink *self,
                    OcdHost *host)
 {
   g_set_object (&self->host, host);
   ocd_host_follow_session (host, self->soup);
+  g_signal_connect_object (host, "notify::context", G_CALLBACK (on_host_context), self, 0);
+  ocd_status_note_host (self->status, ocd_host_get_context (host));
 }
 
 OcdHost *

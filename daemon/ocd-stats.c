@@ -27,6 +27,7 @@ typedef struct {
   gboolean    error;
   const char *kind;   /* interned */
   char       *cause;
+  GVariant   *host;   /* the host's context at an error, NULL: none known */
 } Event;
 
 /* One counted exchange of the recent window: a success, or the first
@@ -41,6 +42,7 @@ typedef struct {
   gint64      end;     /* unix µs, 0 while it lasts */
   const char *kind;    /* interned: what failed first */
   char       *cause;
+  GVariant   *host;    /* the host's context at its start, NULL: none known */
 } Outage;
 
 struct _OcdStats {
@@ -59,11 +61,13 @@ struct _OcdStats {
   gboolean in_outage;
   guint   total_outages;
   gint64  total_outage_usec;   /* of the ended ones */
+  GVariant *context;           /* the host's now, what errors carry */
 };
 
 static void
 outage_free (Outage *outage)
 {
+  g_clear_pointer (&outage->host, g_variant_unref);
   g_free (outage->cause);
   g_free (outage);
 }
@@ -71,6 +75,7 @@ outage_free (Outage *outage)
 static void
 event_free (Event *event)
 {
+  g_clear_pointer (&event->host, g_variant_unref);
   g_free (event->cause);
   g_free (event);
 }
@@ -102,6 +107,32 @@ ocd_stats_reset (OcdStats *stats)
   stats->in_outage = FALSE;
   stats->total_outages = 0;
   stats->total_outage_usec = 0;
+}
+
+void
+ocd_stats_set_context (OcdStats *stats,
+                       GVariant *context)
+{
+  g_clear_pointer (&stats->context, g_variant_unref);
+  stats->context = context != NULL ? g_variant_ref_sink (context) : NULL;
+}
+
+GPtrArray *
+ocd_stats_recent_drops (OcdStats *stats,
+                        gint64    now)
+{
+  GPtrArray *drops = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+
+  for (GList *l = stats->outages.head; l != NULL; l = l->next)
+    {
+      const Outage *outage = l->data;
+
+      if (outage->start <= now - stats->recent || outage->start > now)
+        continue;
+      g_ptr_array_add (drops, outage->host != NULL ? g_variant_ref (outage->host)
+                                                   : g_variant_ref_sink (g_variant_new ("a{sv}", NULL)));
+    }
+  return drops;
 }
 
 void
@@ -159,6 +190,7 @@ note_episode (OcdStats *stats, gint64 now, gboolean error, const char *kind, con
       outage->start = now;
       outage->kind = kind;
       outage->cause = g_strdup (cause != NULL ? cause : "");
+      outage->host = stats->context != NULL ? g_variant_ref (stats->context) : NULL;
       g_queue_push_tail (&stats->outages, outage);
       while (g_queue_get_length (&stats->outages) > MAX_OUTAGES)
         outage_free (g_queue_pop_head (&stats->outages));
@@ -188,6 +220,7 @@ ocd_stats_free (OcdStats *stats)
   if (stats == NULL)
     return;
   ocd_stats_reset (stats);
+  g_clear_pointer (&stats->context, g_variant_unref);
   g_free (stats);
 }
 
@@ -228,6 +261,8 @@ ocd_stats_record (OcdStats   *stats,
   event->error = error;
   event->kind = g_intern_string (kind != NULL ? kind : "");
   event->cause = g_strdup (cause != NULL ? cause : "");
+  if (error && stats->context != NULL)
+    event->host = g_variant_ref (stats->context);
   g_queue_push_tail (&stats->events, event);
   while (g_queue_get_length (&stats->events) > stats->max_events)
     event_free (g_queue_pop_head (&stats->events));
@@ -370,6 +405,8 @@ ocd_stats_outages (OcdStats *stats,
       g_variant_builder_add (&builder, "{sv}", "duration",
                              g_variant_new_double ((end - outage->start) / (double) G_USEC_PER_SEC));
       g_variant_builder_add (&builder, "{sv}", "cause", g_variant_new_string (outage->cause));
+      if (outage->host != NULL)
+        g_variant_builder_add (&builder, "{sv}", "host", outage->host);
       g_variant_builder_close (&builder);
     }
   return g_variant_builder_end (&builder);
@@ -446,6 +483,8 @@ ocd_stats_events (OcdStats *stats)
       g_variant_builder_add (&builder, "{sv}", "error", g_variant_new_boolean (event->error));
       g_variant_builder_add (&builder, "{sv}", "kind", g_variant_new_string (event->kind));
       g_variant_builder_add (&builder, "{sv}", "cause", g_variant_new_string (event->cause));
+      if (event->host != NULL)
+        g_variant_builder_add (&builder, "{sv}", "host", event->host);
       g_variant_builder_close (&builder);
     }
   return g_variant_builder_end (&builder);

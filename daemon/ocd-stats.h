@@ -36,6 +36,12 @@ void           ocd_stats_record       (OcdStats   *stats,
                                        const char *kind,
                                        const char *cause);
 void           ocd_stats_reset        (OcdStats *stats);
+/* The host's context now (a{sv}, NULL: none known): every error recorded
+ * from now on and every outage begun carries it. */
+void           ocd_stats_set_context  (OcdStats *stats, GVariant *context);
+/* The host's context at the start of each outage begun in the recent
+ * window, oldest first (an empty a{sv} where none was known). */
+GPtrArray     *ocd_stats_recent_drops (OcdStats *stats, gint64 now);
 /* The recent window (15 minutes unless set). */
 void           ocd_stats_set_recent   (OcdStats *stats, gint64 recent_usec);
 void           ocd_stats_summarize_recent (OcdStats *stats, gint64 now, OcdStatsRecent *recent);

@@ -42,6 +42,8 @@ struct _OcdStatus
   char           *broken_agent;
   guint           expiry_id;        /* decides again when the recent window moves on */
   ObicoAppStatus  watched_app_status; /* the watch role's inference (ocd-appview) */
+  GVariant       *host;             /* the host's context now, NULL: none known */
+  GTlsCertificateFlags tls_errors;  /* of the last exchange that got no answer */
 };
 
 enum {
@@ -184,7 +186,13 @@ ocd_status_update (OcdStatus *self)
   gboolean state_changed, problem_changed;
   gint64 now = g_get_real_time ();
 
+  g_autoptr(GPtrArray) drops = ocd_stats_recent_drops (self->stats, now);
+
   ocd_stats_summarize_recent (self->stats, now, &in.recent);
+  in.host.drops = (GVariant * const *) drops->pdata;
+  in.host.n_drops = drops->len;
+  in.host.host = self->host;
+  in.host.tls_errors = self->tls_errors;
   ocd_decide (&in, &out);
   schedule_expiry (self, now);
 
@@ -225,6 +233,7 @@ ocd_status_start_role (OcdStatus     *self,
   set_http (self, OBICO_HTTP_UNKNOWN);
   set_websocket (self, OBICO_WEB_SOCKET_UNKNOWN);
   self->http_failure = OCD_API_FAILURE_NONE;
+  self->tls_errors = 0;
   self->watched_app_status = OBICO_APP_STATUS_UNKNOWN;
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
@@ -277,6 +286,7 @@ ocd_status_note_http (OcdStatus         *self,
   if (!keep)
     {
       self->http_failure = reply->failure;
+      self->tls_errors = reply->failure == OCD_API_FAILURE_TLS ? reply->tls_errors : 0;
       g_free (self->http_detail);
       self->http_detail = g_strdup (reply->detail);
     }
@@ -335,6 +345,19 @@ ocd_status_set_broken_agent (OcdStatus  *self,
 {
   g_free (self->broken_agent);
   self->broken_agent = g_strdup (error);
+}
+
+void
+ocd_status_note_host (OcdStatus *self,
+                      GVariant  *context)
+{
+  if (self->host == context || (self->host != NULL && context != NULL &&
+                                g_variant_equal (self->host, context)))
+    return;
+  g_clear_pointer (&self->host, g_variant_unref);
+  self->host = context != NULL ? g_variant_ref_sink (context) : NULL;
+  ocd_stats_set_context (self->stats, self->host);
+  ocd_status_update (self);
 }
 
 void
@@ -411,6 +434,7 @@ ocd_status_finalize (GObject *object)
   g_free (self->http_detail);
   g_free (self->websocket_detail);
   g_free (self->broken_agent);
+  g_clear_pointer (&self->host, g_variant_unref);
 
   G_OBJECT_CLASS (ocd_status_parent_class)->finalize (object);
 }

@@ -44,6 +44,10 @@ void          ocd_status_set_broken_agent  (OcdStatus      *self,
 /* The watch role's inference of what the app shows (ocd-appview). */
 void          ocd_status_note_app_status   (OcdStatus      *self,
                                             ObicoAppStatus  app_status);
+/* The host's context now (Host, a{sv}; NULL: none known): what errors
+ * carry from now on, and the evidence of a cause. */
+void          ocd_status_note_host         (OcdStatus      *self,
+                                            GVariant       *context);
 void          ocd_status_reset_errors      (OcdStatus      *self);
 /* Decides again (the error window moves on, an agent changed). */
 void          ocd_status_update            (OcdStatus      *self);

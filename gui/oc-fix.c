@@ -91,6 +91,28 @@ static const OcFix fixes[] = {
     N_("The server was reached, but it failed to answer (an error 5xx). The address is right, and nothing "
        "on this printer needs to change."),
     OC_FIX_ACTION_TEST_AGAIN },
+  [OBICO_FIX_WEAK_WIFI] = { OBICO_FIX_WEAK_WIFI, "network-wireless-signal-weak-symbolic",
+    N_("Most of the recent drops happened while the Wi-Fi signal was weak. Move the printer, or its "
+       "Raspberry Pi, closer to the router, turn its antenna or take the Pi out of a metal case, use a "
+       "5 GHz network if the router has one and the printer is close to it, add a repeater, or use a "
+       "network cable."),
+    OC_FIX_ACTION_REPORT },
+  [OBICO_FIX_WIFI_POWER_SAVE] = { OBICO_FIX_WIFI_POWER_SAVE, "network-wireless-acquiring-symbolic",
+    N_("Most of the recent drops happened while Wi-Fi power saving was on. It lets the Wi-Fi sleep and "
+       "drops connections that are idle for a while, as the one to the server often is. A printer is "
+       "plugged in: turn power saving off for this Wi-Fi connection."),
+    OC_FIX_ACTION_WIFI_POWER_SAVE },
+  [OBICO_FIX_UNDER_VOLTAGE] = { OBICO_FIX_UNDER_VOLTAGE, "battery-caution-symbolic",
+    N_("The Raspberry Pi reported under-voltage when the connection dropped: its power supply gives too "
+       "little, and the Wi-Fi and USB are the first to fail. Use the official Raspberry Pi power supply "
+       "(or one of at least 5.1 V and the current your model needs) with a short, thick cable, and do "
+       "not power the Pi from the printer's board or a USB port."),
+    OC_FIX_ACTION_REPORT },
+  [OBICO_FIX_CLOCK] = { OBICO_FIX_CLOCK, "preferences-system-time-symbolic",
+    N_("The clock of this computer is wrong and not synchronized with network time. A Raspberry Pi has "
+       "no clock that runs while it is off: without network time (NTP) it starts with an old date, and "
+       "then every certificate looks invalid and secure connections fail. Turn on network time."),
+    OC_FIX_ACTION_NTP },
 };
 
 const OcFix *
@@ -164,6 +186,10 @@ fix_for_connection (const OcTestOutcome *outcome)
     {
       if (outcome->severity == OBICO_SEVERITY_TOTAL || problem == OBICO_PROBLEM_NO_CONNECTIVITY)
         return oc_fix_lookup (OBICO_FIX_NO_CONNECTIVITY);
+      /* the daemon named what the drops share */
+      if (problem == OBICO_PROBLEM_WEAK_WIFI || problem == OBICO_PROBLEM_WIFI_POWER_SAVE ||
+          problem == OBICO_PROBLEM_UNDER_VOLTAGE || problem == OBICO_PROBLEM_CLOCK)
+        return oc_fix_for_problem (problem);
       return oc_fix_lookup (OBICO_FIX_UNRELIABLE_NETWORK);
     }
 
@@ -188,7 +214,7 @@ oc_fix_after_test (const OcTestOutcome *outcome)
       fix = outcome->diagnosis_fix != NULL ? outcome->diagnosis_fix : oc_fix_for_problem (outcome->problem);
       if (fix != NULL &&
           (fix->fix == OBICO_FIX_SERVER_ADDRESS || fix->fix == OBICO_FIX_TLS ||
-           fix->fix == OBICO_FIX_NOT_OBICO_SERVER))
+           fix->fix == OBICO_FIX_NOT_OBICO_SERVER || fix->fix == OBICO_FIX_CLOCK))
         return fix;
       return oc_fix_lookup (OBICO_FIX_INTERNET);
 

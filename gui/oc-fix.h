@@ -20,6 +20,8 @@ typedef enum {
   OC_FIX_ACTION_REPORT,
   OC_FIX_ACTION_DEBUG_LOGGING,
   OC_FIX_ACTION_SUPPORT_REPORT,
+  OC_FIX_ACTION_WIFI_POWER_SAVE,  /* turn Wi-Fi power saving off (TurnOffWifiPowerSave) */
+  OC_FIX_ACTION_NTP,              /* turn network time on (TurnOnNetworkTime) */
 } OcFixAction;
 
 typedef struct {

@@ -42,6 +42,19 @@ enum { QUIET, UNRELIABLE, TOTAL, LOW_RATE, DROPS, TWO_DROPS };
 #define TOTAL_DETAIL "10 of the last 10 exchanges with the server failed (100 %); an outage counts once."
 #define DROPS_DETAIL "3 of the last 40 exchanges with the server failed (8 %); an outage counts once."
 
+/* The host's context: told nothing; at each recent drop a weak signal, a
+ * strong one, power saving on, under-voltage with a weak signal, a wrong
+ * clock; now a wrong clock (with a certificate not valid by it), a right
+ * one; a weak signal now without drops. */
+enum { HOST_NONE, HOST_WEAK, HOST_STRONG, HOST_POWER_SAVE, HOST_UNDER_VOLTAGE, HOST_CLOCK,
+       HOST_CLOCK_TLS, HOST_SYNCED_TLS };
+
+#define WEAK_DETAIL "3 of the last 3 drops happened while the Wi-Fi signal was under 30 %."
+#define POWER_SAVE_DETAIL "3 of the last 3 drops happened while Wi-Fi power saving was on, which lets "   "the Wi-Fi sleep and drop idle connections."
+#define UNDER_VOLTAGE_DETAIL "3 of the last 3 drops happened while the Raspberry Pi reported "   "under-voltage: its power supply gives too little for the Wi-Fi and USB to work reliably."
+#define CLOCK_DETAIL "3 of the last 3 drops happened while this host's clock was not synchronized and "   "3 hours off the server's."
+#define CLOCK_TLS_DETAIL "The server's certificate is not valid by this host's clock, which is not "   "synchronized with network time."
+
 typedef struct {
   const char     *name;
   ObicoRole       role;
@@ -55,6 +68,7 @@ typedef struct {
   ObicoState      state;
   ObicoProblem    problem;
   const char     *detail;   /* NULL: none */
+  int             host;     /* the host's context at the drops and now (HOST_*) */
 } Row;
 
 static const Row rows[] = {
@@ -150,6 +164,34 @@ static const Row rows[] = {
   { "an outage that ended is over: okay at once", WATCH, H_OK, 0, W_REACHABLE, LOW_RATE, FALSE, NULL, NULL,
     OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
 
+  /* the cause of the drops: weak-wifi, wifi-power-save, under-voltage, clock */
+  { "three drops with a weak signal", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_WEAK_WIFI, WEAK_DETAIL, HOST_WEAK },
+  { "the same drops with a strong signal", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_UNRELIABLE_NETWORK, DROPS_DETAIL, HOST_STRONG },
+  { "a weak signal without drops is no problem", AGENT, H_OK, 0, W_CONNECTED, QUIET, FALSE, NULL, NULL,
+    OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL, HOST_WEAK },
+  { "two drops with a weak signal are not yet unreliable", AGENT, H_OK, 0, W_CONNECTED, TWO_DROPS, FALSE,
+    NULL, NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL, HOST_WEAK },
+  { "drops without the host's context", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_UNRELIABLE_NETWORK, DROPS_DETAIL, HOST_NONE },
+  { "weak-wifi, watch role", WATCH, H_OK, 0, W_REACHABLE, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_WEAK_WIFI, WEAK_DETAIL, HOST_WEAK },
+  { "drops with power saving on", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_WIFI_POWER_SAVE, POWER_SAVE_DETAIL, HOST_POWER_SAVE },
+  { "under-voltage over a weak signal", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_UNDER_VOLTAGE, UNDER_VOLTAGE_DETAIL, HOST_UNDER_VOLTAGE },
+  { "drops with a wrong clock", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_CLOCK, CLOCK_DETAIL, HOST_CLOCK },
+  { "nothing gets through: no-connectivity, whatever the signal", AGENT, H_OK, 0, W_CONNECTED, TOTAL, FALSE,
+    NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_NO_CONNECTIVITY, TOTAL_DETAIL, HOST_WEAK },
+  { "a certificate not valid yet by a wrong clock", AGENT, H_UNREACHABLE, OBICO_PROBLEM_TLS, W_CLOSED, QUIET,
+    FALSE, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_CLOCK, CLOCK_TLS_DETAIL, HOST_CLOCK_TLS },
+  { "a certificate not valid yet by a synchronized clock", AGENT, H_UNREACHABLE, OBICO_PROBLEM_TLS, W_CLOSED,
+    QUIET, FALSE, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_TLS, HTTP_DETAIL, HOST_SYNCED_TLS },
+  { "invalid-credentials over the drops' cause", AGENT, H_INVALID, 0, W_CLOSED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_INVALID_CREDENTIALS, HTTP_DETAIL, HOST_WEAK },
+
   /* connecting */
   { "HTTP not known yet", AGENT, H_UNKNOWN, 0, W_CONNECTED, QUIET, FALSE, NULL, NULL,
     OBICO_STATE_CONNECTING, OBICO_PROBLEM_NONE, NULL },
@@ -202,6 +244,38 @@ window_of (int errors)
   return recent;
 }
 
+static GVariant *
+context (const char *text)
+{
+  return g_variant_ref_sink (g_variant_new_parsed (text));
+}
+
+/* The host's context at each of the window's drops, and now. */
+static void
+host_of (int host, guint n_drops, GPtrArray *drops, OcdCauseInputs *out)
+{
+  const char *at_drop = "@a{sv} {}";
+  const char *now = NULL;
+
+  switch (host)
+    {
+    case HOST_WEAK: at_drop = "{'wifi_signal': <@u 18>}"; now = at_drop; break;
+    case HOST_STRONG: at_drop = "{'wifi_signal': <@u 82>}"; break;
+    case HOST_POWER_SAVE: at_drop = "{'wifi_signal': <@u 70>, 'wifi_power_save': <true>}"; break;
+    case HOST_UNDER_VOLTAGE: at_drop = "{'wifi_signal': <@u 18>, 'under_voltage': <true>}"; break;
+    case HOST_CLOCK: at_drop = "{'clock_synchronized': <false>, 'clock_skew': <10800.0>}"; break;
+    case HOST_CLOCK_TLS: now = "{'clock_synchronized': <false>}"; break;
+    case HOST_SYNCED_TLS: now = "{'clock_synchronized': <true>}"; break;
+    default: break;
+    }
+  for (guint i = 0; i < n_drops; i++)
+    g_ptr_array_add (drops, context (at_drop));
+  out->drops = (GVariant * const *) drops->pdata;
+  out->n_drops = drops->len;
+  out->host = now != NULL ? context (now) : NULL;
+  out->tls_errors = host == HOST_CLOCK_TLS || host == HOST_SYNCED_TLS ? G_TLS_CERTIFICATE_NOT_ACTIVATED : 0;
+}
+
 static void
 test_table (void)
 {
@@ -220,9 +294,12 @@ test_table (void)
         .broken_agent = row->broken_agent,
       };
       g_auto(OcdDecision) out = { 0 };
+      g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
 
       g_test_message ("%s", row->name);
+      host_of (row->host, in.recent.exchanges.errors, drops, &in.host);
       ocd_decide (&in, &out);
+      g_clear_pointer (&in.host.host, g_variant_unref);
       g_assert_cmpstr (obico_state_to_string (out.state), ==, obico_state_to_string (row->state));
       g_assert_cmpstr (obico_problem_to_string (out.problem), ==, obico_problem_to_string (row->problem));
       g_assert_cmpstr (out.detail, ==, row->detail);

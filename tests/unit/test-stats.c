@@ -337,6 +337,74 @@ test_outages (void)
   g_assert_cmpuint (g_variant_n_children (outages), ==, 0);
 }
 
+/* Each error and each outage carries the host's context when it happened;
+ * successes carry none; the recent drops give theirs, oldest first. */
+static void
+test_host_context (void)
+{
+  g_autoptr(OcdStats) stats = ocd_stats_new (3600 * SECOND, 500);
+  g_autoptr(GVariant) events = NULL;
+  g_autoptr(GVariant) outages = NULL;
+  g_autoptr(GPtrArray) drops = NULL;
+  g_autoptr(GVariant) host = NULL;
+  guint32 signal;
+
+  ocd_stats_set_recent (stats, 900 * SECOND);
+  ocd_stats_record (stats, T0, TRUE, "websocket", "no context yet");
+  ocd_stats_record (stats, T0 + SECOND, FALSE, "websocket", NULL);
+  ocd_stats_set_context (stats, g_variant_new_parsed ("{'wifi_signal': <@u 18>}"));
+  ocd_stats_record (stats, T0 + 2 * SECOND, FALSE, "websocket", NULL);
+  ocd_stats_record (stats, T0 + 3 * SECOND, TRUE, "websocket", "lost");
+  ocd_stats_set_context (stats, g_variant_new_parsed ("{'wifi_signal': <@u 82>}"));
+  ocd_stats_record (stats, T0 + 4 * SECOND, TRUE, "websocket", "again");   /* the same outage */
+  ocd_stats_record (stats, T0 + 5 * SECOND, FALSE, "websocket", NULL);
+
+  events = g_variant_ref_sink (ocd_stats_events (stats));
+  g_assert_cmpuint (g_variant_n_children (events), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(GVariant) event = g_variant_get_child_value (events, i);
+
+      host = g_variant_lookup_value (event, "host", G_VARIANT_TYPE_VARDICT);
+      if (i == 3 || i == 4)
+        {
+          g_assert_nonnull (host);
+          g_assert_true (g_variant_lookup (host, "wifi_signal", "u", &signal));
+          g_assert_cmpuint (signal, ==, i == 3 ? 18 : 82);
+        }
+      else
+        g_assert_null (host);
+      g_clear_pointer (&host, g_variant_unref);
+    }
+
+  outages = g_variant_ref_sink (ocd_stats_outages (stats, T0 + 6 * SECOND));
+  g_assert_cmpuint (g_variant_n_children (outages), ==, 2);
+  {
+    g_autoptr(GVariant) first = g_variant_get_child_value (outages, 0);
+    g_autoptr(GVariant) second = g_variant_get_child_value (outages, 1);
+
+    g_assert_null (g_variant_lookup_value (first, "host", NULL));
+    host = g_variant_lookup_value (second, "host", G_VARIANT_TYPE_VARDICT);
+    g_assert_true (g_variant_lookup (host, "wifi_signal", "u", &signal));
+    g_assert_cmpuint (signal, ==, 18);    /* at its start */
+    g_clear_pointer (&host, g_variant_unref);
+  }
+
+  drops = ocd_stats_recent_drops (stats, T0 + 6 * SECOND);
+  g_assert_cmpuint (drops->len, ==, 2);
+  g_assert_cmpuint (g_variant_n_children (drops->pdata[0]), ==, 0);
+  g_assert_true (g_variant_lookup (drops->pdata[1], "wifi_signal", "u", &signal));
+  g_assert_cmpuint (signal, ==, 18);
+  g_clear_pointer (&drops, g_ptr_array_unref);
+  /* They leave with the window. */
+  drops = ocd_stats_recent_drops (stats, T0 + 902 * SECOND);
+  g_assert_cmpuint (drops->len, ==, 1);
+  g_clear_pointer (&drops, g_ptr_array_unref);
+  drops = ocd_stats_recent_drops (stats, T0 + 904 * SECOND);
+  g_assert_cmpuint (drops->len, ==, 0);
+  ocd_stats_set_context (stats, NULL);
+}
+
 static void
 test_advice (void)
 {
@@ -368,6 +436,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stats/event-cap", test_event_cap);
   g_test_add_func ("/stats/variant", test_variant);
   g_test_add_func ("/stats/outages", test_outages);
+  g_test_add_func ("/stats/host-context", test_host_context);
   g_test_add_func ("/stats/advice", test_advice);
   return g_test_run ();
 }
