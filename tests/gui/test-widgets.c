@@ -27,6 +27,7 @@ static const char * const spec_fix_ids[] = {
   "not-linked", "server-address", "internet", "tls", "not-obico-server", "invalid-credentials",
   "relink", "unarchive", "shared-credentials", "still-invalid", "websocket-blocked",
   "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help", "server-error",
+  "weak-wifi", "wifi-power-save", "under-voltage", "clock",
 };
 
 static void
@@ -114,6 +115,14 @@ test_fix_after_test (void)
     { { "succeeded", "error", "unreliable-network", "connected", "high" }, "unreliable-network" },
     { { "succeeded", "error", "", "closed", "total" }, "no-connectivity" },
     { { "succeeded", "error", "shared-credentials", "shared-credentials", "none" }, "shared-credentials" },
+    /* the daemon named the cause of the drops: its page */
+    { { "succeeded", "error", "weak-wifi", "connected", "moderate" }, "weak-wifi" },
+    { { "succeeded", "error", "wifi-power-save", "connected", "moderate" }, "wifi-power-save" },
+    { { "succeeded", "error", "under-voltage", "closed", "high" }, "under-voltage" },
+    { { "succeeded", "error", "clock", "connected", "moderate" }, "clock" },
+    { { "succeeded", "error", "weak-wifi", "closed", "total" }, "no-connectivity" },
+    /* a certificate not valid by a wrong clock */
+    { { "failed-to-contact", "error", "clock", "closed", "total" }, "clock" },
     { { "succeeded", "connecting", "", "connecting", "none" }, NULL },
     /* a blocked WebSocket drives the error rate up: the cause is the WebSocket */
     { { "succeeded", "error", "unreliable-network", "blocked", "high" }, "websocket-blocked" },
