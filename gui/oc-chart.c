@@ -12,10 +12,11 @@
 
 #include "obico-report.h"
 #include "oc-chart.h"
+#include "oc-lanes.h"
 
 #define N_BUCKETS     24
 #define MIN_SPAN_USEC (60 * G_USEC_PER_SEC)
-#define AXIS_WIDTH    36.f
+#define AXIS_WIDTH    OC_LANES_AXIS_WIDTH   /* the lanes under it line up */
 #define LEGEND_HEIGHT 24.f
 #define TIME_HEIGHT   22.f
 #define BAR_GAP       2.f
@@ -29,6 +30,7 @@ struct _OcChart
   guint     max_attempts;
   gint64    start_usec;
   gint64    end_usec;
+  gboolean  show_times;
 };
 
 G_DEFINE_FINAL_TYPE (OcChart, oc_chart, GTK_TYPE_WIDGET)
@@ -85,6 +87,29 @@ guint
 oc_chart_get_n_buckets (OcChart *self)
 {
   return N_BUCKETS;
+}
+
+void
+oc_chart_get_range (OcChart *self,
+                    gint64  *start_usec,
+                    gint64  *end_usec)
+{
+  g_return_if_fail (OC_IS_CHART (self));
+
+  *start_usec = self->start_usec;
+  *end_usec = self->end_usec;
+}
+
+void
+oc_chart_set_show_times (OcChart  *self,
+                         gboolean  show_times)
+{
+  g_return_if_fail (OC_IS_CHART (self));
+
+  if (self->show_times == !!show_times)
+    return;
+  self->show_times = !!show_times;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void
@@ -158,7 +183,7 @@ oc_chart_snapshot (GtkWidget   *widget,
   float plot_x = AXIS_WIDTH;
   float plot_y = LEGEND_HEIGHT;
   float plot_w = width - AXIS_WIDTH;
-  float plot_h = height - LEGEND_HEIGHT - TIME_HEIGHT;
+  float plot_h = height - LEGEND_HEIGHT - (self->show_times ? TIME_HEIGHT : 4.f);
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
   g_autofree char *max_text = NULL;
   g_autofree char *start_text = NULL;
@@ -206,6 +231,8 @@ oc_chart_snapshot (GtkWidget   *widget,
                                  &GRAPHENE_RECT_INIT (x, plot_y + plot_h - h_errors, w, h_errors));
     }
 
+  if (!self->show_times)
+    return;
   start_text = format_clock (self->start_usec);
   end_text = format_clock (self->end_usec);
   append_text (snapshot, layout, start_text, plot_x, height - TIME_HEIGHT / 2.f, 0.f, &fg);
@@ -250,6 +277,7 @@ oc_chart_init (OcChart *self)
 {
   self->end_usec = g_get_real_time ();
   self->start_usec = self->end_usec - MIN_SPAN_USEC;
+  self->show_times = TRUE;
   update_accessible_label (self);
 }
 

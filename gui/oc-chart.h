@@ -17,6 +17,13 @@ void       oc_chart_set_events    (OcChart  *self,
                                    GVariant *events,
                                    gint64    now_usec);
 guint      oc_chart_get_n_buckets (OcChart  *self);
+/* The time axis the bars are drawn on (unix µs), for lanes under them. */
+void       oc_chart_get_range     (OcChart  *self,
+                                   gint64   *start_usec,
+                                   gint64   *end_usec);
+/* FALSE: the times under the bars are left out (lanes below show them). */
+void       oc_chart_set_show_times (OcChart *self,
+                                    gboolean show_times);
 void       oc_chart_get_bucket    (OcChart  *self,
                                    guint     index,
                                    guint    *attempts,

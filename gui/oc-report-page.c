@@ -3,6 +3,7 @@
  * The report comes from GetReport, fetched while the page is seen and again
  * whenever the daemon's error account changes. Keys may be missing: the
  * daemon's report grows over time, and an older one must still show.
+ * Under the chart, on its time axis, the host's lanes (host_history).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +13,7 @@
 
 #include "oc-chart.h"
 #include "oc-format.h"
+#include "oc-lanes.h"
 #include "oc-report-page.h"
 
 struct _OcReportPage
@@ -25,6 +27,7 @@ struct _OcReportPage
   GtkLabel     *severity_label;
   GtkLabel     *advice_label;
   OcChart      *chart;
+  OcLanes      *lanes;
   GtkLabel     *attempts_label;
   GtkLabel     *errors_label;
   GtkLabel     *rate_label;
@@ -63,6 +66,8 @@ oc_report_page_set_report (OcReportPage *self,
   g_autofree char *errors_text = NULL;
   g_autofree char *rate_text = NULL;
   g_autoptr(GVariant) events = NULL;
+  g_autoptr(GVariant) history = NULL;
+  gint64 start, end;
 
   g_return_if_fail (OC_IS_REPORT_PAGE (self));
   g_return_if_fail (g_variant_is_of_type (report, G_VARIANT_TYPE_VARDICT));
@@ -75,6 +80,7 @@ oc_report_page_set_report (OcReportPage *self,
   if (!g_variant_lookup (report, "rate", "d", &rate) && attempts > 0)
     rate = (double) errors / attempts;
   events = g_variant_lookup_value (report, "events", G_VARIANT_TYPE ("aa{sv}"));
+  history = g_variant_lookup_value (report, "host_history", G_VARIANT_TYPE ("aa{sv}"));
 
   for (guint i = 0; i < G_N_ELEMENTS (severity_styles); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->severity_icon), severity_styles[i]);
@@ -93,6 +99,10 @@ oc_report_page_set_report (OcReportPage *self,
   set_time_label (self->last_label, report, "last");
 
   oc_chart_set_events (self->chart, events, now_usec);
+  /* the host's lanes on the chart's time axis, which they then show */
+  oc_chart_get_range (self->chart, &start, &end);
+  oc_lanes_set_history (self->lanes, history, events, start, end);
+  oc_chart_set_show_times (self->chart, !gtk_widget_get_visible (GTK_WIDGET (self->lanes)));
 }
 
 static void
@@ -176,12 +186,14 @@ oc_report_page_class_init (OcReportPageClass *klass)
   widget_class->map = oc_report_page_map;
 
   g_type_ensure (OC_TYPE_CHART);
+  g_type_ensure (OC_TYPE_LANES);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-report-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, severity_icon);
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, severity_label);
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, advice_label);
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, OcReportPage, lanes);
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, attempts_label);
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, errors_label);
   gtk_widget_class_bind_template_child (widget_class, OcReportPage, rate_label);

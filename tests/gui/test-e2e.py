@@ -498,6 +498,58 @@ class TestNotLinked(AppTestCase):
         self.shot('not-linked-linked')
 
 
+class TestHostLanes(AppTestCase):
+    """The report's lanes from the daemon's host_history: NetworkManager's
+    signal (python-dbusmock) dips, the Raspberry Pi's supply (umockdev's
+    get_throttled) drops, and the lanes under the chart say so."""
+    start_daemon = False
+    link_first = False
+    config = {'session': {'heartbeat-interval': 1}}
+
+    def setUp(self):
+        from hostfakes import NetworkManager, Testbed
+        super().setUp()
+        self.testbed = Testbed()
+        self.testbed.firmware(0x0)
+        self.nm = NetworkManager(self.bus, strength=80)
+        self.daemon.env = self.testbed.env()
+        self.daemon.start()
+        self.link(name='Prusa MK4')
+
+    def tearDown(self):
+        super().tearDown()
+        self.nm.close()
+        del self.testbed
+
+    def wait_host(self, key, value):
+        end = time.monotonic() + 10 * SLOW
+        while self.daemon.get('Host').get(key) != value:
+            if time.monotonic() > end:
+                self.fail('Host.%s never became %r: %r' % (key, value, self.daemon.get('Host')))
+            pump(0.05)
+
+    def test_lanes_draw_the_history(self):
+        from hostfakes import FIRMWARE, NM_AP
+        self.app.wait('status', 'Okay')
+        self.wait_host('wifi_signal', 80)
+        for strength in (15, 70):
+            self.nm.set(self.nm.ap, NM_AP, 'Strength', GLib.Variant('y', strength))
+            self.wait_host('wifi_signal', strength)
+        self.testbed.set_attribute(FIRMWARE, 'get_throttled', '50005\n')
+        self.wait_host('under_voltage', True)
+        self.testbed.set_attribute(FIRMWARE, 'get_throttled', '50000\n')
+        self.wait_host('under_voltage', False)
+        end = time.monotonic() + 10 * SLOW
+        while 'rtt_ms' not in self.daemon.get('Host') and time.monotonic() < end:
+            pump(0.1)
+
+        self.app.activate('show-page', GLib.Variant('s', 'report'))
+        state = self.app.wait('report', 'Wi-Fi signal: lowest 15 %, now 70 %', 'Under-voltage: 1 · Wi-Fi roams: 0')
+        self.assertTrue(any(t.startswith('Round-trip time: highest ') for t in state['labels']), state)
+        self.assertTrue(any(t.startswith('Retransmissions: highest ') for t in state['labels']), state)
+        self.shot('report-lanes')
+
+
 class TestServiceRestart(AppTestCase):
     def test_service_stops_and_starts(self):
         self.app.wait('status', 'Okay')

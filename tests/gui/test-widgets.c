@@ -17,6 +17,7 @@
 #include "oc-fix.h"
 #include "oc-fix-page.h"
 #include "oc-format.h"
+#include "oc-lanes.h"
 #include "oc-link-page.h"
 #include "oc-report-page.h"
 #include "oc-support-report.h"
@@ -525,6 +526,155 @@ test_chart (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* GetReport's host_history over the last two hours before @now: a dip of
+ * the signal with an RTT peak and retransmissions an hour ago, then under-
+ * voltage and a roam, then the WebSocket gone. */
+static GVariant *
+sample_history (gint64 now)
+{
+  GVariantBuilder builder;
+  GVariantDict dict;
+  const char *gone[] = { "rtt_ms", "retransmits", NULL };
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "t", "x", now - 120 * G_TIME_SPAN_MINUTE);
+  g_variant_dict_insert (&dict, "wifi_signal", "u", 80);
+  g_variant_dict_insert (&dict, "wifi_bitrate", "u", 72200);
+  g_variant_dict_insert (&dict, "rtt_ms", "d", 20.0);
+  g_variant_dict_insert (&dict, "retransmits", "d", 0.0);
+  g_variant_dict_insert (&dict, "under_voltage", "b", FALSE);
+  g_variant_dict_insert (&dict, "clock_synchronized", "b", TRUE);
+  g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "t", "x", now - 60 * G_TIME_SPAN_MINUTE);
+  g_variant_dict_insert (&dict, "wifi_signal", "u", 70);
+  g_variant_dict_insert (&dict, "wifi_signal_min", "u", 15);
+  g_variant_dict_insert (&dict, "rtt_ms", "d", 300.0);
+  g_variant_dict_insert (&dict, "retransmits", "d", 0.05);
+  g_variant_dict_insert (&dict, "retransmits_max", "d", 0.1);
+  g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "t", "x", now - 50 * G_TIME_SPAN_MINUTE);
+  g_variant_dict_insert (&dict, "under_voltage", "b", TRUE);
+  g_variant_dict_insert (&dict, "roams", "u", 1);
+  g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "t", "x", now - 40 * G_TIME_SPAN_MINUTE);
+  g_variant_dict_insert (&dict, "under_voltage", "b", FALSE);
+  g_variant_dict_insert (&dict, "rtt_ms", "d", 30.0);
+  g_variant_dict_insert (&dict, "retransmits", "d", 0.0);
+  g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "t", "x", now - 10 * G_TIME_SPAN_MINUTE);
+  g_variant_dict_insert_value (&dict, "gone", g_variant_new_strv (gone, -1));
+  g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* pixels close to @r @g @b */
+static guint
+count_color (GdkTexture *texture,
+             int         r,
+             int         g,
+             int         b)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc (width * height * 4);
+  guint n = 0;
+
+  gdk_texture_download (texture, data, width * 4);
+  for (int i = 0; i < width * height; i++)
+    if (ABS (data[i * 4 + 2] - r) < 24 && ABS (data[i * 4 + 1] - g) < 24 && ABS (data[i * 4] - b) < 24)
+      n++;
+  return n;
+}
+
+static void
+test_lanes (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  OcLanes *lanes = OC_LANES (oc_lanes_new ());
+  gint64 now = g_get_real_time ();
+  gint64 start = now - 120 * G_TIME_SPAN_MINUTE;
+  g_autoptr(GVariant) history = sample_history (now);
+  g_autoptr(GVariant) events = NULL;
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new ("aa{sv}", NULL));
+  g_autoptr(GVariant) clock_only = g_variant_ref_sink (g_variant_new_parsed (
+    "[{'t': <int64 1800000000000000>, 'clock_synchronized': <true>}]"));
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  double value = 0;
+  GVariantBuilder builder;
+
+  /* two failed attempts during the dip */
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (int i = 0; i < 2; i++)
+    g_variant_builder_add_parsed (&builder, "{'t': <%x>, 'error': <true>}", now - (61 - i) * G_TIME_SPAN_MINUTE);
+  events = g_variant_ref_sink (g_variant_builder_end (&builder));
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (lanes));
+  gtk_window_set_default_size (GTK_WINDOW (window), 760, 280);
+  /* its children draw only once mapped */
+  gtk_window_present (GTK_WINDOW (window));
+  while (!gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+
+  /* nothing the lanes show: no lanes */
+  oc_lanes_set_history (lanes, NULL, NULL, start, now);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lanes)));
+  oc_lanes_set_history (lanes, empty, events, start, now);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lanes)));
+  oc_lanes_set_history (lanes, clock_only, events, start, now);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lanes)));
+
+  oc_lanes_set_history (lanes, history, events, start, now);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (lanes)));
+  for (OcLane l = 0; l < OC_N_LANES; l++)
+    g_assert_true (oc_lanes_has_lane (lanes, l));
+
+  /* the values as the history has them, step by step */
+  g_assert_true (oc_lanes_value_at (lanes, OC_LANE_SIGNAL, now - 90 * G_TIME_SPAN_MINUTE, &value));
+  g_assert_cmpfloat (value, ==, 80);
+  g_assert_true (oc_lanes_value_at (lanes, OC_LANE_SIGNAL, now, &value));
+  g_assert_cmpfloat (value, ==, 70);
+  g_assert_true (oc_lanes_value_at (lanes, OC_LANE_RTT, now - 55 * G_TIME_SPAN_MINUTE, &value));
+  g_assert_cmpfloat (value, ==, 300);
+  g_assert_true (oc_lanes_value_at (lanes, OC_LANE_RETRANSMITS, now - 55 * G_TIME_SPAN_MINUTE, &value));
+  g_assert_cmpfloat_with_epsilon (value, 5.0, 1e-9);
+  g_assert_false (oc_lanes_value_at (lanes, OC_LANE_RTT, now - 5 * G_TIME_SPAN_MINUTE, &value));
+  g_assert_true (oc_lanes_value_at (lanes, OC_LANE_MARKS, now - 45 * G_TIME_SPAN_MINUTE, &value));
+  g_assert_cmpfloat (value, ==, 1);
+  g_assert_false (oc_lanes_value_at (lanes, OC_LANE_SIGNAL, start - G_TIME_SPAN_MINUTE, &value));
+
+  /* each lane's label: what it is, its worst, and now */
+  collect_labels (GTK_WIDGET (lanes), text);
+  g_assert_nonnull (strstr (text->str, "Wi-Fi signal: lowest 15 %, now 70 %\n"));
+  g_assert_nonnull (strstr (text->str, "Round-trip time: highest 300 ms\n"));
+  g_assert_nonnull (strstr (text->str, "Retransmissions: highest 10.0 %\n"));
+  g_assert_nonnull (strstr (text->str, "Under-voltage: 1 · Wi-Fi roams: 1\n"));
+
+  /* drawn: the signal's green, the RTT's purple, the retransmissions'
+   * orange, the under-voltage's yellow, the failed attempts' red */
+  texture = render (GTK_WIDGET (lanes), 760, 280);
+  g_test_message ("green %u purple %u orange %u yellow %u red %u", count_color (texture, 38, 162, 105),
+                  count_color (texture, 145, 65, 172), count_color (texture, 230, 97, 0),
+                  count_color (texture, 229, 165, 10), count_color (texture, 224, 27, 36));
+  g_assert_cmpuint (count_color (texture, 38, 162, 105), >, 1000);
+  g_assert_cmpuint (count_color (texture, 145, 65, 172), >, 500);
+  g_assert_cmpuint (count_color (texture, 230, 97, 0), >, 100);
+  g_assert_cmpuint (count_color (texture, 229, 165, 10), >, 300);
+  if (g_getenv ("OC_TEST_OUTPUT_DIR") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("OC_TEST_OUTPUT_DIR"), "lanes.png", NULL);
+
+      gdk_texture_save_to_png (texture, path);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_report_page (void)
 {
@@ -570,8 +720,58 @@ test_report_page (void)
   g_assert_nonnull (strstr (text->str, "Move the printer closer to the router.\n"));
   g_assert_nonnull (strstr (text->str, "50.0 %\n"));
   g_assert_null (strstr (text->str, "Never\n"));
+  /* a daemon without host_history: no lanes */
+  g_assert_false (gtk_widget_get_visible (find_descendant (GTK_WIDGET (page), OC_TYPE_LANES)));
 
   g_object_unref (page);
+}
+
+/* host_history under the chart, on its time axis: the lanes show, and the
+ * page is drawn as a touchscreen would show it, scrolled to the lanes. */
+static void
+test_report_page_lanes (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  OcReportPage *page = OC_REPORT_PAGE (g_object_new (OC_TYPE_REPORT_PAGE, NULL));
+  gint64 now = g_get_real_time ();
+  g_autoptr(GVariant) history = sample_history (now);
+  g_autoptr(GVariant) events = sample_events (now, 121, 0);
+  g_autoptr(GVariant) report = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *lanes;
+  GVariantDict dict;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  while (!gtk_widget_get_mapped (window))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 121);
+  g_variant_dict_insert (&dict, "errors", "u", 0);
+  g_variant_dict_insert_value (&dict, "events", events);
+  g_variant_dict_insert_value (&dict, "host_history", history);
+  report = g_variant_ref_sink (g_variant_dict_end (&dict));
+  oc_report_page_set_report (page, report, now);
+
+  lanes = find_descendant (GTK_WIDGET (page), OC_TYPE_LANES);
+  g_assert_true (gtk_widget_get_visible (lanes));
+  g_assert_true (oc_lanes_has_lane (OC_LANES (lanes), OC_LANE_SIGNAL));
+  collect_labels (GTK_WIDGET (page), text);
+  g_assert_nonnull (strstr (text->str, "Wi-Fi signal: lowest 15 %, now 70 %\n"));
+  g_assert_nonnull (strstr (text->str, "Under-voltage: 1 · Wi-Fi roams: 1\n"));
+
+  texture = render (GTK_WIDGET (page), 600, 900);
+  g_assert_cmpuint (count_color (texture, 38, 162, 105), >, 300);
+  if (g_getenv ("OC_TEST_OUTPUT_DIR") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("OC_TEST_OUTPUT_DIR"), "report-page-lanes.png", NULL);
+
+      gdk_texture_save_to_png (texture, path);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
@@ -758,7 +958,9 @@ main (int   argc,
   g_test_add_func ("/format/error", test_format_error);
   g_test_add_func ("/link-page/code", test_link_page);
   g_test_add_func ("/chart/buckets-and-pixels", test_chart);
+  g_test_add_func ("/lanes/history", test_lanes);
   g_test_add_func ("/report-page/keys", test_report_page);
+  g_test_add_func ("/report-page/lanes", test_report_page_lanes);
   g_test_add_func ("/support-report/redaction", test_support_report);
   g_test_add_func ("/support-report/agent-log", test_support_report_agent_log);
   g_test_add_func ("/agent/from-report", test_agent);
