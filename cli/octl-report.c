@@ -3,13 +3,14 @@
  * Everything comes from GetReport: its counts, and its events (each a time,
  * whether it was an error and why) for the outages and the chart.  An outage
  * is a run of failed attempts with no good one between them; it ends at the
- * next good attempt.
+ * next good attempt.  Then what the host's history says (host_history).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "obico-report.h"
 #include "octl.h"
@@ -178,6 +179,63 @@ print_outages (Octl     *octl,
     }
 }
 
+/* What host_history says: the Wi-Fi signal's lowest, the link's worst RTT
+ * and retransmissions, under-voltage, roams (a daemon without one: nothing). */
+static void
+print_host (Octl     *octl,
+            GVariant *report)
+{
+  g_autoptr(GVariant) history = g_variant_lookup_value (report, "host_history", G_VARIANT_TYPE ("aa{sv}"));
+  ObicoHostSummary summary;
+  g_autofree char *signal = NULL;
+  g_autofree char *rtt = NULL;
+  g_autofree char *retransmits = NULL;
+  g_autofree char *under_voltage = NULL;
+  g_autofree char *roams = NULL;
+  const char *labels[] = { _("Wi-Fi signal"), _("Round-trip time"), _("Retransmissions"), _("Under-voltage"),
+                           _("Wi-Fi roams") };
+  const char *values[G_N_ELEMENTS (labels)] = { NULL };
+
+  if (history == NULL)
+    return;
+  obico_report_summarize_host (history, &summary);
+  g_print ("\n");
+  if (summary.entries == 0)
+    {
+      g_print (_("The host: nothing it can tell (no Wi-Fi, power or clock service, no connection of its own)\n"));
+      return;
+    }
+  {
+    g_autofree char *since = obico_format_timestamp (summary.since);
+
+    g_print (_("The host since %s:\n"), since);
+  }
+  if (summary.signal_known)
+    signal = isnan (summary.signal_now)
+             ? g_strdup_printf (_("lowest %.0f %%"), summary.signal_min)
+             : g_strdup_printf (_("lowest %.0f %%, now %.0f %%"), summary.signal_min, summary.signal_now);
+  if (summary.rtt_known)
+    rtt = isnan (summary.rtt_now)
+          ? g_strdup_printf (_("highest %.0f ms"), summary.rtt_max)
+          : g_strdup_printf (_("highest %.0f ms, now %.0f ms"), summary.rtt_max, summary.rtt_now);
+  if (summary.retransmits_known)
+    retransmits = isnan (summary.retransmits_now)
+                  ? g_strdup_printf (_("highest %.1f %%"), summary.retransmits_max * 100)
+                  : g_strdup_printf (_("highest %.1f %%, now %.1f %%"), summary.retransmits_max * 100,
+                                     summary.retransmits_now * 100);
+  if (summary.under_voltage > 0)
+    under_voltage = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u time", "%u times", summary.under_voltage),
+                                     summary.under_voltage);
+  if (summary.roams > 0)
+    roams = g_strdup_printf ("%u", summary.roams);
+  values[0] = signal;
+  values[1] = rtt;
+  values[2] = retransmits;
+  values[3] = under_voltage;
+  values[4] = roams;
+  octl_print_rows (octl, "  ", labels, values, G_N_ELEMENTS (labels));
+}
+
 static void
 print_report (Octl     *octl,
               GVariant *report)
@@ -238,6 +296,7 @@ print_report (Octl     *octl,
 
   print_outages (octl, events, now);
   print_chart (octl, events, window, now);
+  print_host (octl, report);
 }
 
 OctlExit

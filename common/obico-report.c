@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "obico-report.h"
@@ -71,4 +72,96 @@ obico_report_bucket_events (GVariant *events,
       max = MAX (max, attempts[i]);
     }
   return max;
+}
+
+/* @key's value in @entry, as a double; @worst_key's where the minute had a
+ * worse one; NAN for a key that went. */
+static gboolean
+history_value (GVariant   *entry,
+               const char *key,
+               const char *worst_key,
+               double     *value,
+               double     *worst)
+{
+  g_autoptr(GVariant) v = g_variant_lookup_value (entry, key, NULL);
+  g_autoptr(GVariant) w = g_variant_lookup_value (entry, worst_key, NULL);
+  g_autofree const char **gone = NULL;
+
+  if (v == NULL)
+    {
+      if (g_variant_lookup (entry, "gone", "^a&s", &gone) && g_strv_contains (gone, key))
+        {
+          *value = *worst = NAN;
+          return TRUE;
+        }
+      return FALSE;
+    }
+  *value = g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32 (v)
+           : g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (v) : NAN;
+  *worst = *value;
+  if (w != NULL && g_variant_is_of_type (w, g_variant_get_type (v)))
+    *worst = g_variant_is_of_type (w, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32 (w) : g_variant_get_double (w);
+  return TRUE;
+}
+
+void
+obico_report_summarize_host (GVariant         *history,
+                             ObicoHostSummary *summary)
+{
+  GVariantIter iter;
+  GVariant *entry;
+
+  memset (summary, 0, sizeof *summary);
+  summary->signal_now = summary->rtt_now = summary->retransmits_now = NAN;
+  if (history == NULL || !g_variant_is_of_type (history, G_VARIANT_TYPE ("aa{sv}")))
+    return;
+
+  g_variant_iter_init (&iter, history);
+  while (g_variant_iter_loop (&iter, "@a{sv}", &entry))
+    {
+      double value, worst;
+      gboolean flag = FALSE;
+      guint32 roams = 0;
+      gint64 t;
+
+      if (!g_variant_lookup (entry, "t", "x", &t))
+        continue;
+      if (summary->entries++ == 0)
+        summary->since = t;
+      if (history_value (entry, "wifi_signal", "wifi_signal_min", &value, &worst))
+        {
+          summary->signal_now = value;
+          if (!isnan (value))
+            {
+              summary->signal_min = summary->signal_known ? MIN (summary->signal_min, worst) : worst;
+              summary->signal_known = TRUE;
+            }
+        }
+      if (history_value (entry, "rtt_ms", "rtt_ms_max", &value, &worst))
+        {
+          summary->rtt_now = value;
+          if (!isnan (value))
+            {
+              summary->rtt_max = summary->rtt_known ? MAX (summary->rtt_max, worst) : worst;
+              summary->rtt_known = TRUE;
+            }
+        }
+      if (history_value (entry, "retransmits", "retransmits_max", &value, &worst))
+        {
+          summary->retransmits_now = value;
+          if (!isnan (value))
+            {
+              summary->retransmits_max = summary->retransmits_known ? MAX (summary->retransmits_max, worst)
+                                                                    : worst;
+              summary->retransmits_known = TRUE;
+            }
+        }
+      if ((g_variant_lookup (entry, "under_voltage", "b", &flag) && flag) ||
+          (g_variant_lookup (entry, "under_voltage_seen", "b", &flag) && flag))
+        summary->under_voltage++;
+      if (g_variant_lookup (entry, "clock_synchronized", "b", &flag) && !flag)
+        summary->clock_unsynchronized++;
+      if (g_variant_lookup (entry, "roams", "u", &roams))
+        summary->roams += roams;
+    }
 }

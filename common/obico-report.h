@@ -27,4 +27,24 @@ guint    obico_report_bucket_events (GVariant *events,
                                      guint    *attempts,
                                      guint    *errors);
 
+/* What GetReport's host_history (aa{sv}, oldest first) tells in a few
+ * numbers, for the support report and obicoctl report.  A *_known FALSE:
+ * the history never had the value; a *_now NAN: not told at its end. */
+typedef struct {
+  guint    entries;
+  gint64   since;                 /* unix µs of the first entry, 0: none */
+  gboolean signal_known;
+  double   signal_min, signal_now;                   /* %: the lowest (a minute's worst too) */
+  gboolean rtt_known;
+  double   rtt_max, rtt_now;                         /* ms */
+  gboolean retransmits_known;
+  double   retransmits_max, retransmits_now;         /* fraction */
+  guint    under_voltage;         /* times the supply went (or was seen) too low */
+  guint    roams;
+  guint    clock_unsynchronized;  /* times the clock lost (or started without) NTP */
+} ObicoHostSummary;
+
+void     obico_report_summarize_host (GVariant         *history,
+                                      ObicoHostSummary *summary);
+
 G_END_DECLS

@@ -2,7 +2,8 @@
  *
  * Versions, the daemon's properties, its configuration (as the daemon reports
  * it in GetReport, secrets left out: the app cannot know which file a daemon
- * started with --config reads), the last TEST and Diagnose, the connectivity
+ * started with --config reads), the host's context (Host and a summary of
+ * its history), the last TEST and Diagnose, the connectivity
  * report, the recent log and the official agent's own recent log. The report is useful when the service is down
  * too, so every part that needs it is optional.
  *
@@ -11,10 +12,14 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 
+#include "obico-report.h"
 #include "oc-support-report.h"
 
 #define LOG_LINES 200
+/* the newest of host_history's entries (at most one a minute): six hours */
+#define HISTORY_LINES 360
 
 /* "key: value" lines of @dict, but for the keys in @skip_keys */
 static void
@@ -158,6 +163,131 @@ append_results (GString  *out,
     }
 }
 
+/* @dict's keys but "t", sorted, as "key: value" lines or (@one_line) as
+ * "key=value" words */
+static void
+append_sorted (GString  *out,
+               GVariant *dict,
+               gboolean  one_line)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GVariantIter iter;
+  const char *key;
+
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
+    if (!g_str_equal (key, "t"))
+      g_ptr_array_add (keys, (gpointer) key);
+  g_ptr_array_sort (keys, compare_keys);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (dict, keys->pdata[i], NULL);
+      g_autofree char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE)
+                              ? g_strdup_printf ("%g", g_variant_get_double (value))
+                              : g_variant_print (value, FALSE);
+
+      g_string_append_printf (out, one_line ? "%s%s=%s" : "%s%s: %s\n", one_line && i > 0 ? " " : "",
+                              (const char *) keys->pdata[i], text);
+    }
+  if (one_line)
+    g_string_append_c (out, '\n');
+}
+
+static char *
+format_utc (gint64 usec)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+
+  return when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("?");
+}
+
+static char *
+now_or_unknown (double value, int decimals, const char *unit)
+{
+  return isnan (value) ? g_strdup ("not told") : g_strdup_printf ("%.*f %s", decimals, value, unit);
+}
+
+/* The host's context: the Host property (the daemon's, or GetReport's host
+ * when the service is down now), then what host_history says in a few
+ * numbers, then its newest entries.  The daemon leaves a proxy's password
+ * out of Host; no credential is in either. */
+static void
+append_host (GString  *out,
+             OcDoctor *doctor,
+             GVariant *report)
+{
+  OcdConnect1 *proxy = oc_client_get_proxy (oc_doctor_get_client (doctor));
+  g_autoptr(GVariant) host = NULL;
+  g_autoptr(GVariant) history = NULL;
+  ObicoHostSummary summary;
+  gsize n, first;
+
+  g_string_append (out, "\n== Host ==\n");
+  if (proxy != NULL)
+    host = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (proxy), "Host");
+  if (host == NULL && report != NULL)
+    host = g_variant_lookup_value (report, "host", G_VARIANT_TYPE_VARDICT);
+  if (host == NULL)
+    g_string_append (out, "not reported by this version of the service\n");
+  else if (g_variant_n_children (host) == 0)
+    g_string_append (out, "nothing this host can tell (no NetworkManager, Raspberry Pi firmware or timedated)\n");
+  else
+    append_sorted (out, host, FALSE);
+
+  history = report != NULL ? g_variant_lookup_value (report, "host_history", G_VARIANT_TYPE ("aa{sv}")) : NULL;
+  if (history == NULL)
+    return;
+  obico_report_summarize_host (history, &summary);
+  if (summary.entries == 0)
+    {
+      g_string_append (out, "history: none\n");
+      return;
+    }
+  {
+    g_autofree char *since = format_utc (summary.since);
+
+    g_string_append_printf (out, "history: %u changes since %s\n", summary.entries, since);
+  }
+  if (summary.signal_known)
+    {
+      g_autofree char *now = now_or_unknown (summary.signal_now, 0, "%");
+
+      g_string_append_printf (out, "history wifi signal: lowest %.0f %%, now %s\n", summary.signal_min, now);
+    }
+  if (summary.rtt_known)
+    {
+      g_autofree char *now = now_or_unknown (summary.rtt_now, 0, "ms");
+
+      g_string_append_printf (out, "history round-trip time: highest %.0f ms, now %s\n", summary.rtt_max, now);
+    }
+  if (summary.retransmits_known)
+    {
+      g_autofree char *now = now_or_unknown (summary.retransmits_now * 100, 1, "%");
+
+      g_string_append_printf (out, "history retransmissions: highest %.1f %%, now %s\n",
+                              summary.retransmits_max * 100, now);
+    }
+  g_string_append_printf (out, "history under-voltage: %u times\n", summary.under_voltage);
+  g_string_append_printf (out, "history wifi roams: %u\n", summary.roams);
+  g_string_append_printf (out, "history clock not synchronized: %u times\n", summary.clock_unsynchronized);
+
+  n = g_variant_n_children (history);
+  first = n > HISTORY_LINES ? n - HISTORY_LINES : 0;
+  if (first > 0)
+    g_string_append_printf (out, "(%" G_GSIZE_FORMAT " older history entries left out)\n", first);
+  for (gsize i = first; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (history, i);
+      gint64 t = 0;
+      g_autofree char *when = NULL;
+
+      g_variant_lookup (entry, "t", "x", &t);
+      when = format_utc (t);
+      g_string_append_printf (out, "history %s: ", when);
+      append_sorted (out, entry, TRUE);
+    }
+}
+
 /* The report is for the people helping, in English whatever the app's language. */
 char *
 oc_support_report_build (OcDoctor           *doctor,
@@ -165,7 +295,9 @@ oc_support_report_build (OcDoctor           *doctor,
                          const char * const *log_lines)
 {
   /* shown in sections of their own */
-  static const char * const own_sections[] = { "configuration", "events", "agent_log", NULL };
+  static const char * const own_sections[] = {
+    "configuration", "events", "agent_log", "host", "host_history", NULL
+  };
   GString *out = g_string_new ("Obico Connect support report\n");
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created = g_date_time_format_iso8601 (now);
@@ -185,6 +317,7 @@ oc_support_report_build (OcDoctor           *doctor,
 
   append_configuration (out, report);
   append_results (out, doctor);
+  append_host (out, doctor, report);
 
   g_string_append (out, "\n== Connectivity report ==\n");
   if (report != NULL)

@@ -257,11 +257,16 @@ class TestLinked(ObicoctlTestCase):
         self.assertEqual(attempts[-1], '█', out)          # the busiest column is now
         self.assertIn(errors[-1], '▁▂▃▄▅▆▇', out)         # some of its attempts failed
         self.assertEqual(set(errors[:-1]), {' '})
+        # the host's history: the server's Date told the clock's skew (no row
+        # of its own), no Wi-Fi or power service here
+        self.assertIn('The host since ', out)
+        self.assertNotIn('Wi-Fi signal:', out)
         report = self.json('report')
         self.assertEqual(list(report), interface()['GetReport'])
         events = report['report']['events']
         self.assertEqual(sum(e['error'] for e in events), 3)
         self.assertEqual(report['report']['errors'], 3)
+        self.assertTrue(any('clock_skew' in e for e in report['report']['host_history']))
 
     def test_log(self):
         self.ctl('test')

@@ -549,6 +549,25 @@ class TestHostLanes(AppTestCase):
         self.assertTrue(any(t.startswith('Retransmissions: highest ') for t in state['labels']), state)
         self.shot('report-lanes')
 
+        # the support report: the host's context and its history, never the token
+        path = os.path.join(self.tmp, 'support-report.txt')
+        self.app.activate('save-support-report', GLib.Variant('s', path))
+        self.app.wait('report', 'Support report saved')
+        with open(path) as f:
+            report = f.read()
+        with open(os.path.join(OUTPUT_DIR, 'e2e-support-report-host.txt'), 'w') as f:
+            f.write(report)
+        host = report.split('\n== Host ==\n', 1)[1].split('\n\n', 1)[0]
+        for line in ('wifi_signal: 70', 'under_voltage: false', 'history wifi signal: lowest 15 %, now 70 %',
+                     'history under-voltage: 1 times', 'history wifi roams: 0'):
+            self.assertIn(line, host.split('\n'), host)
+        self.assertIn('history round-trip time: highest ', host)
+        link = configparser.ConfigParser(interpolation=None)
+        link.read(os.path.join(self.state_dir, 'link.conf'))
+        token = link['link']['token']
+        self.assertGreater(len(token), 8)
+        self.assertNotIn(token, report)
+
 
 class TestServiceRestart(AppTestCase):
     def test_service_stops_and_starts(self):

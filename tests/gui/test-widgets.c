@@ -824,6 +824,49 @@ test_support_report (void)
   g_assert_nonnull (strstr (report, "== Connectivity report ==\nattempts: 3\n\n== Recent log =="));
   g_assert_null (strstr (report, "configuration"));
   g_assert_null (strstr (report, "Official agent"));
+  /* a daemon without a history: the host's section says so */
+  g_assert_nonnull (strstr (down, "== Host ==\nnot reported by this version of the service\n"));
+}
+
+/* The host's context: Host (from GetReport while the proxy has none), a
+ * summary of host_history and its entries, the proxy without a password. */
+static void
+test_support_report_host (void)
+{
+  g_autoptr(OcClient) client = oc_client_new (G_BUS_TYPE_SESSION);
+  g_autoptr(OcDoctor) doctor = oc_doctor_new (client);
+  gint64 now = (gint64) 1800000000 * G_USEC_PER_SEC;
+  g_autoptr(GVariant) history = sample_history (now);
+  g_autoptr(GVariant) daemon = NULL;
+  g_autofree char *report = NULL;
+  GVariantDict host, dict;
+
+  g_variant_dict_init (&host, NULL);
+  g_variant_dict_insert (&host, "wifi_signal", "u", 70);
+  g_variant_dict_insert (&host, "proxy", "s", "http://proxy.lan:3128");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "attempts", "u", 3);
+  g_variant_dict_insert_value (&dict, "host", g_variant_dict_end (&host));
+  g_variant_dict_insert_value (&dict, "host_history", history);
+  daemon = g_variant_ref_sink (g_variant_dict_end (&dict));
+  report = oc_support_report_build (doctor, daemon, NULL);
+  g_test_message ("%s", report);
+  g_assert_nonnull (strstr (report, "\n== Host ==\nproxy: 'http://proxy.lan:3128'\nwifi_signal: 70\n"
+                                    "history: 5 changes since 2027-01-15 06:00:00 UTC\n"
+                                    "history wifi signal: lowest 15 %, now 70 %\n"
+                                    "history round-trip time: highest 300 ms, now not told\n"
+                                    "history retransmissions: highest 10.0 %, now not told\n"
+                                    "history under-voltage: 1 times\n"
+                                    "history wifi roams: 1\n"
+                                    "history clock not synchronized: 0 times\n"
+                                    "history 2027-01-15 06:00:00 UTC: clock_synchronized=true retransmits=0 "
+                                    "rtt_ms=20 under_voltage=false wifi_bitrate=72200 wifi_signal=80\n"
+                                    "history 2027-01-15 07:00:00 UTC: retransmits=0.05 retransmits_max=0.1 "
+                                    "rtt_ms=300 wifi_signal=70 wifi_signal_min=15\n"));
+  g_assert_nonnull (strstr (report, "history 2027-01-15 07:50:00 UTC: gone=['rtt_ms', 'retransmits']\n"
+                                    "\n== Connectivity report =="));
+  /* in its own section, not again in the connectivity report's */
+  g_assert_nonnull (strstr (report, "== Connectivity report ==\nattempts: 3\n\n== Recent log =="));
 }
 
 /* GetReport's agent_log gets a section of its own, line by line. */
@@ -963,6 +1006,7 @@ main (int   argc,
   g_test_add_func ("/report-page/lanes", test_report_page_lanes);
   g_test_add_func ("/support-report/redaction", test_support_report);
   g_test_add_func ("/support-report/agent-log", test_support_report_agent_log);
+  g_test_add_func ("/support-report/host", test_support_report_host);
   g_test_add_func ("/agent/from-report", test_agent);
 
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <math.h>
 
 #include "obico-report.h"
 
@@ -69,11 +70,47 @@ test_span_and_empty (void)
   g_assert_cmpuint (attempts[0] + attempts[1] + errors[0] + errors[1], ==, 0);
 }
 
+static void
+test_host_summary (void)
+{
+  g_autoptr(GVariant) history = g_variant_ref_sink (g_variant_new_parsed (
+    "[{'t': <int64 1000>, 'wifi_signal': <uint32 80>, 'rtt_ms': <20.0>, 'retransmits': <0.0>,"
+    "  'under_voltage': <false>, 'clock_synchronized': <false>},"
+    " {'t': <int64 2000>, 'wifi_signal': <uint32 70>, 'wifi_signal_min': <uint32 15>, 'rtt_ms': <30.0>,"
+    "  'rtt_ms_max': <300.0>, 'retransmits': <0.05>, 'retransmits_max': <0.1>, 'clock_synchronized': <true>},"
+    " {'t': <int64 3000>, 'under_voltage': <true>, 'roams': <uint32 2>},"
+    " {'t': <int64 4000>, 'under_voltage': <false>, 'under_voltage_seen': <true>, 'roams': <uint32 1>},"
+    " {'t': <int64 5000>, 'gone': <['rtt_ms', 'retransmits']>}]"));
+  ObicoHostSummary s;
+
+  obico_report_summarize_host (history, &s);
+  g_assert_cmpuint (s.entries, ==, 5);
+  g_assert_cmpint (s.since, ==, 1000);
+  g_assert_true (s.signal_known);
+  g_assert_cmpfloat (s.signal_min, ==, 15);
+  g_assert_cmpfloat (s.signal_now, ==, 70);
+  g_assert_true (s.rtt_known);
+  g_assert_cmpfloat (s.rtt_max, ==, 300);
+  g_assert_true (isnan (s.rtt_now));
+  g_assert_cmpfloat (s.retransmits_max, ==, 0.1);
+  g_assert_true (isnan (s.retransmits_now));
+  g_assert_cmpuint (s.under_voltage, ==, 2);
+  g_assert_cmpuint (s.roams, ==, 3);
+  g_assert_cmpuint (s.clock_unsynchronized, ==, 1);
+
+  /* none, or not a history */
+  obico_report_summarize_host (NULL, &s);
+  g_assert_cmpuint (s.entries, ==, 0);
+  g_assert_false (s.signal_known || s.rtt_known || s.retransmits_known);
+  g_assert_true (isnan (s.signal_now));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/report/columns", test_columns);
   g_test_add_func ("/report/span-and-empty", test_span_and_empty);
+  g_test_add_func ("/report/host-summary", test_host_summary);
   return g_test_run ();
 }
