@@ -9,6 +9,7 @@
 #include <glib-unix.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,16 +43,56 @@ octl_connect (Octl *octl)
   return OCTL_EXIT_OK;
 }
 
-/* Every printer of the service, in the order --printer counts them.  Today
- * the service watches one printer, at OBICO_OBJECT_PATH.  When it lists
- * /io/obico/Connect1/Printer/<n> through org.freedesktop.DBus.ObjectManager,
- * this is the one function to teach: every command goes through it. */
+#define PRINTER_INTERFACE OBICO_INTERFACE ".Printer"
+#define PRINTER_PATH_PREFIX OBICO_OBJECT_PATH "/Printer/"
+
+static gint
+compare_printer_paths (gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char * const *) a + strlen (PRINTER_PATH_PREFIX);
+  const char *y = *(const char * const *) b + strlen (PRINTER_PATH_PREFIX);
+  guint64 nx = g_ascii_strtoull (x, NULL, 10);
+  guint64 ny = g_ascii_strtoull (y, NULL, 10);
+
+  return nx < ny ? -1 : nx > ny;
+}
+
+/* Every printer of the service, in the order --printer counts them: the
+ * objects /io/obico/Connect1/Printer/N that its ObjectManager lists, by N.
+ * A host with one printer (or a service without the ObjectManager) is the
+ * root object, as it always was. */
 static GPtrArray *
 list_printers (Octl *octl)
 {
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariantIter) objects = NULL;
+  const char *path;
+  GVariant *interfaces;
 
-  g_ptr_array_add (paths, g_strdup (OBICO_OBJECT_PATH));
+  if (octl_connect (octl) == OCTL_EXIT_OK)
+    reply = g_dbus_connection_call_sync (octl->bus, OBICO_BUS_NAME, OBICO_OBJECT_PATH,
+                                         "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                         NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                         G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL);
+  if (reply != NULL)
+    {
+      g_variant_get (reply, "(a{oa{sa{sv}}})", &objects);
+      while (g_variant_iter_next (objects, "{&o@a{sa{sv}}}", &path, &interfaces))
+        {
+          g_autoptr(GVariant) owned = interfaces;
+
+          if (g_str_has_prefix (path, PRINTER_PATH_PREFIX) &&
+              g_variant_lookup_value (owned, PRINTER_INTERFACE, NULL) != NULL)
+            g_ptr_array_add (paths, g_strdup (path));
+        }
+    }
+  if (paths->len <= 1)
+    {
+      g_ptr_array_set_size (paths, 0);
+      g_ptr_array_add (paths, g_strdup (OBICO_OBJECT_PATH));
+    }
+  g_ptr_array_sort (paths, compare_printer_paths);
   return paths;
 }
 
@@ -107,7 +148,13 @@ octl_printer_proxy (Octl             *octl,
   if (status != OCTL_EXIT_OK)
     return status;
 
-  made = ocd_connect1_proxy_new_sync (octl->bus, flags, OBICO_BUS_NAME, path, NULL, &error);
+  /* A printer of several: the same members on its own interface. */
+  if (g_str_has_prefix (path, PRINTER_PATH_PREFIX))
+    made = g_initable_new (OCD_TYPE_CONNECT1_PROXY, NULL, &error, "g-flags", flags,
+                           "g-name", OBICO_BUS_NAME, "g-connection", octl->bus,
+                           "g-object-path", path, "g-interface-name", PRINTER_INTERFACE, NULL);
+  else
+    made = ocd_connect1_proxy_new_sync (octl->bus, flags, OBICO_BUS_NAME, path, NULL, &error);
   if (made == NULL)
     return octl_fail (error);
 
@@ -139,6 +186,31 @@ octl_one_printer (Octl             *octl,
       return OCTL_EXIT_USAGE;
     }
   return octl_printer_proxy (octl, g_ptr_array_index (paths, 0), flags, proxy);
+}
+
+/* The host's own members (GetRecentLog, SetDebugLogging) and printer 1's
+ * credentials (Link, Unlink, SetServerUrl): the root object's only. */
+OctlExit
+octl_root (Octl             *octl,
+           gboolean          first_printer,
+           GDBusProxyFlags   flags,
+           OcdConnect1     **proxy)
+{
+  if (octl->printer > 0)
+    {
+      g_autoptr(GPtrArray) paths = NULL;
+      OctlExit status = octl_printer_paths (octl, &paths);
+
+      if (status != OCTL_EXIT_OK)
+        return status;
+    }
+  if (first_printer && octl->printer > 1)
+    {
+      g_printerr (_("Printer %u belongs to its official Obico agent: link it or change its server "
+                    "there. Only printer 1 can be linked here.\n"), octl->printer);
+      return OCTL_EXIT_USAGE;
+    }
+  return octl_printer_proxy (octl, OBICO_OBJECT_PATH, flags, proxy);
 }
 
 /* The methods that change something need io.obico.connect.configure. */

@@ -288,7 +288,8 @@ octl_cmd_log (Octl  *octl,
 
   if (!no_arguments ("log", argc))
     return OCTL_EXIT_USAGE;
-  status = octl_one_printer (octl, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+  /* the service's log: one for every printer */
+  status = octl_root (octl, FALSE, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
                                    G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &proxy);
   if (status == OCTL_EXIT_OK)
     /* following needs every kept line, to find where the new ones start */
@@ -328,10 +329,15 @@ change (Octl       *octl,
   g_autoptr(OcdConnect1) proxy = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+  GDBusProxyFlags flags = G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                          G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS;
   OctlExit status;
 
-  status = octl_one_printer (octl, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                   G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &proxy);
+  /* ResetErrors and Reconnect are each printer's; the rest the root's. */
+  if (g_str_equal (method, "ResetErrors") || g_str_equal (method, "Reconnect"))
+    status = octl_one_printer (octl, flags, &proxy);
+  else
+    status = octl_root (octl, !g_str_equal (method, "SetDebugLogging"), flags, &proxy);
   if (status == OCTL_EXIT_OK)
     status = octl_call (octl, proxy, method, owned, &reply);
   if (status != OCTL_EXIT_OK)
@@ -369,8 +375,8 @@ octl_cmd_link (Octl  *octl,
 
   if (!one_argument ("link", "CODE", argc))
     return OCTL_EXIT_USAGE;
-  status = octl_one_printer (octl, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                   G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &proxy);
+  status = octl_root (octl, TRUE, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                  G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &proxy);
   if (status == OCTL_EXIT_OK)
     status = octl_call (octl, proxy, "Link", g_variant_new ("(s)", argv[0]), &reply);
   if (status != OCTL_EXIT_OK)

@@ -55,6 +55,10 @@ OctlExit     octl_printer_proxy      (Octl             *octl,
 OctlExit     octl_one_printer        (Octl             *octl,
                                       GDBusProxyFlags   flags,
                                       OcdConnect1     **proxy);
+OctlExit     octl_root               (Octl             *octl,
+                                      gboolean          first_printer,
+                                      GDBusProxyFlags   flags,
+                                      OcdConnect1     **proxy);
 OctlExit     octl_call               (Octl             *octl,
                                       OcdConnect1      *proxy,
                                       const char       *method,

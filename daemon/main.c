@@ -14,11 +14,12 @@
 #include "obico-names.h"
 #include "ocd-link.h"
 #include "ocd-log.h"
+#include "ocd-printers.h"
 #include "ocd-service.h"
 
 typedef struct {
   GMainLoop  *loop;
-  OcdLink    *link;
+  OcdPrinters *printers;
   OcdHost    *host;
   OcdService *service;
   int         exit_status;
@@ -36,7 +37,9 @@ on_bus_acquired (GDBusConnection *connection, const char *name, gpointer data)
       g_critical ("Could not export %s: %s", OBICO_OBJECT_PATH, error->message);
       daemon->exit_status = EXIT_FAILURE;
       g_main_loop_quit (daemon->loop);
+      return;
     }
+  ocd_printers_export (daemon->printers, connection);
 }
 
 static void
@@ -131,11 +134,12 @@ main (int argc, char *argv[])
                            (const char * const *) config->settings_files,
                            (const char * const *) config->search_roots);
   daemon.host = ocd_host_new (config);
-  daemon.link = ocd_link_new (config, state_dir != NULL ? state_dir : DEFAULT_STATE_DIR, agents);
-  ocd_link_set_host (daemon.link, daemon.host);
-  daemon.service = ocd_service_new (daemon.link);
+  daemon.printers = ocd_printers_new (config, state_dir != NULL ? state_dir : DEFAULT_STATE_DIR,
+                                     agents, daemon.host);
+  daemon.service = ocd_service_new (ocd_printers_get_first (daemon.printers),
+                                    G_OBJECT (daemon.printers));
   ocd_host_start (daemon.host, use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM);
-  ocd_link_start (daemon.link);
+  ocd_printers_start (daemon.printers);
 
   owner_id = g_bus_own_name (use_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, OBICO_BUS_NAME,
                              G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
@@ -151,7 +155,8 @@ main (int argc, char *argv[])
   g_bus_unown_name (owner_id);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (daemon.service));
   g_clear_object (&daemon.service);
-  g_clear_object (&daemon.link);
+  ocd_printers_export (daemon.printers, NULL);
+  g_clear_object (&daemon.printers);
   g_clear_object (&daemon.host);
   g_main_loop_unref (daemon.loop);
   return daemon.exit_status;

@@ -368,6 +368,12 @@ ocd_agents_get_all (OcdAgents *self)
   return self->agents;
 }
 
+gboolean
+ocd_agents_is_usable (const OcdAgent *agent)
+{
+  return agent != NULL && agent->token != NULL && agent->error == NULL;
+}
+
 const OcdAgent *
 ocd_agents_get_watched (OcdAgents *self)
 {
@@ -375,10 +381,33 @@ ocd_agents_get_watched (OcdAgents *self)
     {
       const OcdAgent *agent = g_ptr_array_index (self->agents, i);
 
-      if (agent->token != NULL && agent->error == NULL)
+      if (ocd_agents_is_usable (agent))
         return agent;
     }
   return NULL;
+}
+
+const OcdAgent *
+ocd_agents_find (OcdAgents *self, const char *path)
+{
+  for (guint i = 0; path != NULL && i < self->agents->len; i++)
+    {
+      const OcdAgent *agent = g_ptr_array_index (self->agents, i);
+
+      if (g_strcmp0 (agent->path, path) == 0)
+        return agent;
+    }
+  return NULL;
+}
+
+GStrv
+ocd_agents_get_recent_log_of (OcdAgents *self, const char *path, guint max_lines)
+{
+  const OcdAgent *agent = ocd_agents_find (self, path);
+
+  if (agent == NULL || agent->log_path == NULL)
+    return NULL;
+  return ocd_agent_log_tail (agent->kind, agent->log_path, max_lines);
 }
 
 GStrv
@@ -422,8 +451,15 @@ ocd_agents_get_first_broken (OcdAgents *self)
 GVariant *
 ocd_agents_to_variant (OcdAgents *self)
 {
+  return ocd_agents_to_variant_for (self, NULL);
+}
+
+GVariant *
+ocd_agents_to_variant_for (OcdAgents *self, const char *watched_path)
+{
   GVariantBuilder builder;
-  const OcdAgent *watched = ocd_agents_get_watched (self);
+  const OcdAgent *watched = watched_path != NULL ? ocd_agents_find (self, watched_path)
+                                                 : ocd_agents_get_watched (self);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < self->entries->len; i++)

@@ -28,9 +28,22 @@ const OcdAgent   *ocd_agents_get_first_broken  (OcdAgents  *self);
  * when there is none. */
 GStrv             ocd_agents_get_recent_log    (OcdAgents  *self,
                                                 guint       max_lines);
+/* The same of the agent whose settings are @path (NULL when it has no log). */
+GStrv             ocd_agents_get_recent_log_of (OcdAgents  *self,
+                                                const char *path,
+                                                guint       max_lines);
+/* The agent whose settings are @path, NULL when none is followed. */
+const OcdAgent   *ocd_agents_find              (OcdAgents  *self,
+                                                const char *path);
+/* Whether @agent holds a token the watch role can check. */
+gboolean          ocd_agents_is_usable         (const OcdAgent *agent);
 /* The systemd unit that runs the agent of @path, NULL when none is known. */
 const char       *ocd_agents_get_service       (OcdAgents  *self,
                                                 const char *path);
 GVariant         *ocd_agents_to_variant        (OcdAgents  *self);
+/* The same, "watched" said of the agent whose settings are @watched_path
+ * (a further printer's), of the first with a token when NULL. */
+GVariant         *ocd_agents_to_variant_for    (OcdAgents  *self,
+                                                const char *watched_path);
 
 G_END_DECLS

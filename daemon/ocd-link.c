@@ -29,6 +29,7 @@ struct _OcdLink
 
   OcdConfig      *config;           /* the daemon's: outlives its links */
   OcdAgents      *agents;           /* the official agents of this host */
+  char           *agent_path;       /* a further printer: only this agent's settings */
   OcdStore       *store;            /* link.conf */
   OcdStatus      *status;           /* what is observed, decided and published */
   SoupSession    *soup;
@@ -194,14 +195,23 @@ static OcdRoleInputs
 role_inputs (OcdLink *self)
 {
   const OcdAgent *broken = ocd_agents_get_first_broken (self->agents);
+  const OcdAgent *watched = ocd_agents_get_watched (self->agents);
 
+  if (self->agent_path != NULL)
+    {
+      /* A further printer: its own agent, never link.conf (never opened). */
+      watched = ocd_agents_find (self->agents, self->agent_path);
+      broken = watched != NULL && watched->error != NULL ? watched : NULL;
+      if (!ocd_agents_is_usable (watched))
+        watched = NULL;
+    }
   /* Said when nobody holds credentials: more than "not linked". */
   ocd_status_set_broken_agent (self->status, broken != NULL ? broken->error : NULL);
   return (OcdRoleInputs) {
     .stored = stored (self),
     .default_server_url = self->config->server_url,
     .agents = ocd_agents_get_all (self->agents),
-    .watched = ocd_agents_get_watched (self->agents),
+    .watched = watched,
   };
 }
 
@@ -511,7 +521,9 @@ ocd_link_reconnect (OcdLink *self)
 GVariant *
 ocd_link_get_report (OcdLink *self)
 {
-  g_auto(GStrv) agent_log = ocd_agents_get_recent_log (self->agents, AGENT_LOG_LINES);
+  g_auto(GStrv) agent_log = self->agent_path != NULL
+    ? ocd_agents_get_recent_log_of (self->agents, self->agent_path, AGENT_LOG_LINES)
+    : ocd_agents_get_recent_log (self->agents, AGENT_LOG_LINES);
   OcdReportInputs in = {
     .state = ocd_status_get_state (self->status),
     .problem = ocd_status_get_problem (self->status),
@@ -523,7 +535,7 @@ ocd_link_get_report (OcdLink *self)
     .stats = ocd_status_get_stats (self->status),
     .last_test = ocd_test_get_last (self->test),
     .last_diagnose = self->last_diagnose,
-    .agents = ocd_agents_to_variant (self->agents),
+    .agents = ocd_agents_to_variant_for (self->agents, self->agent_path),
     .agent_log = (const char * const *) agent_log,
     .host = self->host != NULL ? ocd_host_get_context (self->host) : NULL,
     .host_history = self->host != NULL ? ocd_host_get_history (self->host) : NULL,
@@ -580,12 +592,21 @@ ocd_link_get_status (OcdLink *self)
   return self->status;
 }
 
+const char *
+ocd_link_get_agent_path (OcdLink *self)
+{
+  return self->agent_path;
+}
+
 void
 ocd_link_start (OcdLink *self)
 {
-  ocd_store_open (self->store);
-  ocd_log_set_debug (stored (self)->debug_logging || ocd_log_get_debug ());
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
+  if (self->agent_path == NULL)
+    {
+      ocd_store_open (self->store);
+      ocd_log_set_debug (stored (self)->debug_logging || ocd_log_get_debug ());
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
+    }
   g_signal_connect (self->agents, "changed", G_CALLBACK (on_agents_changed), self);
   apply_role (self);
 }
@@ -605,6 +626,18 @@ ocd_link_new (OcdConfig  *config,
                                  config->max_events);
   self->test = ocd_test_new (on_test_heard, self);
   self->soup = ocd_api_session_new (config->timeout);
+  return self;
+}
+
+OcdLink *
+ocd_link_new_for_agent (OcdConfig  *config,
+                        const char *state_dir,
+                        OcdAgents  *agents,
+                        const char *agent_path)
+{
+  OcdLink *self = ocd_link_new (config, state_dir, agents);
+
+  self->agent_path = g_strdup (agent_path);
   return self;
 }
 
@@ -638,6 +671,7 @@ ocd_link_finalize (GObject *object)
   g_clear_object (&self->watch);
   g_signal_handlers_disconnect_by_data (self->agents, self);
   g_clear_object (&self->agents);
+  g_clear_pointer (&self->agent_path, g_free);
   g_clear_object (&self->host);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->test, ocd_test_free);

@@ -21,6 +21,14 @@ G_DECLARE_FINAL_TYPE (OcdLink, ocd_link, OCD, LINK, GObject)
 OcdLink     *ocd_link_new               (OcdConfig  *config,
                                          const char *state_dir,
                                          OcdAgents  *agents);
+/* A further printer of the host: the official agent whose settings are
+ * @agent_path, in the watch role; its link.conf is never read or written. */
+OcdLink     *ocd_link_new_for_agent     (OcdConfig  *config,
+                                         const char *state_dir,
+                                         OcdAgents  *agents,
+                                         const char *agent_path);
+/* NULL for the daemon's own link (printer 0). */
+const char  *ocd_link_get_agent_path    (OcdLink *self);
 void         ocd_link_start             (OcdLink *self);
 /* The published state, for the service to bind. */
 OcdStatus   *ocd_link_get_status        (OcdLink *self);

@@ -307,8 +307,43 @@ static const struct {
   { "handle-set-debug-logging", G_CALLBACK (handle_set_debug_logging) },
 };
 
+/* The properties of one printer that the printer's own interface has too
+ * (io.obico.Connect1.Printer): whatever is added to the tables above is
+ * bound on both where both have it. */
+static const char * const summarized_properties[] = { "state", "problem", "problem-detail" };
+
+static GObject *
+source_of (const char *property, OcdStatus *status, GObject *summary)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (summarized_properties); i++)
+    if (g_str_equal (property, summarized_properties[i]))
+      return summary;
+  return G_OBJECT (status);
+}
+
+void
+ocd_service_bind_status (gpointer   skeleton,
+                         OcdStatus *status,
+                         GObject   *summary)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (skeleton);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bound_properties); i++)
+    if (g_object_class_find_property (klass, bound_properties[i]) != NULL)
+      g_object_bind_property (source_of (bound_properties[i], status, summary), bound_properties[i],
+                              skeleton, bound_properties[i], G_BINDING_SYNC_CREATE);
+  for (guint i = 0; i < G_N_ELEMENTS (enum_properties); i++)
+    if (g_object_class_find_property (klass, enum_properties[i]) != NULL)
+      g_object_bind_property_full (source_of (enum_properties[i], status, summary), enum_properties[i],
+                                   skeleton, enum_properties[i], G_BINDING_SYNC_CREATE,
+                                   enum_to_nick, NULL, NULL, NULL);
+  g_object_bind_property_full (source_of ("problem", status, summary), "problem", skeleton, "problem",
+                               G_BINDING_SYNC_CREATE, problem_to_string, NULL, NULL, NULL);
+}
+
 OcdService *
-ocd_service_new (OcdLink *link)
+ocd_service_new (OcdLink *link,
+                 GObject *summary)
 {
   OcdService *self = g_object_new (OCD_TYPE_SERVICE, NULL);
   OcdStatus *status = ocd_link_get_status (link);
@@ -317,14 +352,7 @@ ocd_service_new (OcdLink *link)
   ocd_connect1_set_version (OCD_CONNECT1 (self), PACKAGE_VERSION);
   for (guint i = 0; i < G_N_ELEMENTS (method_handlers); i++)
     g_signal_connect (self, method_handlers[i].signal, method_handlers[i].handler, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (bound_properties); i++)
-    g_object_bind_property (status, bound_properties[i], self, bound_properties[i],
-                            G_BINDING_SYNC_CREATE);
-  for (guint i = 0; i < G_N_ELEMENTS (enum_properties); i++)
-    g_object_bind_property_full (status, enum_properties[i], self, enum_properties[i],
-                                 G_BINDING_SYNC_CREATE, enum_to_nick, NULL, NULL, NULL);
-  g_object_bind_property_full (status, "problem", self, "problem", G_BINDING_SYNC_CREATE,
-                               problem_to_string, NULL, NULL, NULL);
+  ocd_service_bind_status (self, status, summary != NULL ? summary : G_OBJECT (status));
   g_object_bind_property (link, "debug-logging", self, "debug-logging", G_BINDING_SYNC_CREATE);
   if (ocd_link_get_host (link) != NULL)
     g_object_bind_property (ocd_link_get_host (link), "context", self, "host", G_BINDING_SYNC_CREATE);

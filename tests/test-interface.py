@@ -465,5 +465,66 @@ class TestDaemonKeys(DaemonTestCase):
                          'documented keys the daemon never returned in any role')
 
 
+
+PRINTER_IFACE = IFACE + '.Printer'
+# What a printer of several does not have: the host's and printer 0's own.
+ROOT_ONLY = {'Version', 'DebugLogging', 'Host', 'GetRecentLog', 'SetServerUrl', 'Link', 'Unlink',
+             'SetDebugLogging'}
+
+
+def printer_interface():
+    root = ET.parse(XML).getroot()
+    found = [i for i in root.findall('interface') if i.get('name') == PRINTER_IFACE]
+    return found[0] if found else None
+
+
+def signature(element):
+    return (element.tag, element.get('type'),
+            tuple((a.get('name'), a.get('type'), a.get('direction')) for a in element.findall('arg')))
+
+
+class TestPrinterInterface(DaemonTestCase):
+    """io.obico.Connect1.Printer (/io/obico/Connect1/Printer/N): the per-printer
+    members of io.obico.Connect1 with their types, so the keys and values
+    documented there are its too, and the daemon's objects have exactly them."""
+
+    def test_members_are_the_roots(self):
+        iface = printer_interface()
+        self.assertIsNotNone(iface, PRINTER_IFACE + ' is not in ' + XML)
+        root_iface = ET.parse(XML).getroot().find('interface')
+        root_members = {c.get('name'): signature(c) for c in root_iface if c.tag is not ET.Comment}
+        mine = {c.get('name'): signature(c) for c in iface if c.tag is not ET.Comment}
+        for name, sig in mine.items():
+            self.assertEqual(sig, root_members.get(name), '%s differs from the root\'s' % name)
+        self.assertEqual(set(root_members) - set(mine), ROOT_ONLY,
+                         'a member of one printer is missing on ' + PRINTER_IFACE)
+
+    def test_the_daemon_has_them(self):
+        reply = self.bus.conn.call_sync(BUS_NAME, OBJECT_PATH, 'org.freedesktop.DBus.ObjectManager',
+                                        'GetManagedObjects', None, None, Gio.DBusCallFlags.NONE, -1, None)
+        objects = reply.unpack()[0]
+        path = OBJECT_PATH + '/Printer/0'
+        self.assertIn(path, objects)
+        self.assertEqual(set(objects[path]), {PRINTER_IFACE})
+        iface = printer_interface()
+        documented = {c.get('name'): c.get('type') for c in iface if c.tag == 'property'}
+        props = self.bus.conn.call_sync(BUS_NAME, path, 'org.freedesktop.DBus.Properties', 'GetAll',
+                                        GLib.Variant('(s)', (PRINTER_IFACE,)), GLib.VariantType('(a{sv})'),
+                                        Gio.DBusCallFlags.NONE, -1, None).get_child_value(0)
+        got = {}
+        for i in range(props.n_children()):
+            entry = props.get_child_value(i)
+            got[entry.get_child_value(0).get_string()] = entry.get_child_value(1).get_variant().get_type_string()
+        self.assertEqual(got, documented)
+        xml = self.bus.conn.call_sync(BUS_NAME, path, 'org.freedesktop.DBus.Introspectable', 'Introspect',
+                                      None, None, Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+        info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(PRINTER_IFACE)
+        self.assertEqual(sorted(m.name for m in info.methods),
+                         sorted(c.get('name') for c in iface if c.tag == 'method'))
+        self.assertEqual(self.bus.conn.call_sync(BUS_NAME, path, PRINTER_IFACE, 'Test', None, None,
+                                                 Gio.DBusCallFlags.NONE, -1, None).unpack()[0],
+                         'not-linked')
+
+
 if __name__ == '__main__':
     main()

@@ -361,6 +361,74 @@ class TestFollowing(ObicoctlTestCase):
         self.stop(proc)
 
 
+class TestSeveralPrinters(ObicoctlTestCase):
+    """Two official agents' settings: two printers, --printer picks one."""
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'agents', 'moonraker-obico.cfg')
+        with open(fixture, encoding='utf-8') as f:
+            text = f.read()
+        self.names = ['Voron 2.4', 'Ender 3']
+        paths = []
+        for i, name in enumerate(self.names, 1):
+            printer = self.sim.add_printer(name)
+            data = os.path.join(self.tmp, 'printer_%d_data' % i)
+            os.makedirs(os.path.join(data, 'config'))
+            path = os.path.join(data, 'config', 'moonraker-obico.cfg')
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(text.replace('@URL@', self.sim.url).replace('@TOKEN@', printer['token'])
+                            .replace('@LOG@', os.path.join(data, 'moonraker-obico.log')))
+            paths.append(path)
+        self.daemon.extra_args = [a for p in paths for a in ('--agent-settings', p)]
+        self.write_config({'watch': {'hc-interval': 0.5, 'credentials-interval': 0.5,
+                                     'websocket-interval': 0.5}})
+        self.daemon.start()
+        deadline = time.monotonic() + 15 * SLOW
+        while time.monotonic() < deadline:
+            proc = subprocess.run([OBICOCTL, '--session', '--json', 'status'], env=self.env(),
+                                  capture_output=True, text=True)
+            lines = [json.loads(line) for line in proc.stdout.splitlines()]
+            if proc.returncode == OK and [p['PrinterName'] for p in lines] == self.names:
+                return
+            time.sleep(0.1)
+        self.fail('not two printers, both okay: %s' % proc.stdout)
+
+    def json_lines(self, *args, status=OK):
+        return [json.loads(line) for line in self.ctl('--json', *args, status=status).splitlines()]
+
+    def test_status_shows_each(self):
+        out = self.ctl('status')
+        for i, name in enumerate(self.names, 1):
+            self.assertIn(name, out)
+        self.assertEqual(out.count('Okay'), 2, out)
+        two = self.ctl('--printer', '2', 'status')
+        self.assertIn('Ender 3', two)
+        self.assertNotIn('Voron', two)
+        lines = self.json_lines('--printer', '1', 'status')
+        self.assertEqual([p['PrinterName'] for p in lines], ['Voron 2.4'])
+        self.ctl('--printer', '3', 'status', status=USAGE)
+        self.assertIn('no printer 3', self.last_stderr)
+
+    def test_commands_of_one_printer(self):
+        for command in (['test'], ['diagnose'], ['report'], ['monitor'], ['reset-errors'], ['reconnect']):
+            with self.subTest(command=command):
+                self.ctl(*command, status=USAGE)
+                self.assertIn('2 printers', self.last_stderr)
+        reply = self.json('--printer', '2', 'test')
+        self.assertEqual(reply['result'], 'succeeded')
+        report = self.json('--printer', '2', 'report')
+        self.assertEqual([a['path'] for a in report['report']['agents'] if a['watched']],
+                         [self.daemon.extra_args[3]])
+        self.ctl('--printer', '2', 'reset-errors')
+        self.ctl('--printer', '2', 'reconnect')
+        # The service's own: its log and debug logging are the host's; a
+        # further printer's link is its agent's.
+        self.assertTrue(self.ctl('log'))
+        self.ctl('--printer', '2', 'link', '123456', status=USAGE)
+        self.assertIn('official Obico agent', self.last_stderr)
+        self.ctl('--printer', '2', 'server', 'http://127.0.0.1:9', status=USAGE)
 class TestCompletion(unittest.TestCase):
     """The bash completion offers the commands, options and arguments."""
 
