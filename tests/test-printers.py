@@ -114,6 +114,15 @@ class PrintersTestCase(DaemonTestCase):
         self.fail('%d printers, wanted %d: %r\n%s' % (len(found), count, sorted(found),
                                                      self.daemon.log()[-3000:]))
 
+    def signals(self, name, count):
+        """The ObjectManager's @name signals, once there are @count."""
+        end = time.monotonic() + 5 * SLOW
+        while True:
+            found = [params for n, params in self.om_signals if n == name]
+            if len(found) >= count or time.monotonic() > end:
+                return found
+            pump(0.05)
+
     def prop(self, path, name):
         reply = self.bus.conn.call_sync(BUS_NAME, path, 'org.freedesktop.DBus.Properties', 'Get',
                                         GLib.Variant('(ss)', (PRINTER_IFACE, name)), None,
@@ -206,7 +215,7 @@ class TestTwoInstances(PrintersTestCase):
             f.write('[Service]\nUser=pi\nExecStart=/home/pi/moonraker-obico-env/bin/python '
                     '-m moonraker_obico.app -c /home/pi/printer_2_data/config/moonraker-obico.cfg\n')
         self.wait_printers(2)
-        added = [params for name, params in self.om_signals if name == 'InterfacesAdded']
+        added = self.signals('InterfacesAdded', 1)
         self.assertEqual([a[0] for a in added], [OBJECT_PATH + '/Printer/1'])
         self.assertIn(PRINTER_IFACE, added[0][1])
         self.assertEqual(self.path_of(two), OBJECT_PATH + '/Printer/1')
@@ -226,7 +235,7 @@ class TestGivenSettings(PrintersTestCase):
         # Its settings file removed: its object goes (InterfacesRemoved).
         os.unlink(two)
         self.wait_printers(1)
-        removed = [params for name, params in self.om_signals if name == 'InterfacesRemoved']
+        removed = self.signals('InterfacesRemoved', 1)
         self.assertEqual(removed, [(p2, [PRINTER_IFACE])])
         self.assertEqual(self.path_of(one), OBJECT_PATH + '/Printer/0')
         self.daemon.wait_prop('State', 'okay')
