@@ -70,7 +70,7 @@ update_actions (OcApplication *self)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
   if (running)
     g_simple_action_set_state (G_SIMPLE_ACTION (action),
-                               g_variant_new_boolean (ocd_connect1_get_debug_logging (proxy)));
+                               g_variant_new_boolean (ocd_connect1_get_debug_logging (oc_client_get_root (self->client))));
 }
 
 /* After a TEST: the fix its result leads to, or the status page when there is
@@ -190,6 +190,22 @@ show_page_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (get_window (self)));
 }
 
+/* Printer N (from 1) of a host with several, everywhere in the app. */
+static void
+show_printer_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  OcApplication *self = user_data;
+  g_autoptr(GPtrArray) printers = oc_client_get_printers (self->client);
+  guint number = g_variant_get_uint32 (parameter);
+
+  if (number >= 1 && number <= printers->len)
+    oc_client_select_printer (self->client, g_ptr_array_index (printers, number - 1));
+  oc_window_show_page (get_window (self), "status");
+  gtk_window_present (GTK_WINDOW (get_window (self)));
+}
+
 static void
 set_debug_logging_cb (GObject      *object,
                       GAsyncResult *result,
@@ -214,7 +230,7 @@ change_debug_logging (GSimpleAction *action,
                       gpointer       user_data)
 {
   OcApplication *self = user_data;
-  OcdConnect1 *proxy = oc_client_get_proxy (self->client);
+  OcdConnect1 *proxy = oc_client_get_root (self->client);
 
   if (proxy == NULL)
     return;
@@ -323,6 +339,7 @@ static const GActionEntry app_actions[] = {
   { "debug-logging", NULL, NULL, "false", change_debug_logging },
   { "show-fix", show_fix_activated, "s" },
   { "show-page", show_page_activated, "s" },
+  { "show-printer", show_printer_activated, "u" },
   { "save-support-report", save_support_report_activated, "s" },
   { "dump-state", dump_state_activated },
   { "about", about_activated },

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "obico-error.h"
 #include "obico-names.h"
@@ -29,8 +30,10 @@ struct _OcClient
   GBusType      bus_type;
   guint         watch_id;
   GCancellable *proxy_cancellable;
-  OcdConnect1  *proxy;
+  OcdConnect1  *proxy;          /* the root: the host's, printer 1's */
   GCancellable *report_cancellable;
+  GDBusObjectManager *printers; /* the daemon's /io/obico/Connect1/Printer/N */
+  OcdConnect1  *selected;       /* one printer of several, NULL: the root */
   OcAgent      *agent;          /* from GetReport's agents */
 };
 
@@ -44,8 +47,11 @@ enum {
 
 enum {
   CHANGED,
+  PRINTERS_CHANGED,
   N_SIGNALS
 };
+
+#define PRINTER_INTERFACE OBICO_INTERFACE ".Printer"
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -84,8 +90,8 @@ refresh_agent (OcClient *self)
 {
   g_cancellable_cancel (self->report_cancellable);
   g_set_object (&self->report_cancellable, g_cancellable_new ());
-  if (self->proxy != NULL)
-    ocd_connect1_call_get_report (self->proxy, self->report_cancellable, get_report_cb, self);
+  if (oc_client_get_proxy (self) != NULL)
+    ocd_connect1_call_get_report (oc_client_get_proxy (self), self->report_cancellable, get_report_cb, self);
 }
 
 static void
@@ -104,11 +110,165 @@ on_properties_changed (OcClient   *self,
 }
 
 static void
+set_selected (OcClient    *self,
+              OcdConnect1 *printer)
+{
+  if (self->selected == printer)
+    return;
+  if (self->selected != NULL)
+    g_signal_handlers_disconnect_by_data (self->selected, self);
+  g_set_object (&self->selected, printer);
+  if (printer != NULL)
+    g_signal_connect_swapped (printer, "g-properties-changed", G_CALLBACK (on_properties_changed), self);
+  g_clear_pointer (&self->agent, oc_agent_free);
+  refresh_agent (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROXY]);
+  emit_changed (self);
+}
+
+static gint
+compare_printers (gconstpointer a, gconstpointer b)
+{
+  const char *x = g_dbus_proxy_get_object_path (*(GDBusProxy * const *) a);
+  const char *y = g_dbus_proxy_get_object_path (*(GDBusProxy * const *) b);
+  guint64 nx = g_ascii_strtoull (strrchr (x, '/') + 1, NULL, 10);
+  guint64 ny = g_ascii_strtoull (strrchr (y, '/') + 1, NULL, 10);
+
+  return nx < ny ? -1 : nx > ny;
+}
+
+/* The printers of a host with several, by their number; empty with one. */
+GPtrArray *
+oc_client_get_printers (OcClient *self)
+{
+  GPtrArray *printers = g_ptr_array_new_with_free_func (g_object_unref);
+  GList *objects;
+
+  g_return_val_if_fail (OC_IS_CLIENT (self), printers);
+
+  if (self->printers == NULL || self->proxy == NULL)
+    return printers;
+  objects = g_dbus_object_manager_get_objects (self->printers);
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      GDBusInterface *iface = g_dbus_object_get_interface (l->data, PRINTER_INTERFACE);
+
+      if (iface != NULL && OCD_IS_CONNECT1 (iface))
+        g_ptr_array_add (printers, iface);
+      else
+        g_clear_object (&iface);
+    }
+  g_list_free_full (objects, g_object_unref);
+  if (printers->len < 2)
+    g_ptr_array_set_size (printers, 0);
+  g_ptr_array_sort (printers, compare_printers);
+  return printers;
+}
+
+/* Shows @printer (one of oc_client_get_printers()) everywhere in the app,
+ * NULL the host's root object. */
+void
+oc_client_select_printer (OcClient    *self,
+                          OcdConnect1 *printer)
+{
+  g_return_if_fail (OC_IS_CLIENT (self));
+
+  set_selected (self, printer);
+}
+
+/* The selected printer, NULL when the root is shown. */
+OcdConnect1 *
+oc_client_get_selected (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), NULL);
+
+  return self->selected;
+}
+
+static void
+on_printers_changed (OcClient *self)
+{
+  g_autoptr(GPtrArray) printers = oc_client_get_printers (self);
+
+  /* a printer that went (or a host down to one) shows the root again; on
+   * a host with several, the app shows one printer: the first at first */
+  if (self->selected != NULL && !g_ptr_array_find (printers, self->selected, NULL))
+    set_selected (self, NULL);
+  if (self->selected == NULL && printers->len > 1)
+    set_selected (self, g_ptr_array_index (printers, 0));
+  g_signal_emit (self, signals[PRINTERS_CHANGED], 0);
+}
+
+static void
+on_printer_properties_changed (GDBusObjectManagerClient *manager,
+                               GDBusObjectProxy         *object,
+                               GDBusProxy               *interface,
+                               GVariant                 *changed,
+                               const char *const        *invalidated,
+                               OcClient                 *self)
+{
+  g_signal_emit (self, signals[PRINTERS_CHANGED], 0);
+}
+
+static GType
+printer_proxy_type (GDBusObjectManagerClient *manager,
+                    const char               *object_path,
+                    const char               *interface_name,
+                    gpointer                  user_data)
+{
+  if (interface_name == NULL)
+    return G_TYPE_DBUS_OBJECT_PROXY;
+  /* the same members as the root's: the same proxy, on the other interface */
+  if (g_str_equal (interface_name, PRINTER_INTERFACE))
+    return OCD_TYPE_CONNECT1_PROXY;
+  return G_TYPE_DBUS_PROXY;
+}
+
+static void
+set_printers (OcClient           *self,
+              GDBusObjectManager *printers)
+{
+  if (self->printers != NULL)
+    g_signal_handlers_disconnect_by_data (self->printers, self);
+  g_set_object (&self->printers, printers);
+  if (printers != NULL)
+    {
+      g_signal_connect_swapped (printers, "object-added", G_CALLBACK (on_printers_changed), self);
+      g_signal_connect_swapped (printers, "object-removed", G_CALLBACK (on_printers_changed), self);
+      g_signal_connect (printers, "interface-proxy-properties-changed",
+                        G_CALLBACK (on_printer_properties_changed), self);
+    }
+  on_printers_changed (self);
+}
+
+static void
+printers_ready_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  OcClient *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) printers = g_dbus_object_manager_client_new_finish (result, &error);
+
+  if (printers == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No printers: %s", error->message);
+      return;
+    }
+  set_printers (self, printers);
+}
+
+static void
 set_proxy (OcClient    *self,
            OcdConnect1 *proxy)
 {
   if (self->proxy == proxy)
     return;
+
+  set_selected (self, NULL);
+  if (proxy == NULL)
+    set_printers (self, NULL);
 
   if (self->proxy != NULL)
     g_signal_handlers_disconnect_by_data (self->proxy, self);
@@ -140,6 +300,10 @@ proxy_ready_cb (GObject      *object,
 
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), CALL_TIMEOUT_MS);
   set_proxy (self, proxy);
+  g_dbus_object_manager_client_new (g_dbus_proxy_get_connection (G_DBUS_PROXY (proxy)),
+                                    G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, OBICO_BUS_NAME,
+                                    OBICO_OBJECT_PATH, printer_proxy_type, NULL, NULL,
+                                    self->proxy_cancellable, printers_ready_cb, self);
 }
 
 static void
@@ -197,9 +361,20 @@ oc_client_get_bus_type (OcClient *self)
   return self->bus_type;
 }
 
-/* NULL while the service is not running. */
+/* The printer the app shows: the selected one of several, else the root;
+ * NULL while the service is not running. */
 OcdConnect1 *
 oc_client_get_proxy (OcClient *self)
+{
+  g_return_val_if_fail (OC_IS_CLIENT (self), NULL);
+
+  return self->selected != NULL ? self->selected : self->proxy;
+}
+
+/* The root object: the host's members (DebugLogging, GetRecentLog, Host)
+ * and printer 1's credentials. NULL while the service is not running. */
+OcdConnect1 *
+oc_client_get_root (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), NULL);
 
@@ -227,7 +402,9 @@ oc_client_get_state (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_STATE_UNKNOWN);
 
-  return self->proxy != NULL ? obico_read_state (ocd_connect1_get_state (self->proxy)) : OBICO_STATE_UNKNOWN;
+  OcdConnect1 *proxy = oc_client_get_proxy (self);
+
+  return proxy != NULL ? obico_read_state (ocd_connect1_get_state (proxy)) : OBICO_STATE_UNKNOWN;
 }
 
 ObicoRole
@@ -235,7 +412,9 @@ oc_client_get_role (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_ROLE_UNKNOWN);
 
-  return self->proxy != NULL ? obico_read_role (ocd_connect1_get_role (self->proxy)) : OBICO_ROLE_UNKNOWN;
+  OcdConnect1 *proxy = oc_client_get_proxy (self);
+
+  return proxy != NULL ? obico_read_role (ocd_connect1_get_role (proxy)) : OBICO_ROLE_UNKNOWN;
 }
 
 ObicoProblem
@@ -243,7 +422,9 @@ oc_client_get_problem (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_PROBLEM_NONE);
 
-  return self->proxy != NULL ? obico_read_problem (ocd_connect1_get_problem (self->proxy)) : OBICO_PROBLEM_NONE;
+  OcdConnect1 *proxy = oc_client_get_proxy (self);
+
+  return proxy != NULL ? obico_read_problem (ocd_connect1_get_problem (proxy)) : OBICO_PROBLEM_NONE;
 }
 
 ObicoWebSocket
@@ -251,8 +432,10 @@ oc_client_get_web_socket (OcClient *self)
 {
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_WEB_SOCKET_UNKNOWN);
 
-  return self->proxy != NULL ? obico_read_web_socket (ocd_connect1_get_web_socket (self->proxy))
-                             : OBICO_WEB_SOCKET_UNKNOWN;
+  OcdConnect1 *proxy = oc_client_get_proxy (self);
+
+  return proxy != NULL ? obico_read_web_socket (ocd_connect1_get_web_socket (proxy))
+                       : OBICO_WEB_SOCKET_UNKNOWN;
 }
 
 /* The official agent on this host (the watched one, else one installed), or
@@ -285,7 +468,7 @@ oc_client_get_severity (OcClient *self)
 
   g_return_val_if_fail (OC_IS_CLIENT (self), OBICO_SEVERITY_UNKNOWN);
 
-  stats = self->proxy != NULL ? ocd_connect1_get_error_stats (self->proxy) : NULL;
+  stats = oc_client_get_proxy (self) != NULL ? ocd_connect1_get_error_stats (oc_client_get_proxy (self)) : NULL;
   if (stats != NULL)
     g_variant_lookup (stats, "severity", "&s", &severity);
 
@@ -334,7 +517,9 @@ oc_client_change (OcClient            *self,
       return;
     }
 
-  g_dbus_proxy_call (G_DBUS_PROXY (self->proxy), method, owned,
+  /* the selected printer's own (ResetErrors), else the root's (Link, …) */
+  g_dbus_proxy_call (G_DBUS_PROXY (g_str_equal (method, "ResetErrors") || g_str_equal (method, "Reconnect")
+                                   ? oc_client_get_proxy (self) : self->proxy), method, owned,
                      G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, CHANGE_TIMEOUT_MS,
                      cancellable, change_cb, task);
 }
@@ -396,6 +581,9 @@ oc_client_class_init (OcClientClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The printers of a host with several came, went, or changed. */
+  signals[PRINTERS_CHANGED] = g_signal_new ("printers-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* The daemon's properties changed, or the daemon came or went. */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);

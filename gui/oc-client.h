@@ -22,6 +22,11 @@ void            oc_client_stop           (OcClient *self);
 GBusType        oc_client_get_bus_type   (OcClient *self);
 OcdConnect1    *oc_client_get_proxy      (OcClient *self);
 gboolean        oc_client_get_running    (OcClient *self);
+OcdConnect1    *oc_client_get_root       (OcClient *self);
+GPtrArray      *oc_client_get_printers   (OcClient *self);
+void            oc_client_select_printer (OcClient    *self,
+                                          OcdConnect1 *printer);
+OcdConnect1    *oc_client_get_selected   (OcClient *self);
 
 ObicoState      oc_client_get_state      (OcClient *self);
 ObicoRole       oc_client_get_role       (OcClient *self);

@@ -213,7 +213,8 @@ reload_log (OcFixPage *self)
   OcdConnect1 *proxy = get_proxy (self);
 
   if (proxy != NULL && gtk_widget_get_visible (self->log_group))
-    ocd_connect1_call_get_recent_log (proxy, LOG_LINES, self->cancellable, get_recent_log_cb, self);
+    ocd_connect1_call_get_recent_log (oc_client_get_root (self->client), LOG_LINES, self->cancellable,
+                                      get_recent_log_cb, self);
   reload_agent_log (self);
 }
 
@@ -403,7 +404,8 @@ oc_fix_page_set_fix (OcFixPage *self,
   /* shows the agent's log, and asks for it, when this page has it */
   on_daemon_changed (self);
   if (gtk_widget_get_visible (self->log_group) && proxy != NULL)
-    ocd_connect1_call_get_recent_log (proxy, LOG_LINES, self->cancellable, get_recent_log_cb, self);
+    ocd_connect1_call_get_recent_log (oc_client_get_root (self->client), LOG_LINES, self->cancellable,
+                                      get_recent_log_cb, self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 }
 

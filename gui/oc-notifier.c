@@ -58,13 +58,40 @@ get_printer_name (OcdConnect1 *proxy)
   return name != NULL && *name != '\0' ? name : NULL;
 }
 
+/* Which printer the notification is about: on a host with several, those
+ * not okay (the root's State is their summary), else the one. NULL when
+ * there is no name to tell. */
+static char *
+get_offline_names (OcNotifier *self)
+{
+  g_autoptr(GPtrArray) printers = oc_client_get_printers (self->client);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  if (printers->len == 0)
+    return g_strdup (get_printer_name (oc_client_get_root (self->client)));
+  for (guint i = 0; i < printers->len; i++)
+    {
+      OcdConnect1 *printer = g_ptr_array_index (printers, i);
+
+      if (obico_read_state (ocd_connect1_get_state (printer)) != OBICO_STATE_OKAY &&
+          get_printer_name (printer) != NULL)
+        g_ptr_array_add (names, (gpointer) get_printer_name (printer));
+    }
+  if (names->len == 0)
+    return NULL;
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
 static void
 show_offline (OcNotifier *self)
 {
-  OcdConnect1 *proxy = oc_client_get_proxy (self->client);
+  /* the root: every printer's summary, whichever the window shows */
+  OcdConnect1 *proxy = oc_client_get_root (self->client);
   const char *detail = proxy != NULL ? ocd_connect1_get_problem_detail (proxy) : NULL;
-  const OcFix *fix = oc_fix_for_problem (oc_client_get_problem (self->client));
-  const char *name = get_printer_name (proxy);
+  const OcFix *fix = oc_fix_for_problem (proxy != NULL ? obico_read_problem (ocd_connect1_get_problem (proxy))
+                                                       : OBICO_PROBLEM_NONE);
+  g_autofree char *name = get_offline_names (self);
   g_autoptr(GNotification) notification = NULL;
   g_autoptr(GIcon) icon = g_themed_icon_new ("io.obico.Connect");
   g_autofree char *title = NULL;
@@ -96,12 +123,15 @@ show_offline (OcNotifier *self)
 static void
 show_online (OcNotifier *self)
 {
-  const char *name = get_printer_name (oc_client_get_proxy (self->client));
+  g_autoptr(GPtrArray) printers = oc_client_get_printers (self->client);
+  const char *name = get_printer_name (oc_client_get_root (self->client));
   g_autoptr(GNotification) notification = NULL;
   g_autoptr(GIcon) icon = g_themed_icon_new ("io.obico.Connect");
   g_autofree char *body = NULL;
 
-  if (name != NULL)
+  if (printers->len > 1)
+    body = g_strdup (_("Every printer of this host is connected to its Obico server again."));
+  else if (name != NULL)
     /* TRANSLATORS: %s is the printer's name on the Obico server */
     body = g_strdup_printf (_("%s is connected to its Obico server again."), name);
   else
@@ -170,7 +200,8 @@ link_changed (OcNotifier *self)
     return;
 
   if (oc_client_get_running (self->client))
-    apply (self, oc_outage_set_state (&self->outage, oc_client_get_state (self->client)));
+    apply (self, oc_outage_set_state (&self->outage,
+                                      obico_read_state (ocd_connect1_get_state (oc_client_get_root (self->client)))));
   else
     apply (self, oc_outage_service_gone (&self->outage));
 }

@@ -8,6 +8,7 @@
 
 #include "oc-fix.h"
 #include "oc-format.h"
+#include "oc-printer-list.h"
 #include "oc-status-page.h"
 
 struct _OcStatusPage
@@ -33,6 +34,7 @@ struct _OcStatusPage
   AdwActionRow        *next_row;
   GtkImage            *next_icon;
   GtkListBox          *steps_list;
+  OcPrinterList       *printer_list;
 };
 
 G_DEFINE_FINAL_TYPE (OcStatusPage, oc_status_page, ADW_TYPE_BIN)
@@ -252,6 +254,7 @@ oc_status_page_set_doctor (OcStatusPage *self,
     }
   g_set_object (&self->doctor, doctor);
   g_set_object (&self->client, (doctor != NULL ? oc_doctor_get_client (doctor) : NULL));
+  oc_printer_list_set_client (self->printer_list, self->client);
 
   if (doctor != NULL)
     {
@@ -287,6 +290,7 @@ oc_status_page_class_init (OcStatusPageClass *klass)
   widget_class->map = oc_status_page_map;
   widget_class->unmap = oc_status_page_unmap;
 
+  g_type_ensure (OC_TYPE_PRINTER_LIST);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/obico/Connect/oc-status-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, state_icon);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, state_label);
@@ -303,6 +307,7 @@ oc_status_page_class_init (OcStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, next_row);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, next_icon);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, printer_list);
 }
 
 static void

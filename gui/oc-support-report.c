@@ -434,8 +434,12 @@ get_report_cb (GObject      *object,
 
   /* a failure leaves the report out; the rest is still worth having */
   ocd_connect1_call_get_report_finish (OCD_CONNECT1 (object), &data->report, result, NULL);
-  ocd_connect1_call_get_recent_log (OCD_CONNECT1 (object), LOG_LINES, g_task_get_cancellable (task),
-                                    get_recent_log_cb, task);
+  OcdConnect1 *root = oc_client_get_root (oc_doctor_get_client (g_task_get_source_object (task)));
+
+  if (root == NULL)
+    root = OCD_CONNECT1 (object);
+  /* the service's log is the root's, one for every printer */
+  ocd_connect1_call_get_recent_log (root, LOG_LINES, g_task_get_cancellable (task), get_recent_log_cb, task);
 }
 
 void

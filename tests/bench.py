@@ -14,7 +14,9 @@ Against obico-sim on loopback, with the real daemon on a private bus:
   daemon on a host that tells nothing, against one with NetworkManager, timedated and a Raspberry Pi's
   get_throttled (python-dbusmock and umockdev, as tests/test-host.py), and the CPU of one Wi-Fi signal
   change; with --baseline-connectd, also against another build's daemon (one without ocd-host) on the
-  host that tells nothing.
+  host that tells nothing;
+- what watching more printers costs (KIAUH instances in the watch role): memory (RSS, PSS) per
+  additional printer and CPU per idle hour, 1 printer against 3 (--printers-only).
 """
 import argparse
 import os
@@ -167,11 +169,87 @@ def bench_host(build, baseline, idle, changes):
                nothing['Rss'] - base['Rss'], nothing['Anonymous'] - base['Anonymous']))
 
 
+def printers_idle(n, idle):
+    """The daemon watching @n printers (moonraker-obico of KIAUH instances,
+    each its own printer on obico-sim, default check intervals), all okay:
+    CPU ns and wake-ups over @idle seconds, and memory."""
+    from harness import PrivateBus, Daemon, pump
+    from simctl import Sim
+    from gi.repository import Gio
+
+    tmp = tempfile.mkdtemp(prefix='obico-bench-printers-')
+    state = os.path.join(tmp, 'state')
+    os.mkdir(state, 0o700)
+    conf = os.path.join(tmp, 'obico-connect.conf')
+    sim = Sim().start()
+    with open(conf, 'w') as f:
+        f.write('[server]\nurl=%s\n' % sim.url)
+    args = []
+    for i in range(1, n + 1):
+        printer = sim.add_printer('Bench %d' % i)
+        path = os.path.join(tmp, 'home', 'pi', 'printer_%d_data' % i, 'config', 'moonraker-obico.cfg')
+        os.makedirs(os.path.dirname(path))
+        with open(path, 'w') as f:
+            f.write('[server]\nurl = %s\nauth_token = %s\n' % (sim.url, printer['token']))
+        args += ['--agent-settings', path]
+    bus = PrivateBus()
+    daemon = Daemon(bus, state, conf, extra_args=args)
+    daemon.start()
+    try:
+        def okay():
+            reply = bus.conn.call_sync('io.obico.Connect1', '/io/obico/Connect1',
+                                       'org.freedesktop.DBus.ObjectManager', 'GetManagedObjects', None, None,
+                                       Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+            states = [o['io.obico.Connect1.Printer']['State'] for o in reply.values()]
+            return len(states) == n and all(s == 'okay' for s in states)
+        end = time.monotonic() + 60
+        while not okay():
+            if time.monotonic() > end:
+                raise SystemExit('%d printers did not all become okay' % n)
+            pump(0.1)
+        time.sleep(5)
+        pid = daemon.proc.pid
+        before, t0 = per_thread(pid), time.monotonic()
+        time.sleep(idle)
+        cpu, woke = since(before, per_thread(pid))
+        out = {'cpu': cpu, 'wakeups': woke, 'span': time.monotonic() - t0}
+        out.update(memory(pid))
+        return out
+    finally:
+        daemon.stop()
+        bus.close()
+        sim.close()
+
+
+def bench_printers(idle, counts=(1, 3)):
+    """What watching more printers costs: memory per additional printer and
+    CPU per idle hour, 1 against 3 (the watch role's default cadence: /hc/
+    every 60 s, the credentials and an anonymous upgrade every 10 min, and
+    what the app shows sampled from the kernel every 10 s, per printer)."""
+    results = {}
+    for n in counts:
+        r = results[n] = printers_idle(n, idle)
+        print('%d printer%s watched:       idle CPU %.1f ms per hour (%.2f ms over %.0f s), %.0f wake-ups '
+              'per hour, RSS %.2f MiB, PSS %.2f MiB, anonymous %.2f MiB' %
+              (n, ' ' if n == 1 else 's', r['cpu'] / 1e6 * 3600 / r['span'], r['cpu'] / 1e6, r['span'],
+               r['wakeups'] * 3600 / r['span'], r['Rss'], r['Pss'], r['Anonymous']))
+    low, high = results[counts[0]], results[counts[-1]]
+    more = counts[-1] - counts[0]
+    print('each additional printer:  RSS %+.2f MiB, PSS %+.2f MiB, anonymous %+.2f MiB, idle CPU %+.1f ms '
+          'per hour, %+.0f wake-ups per hour' %
+          ((high['Rss'] - low['Rss']) / more, (high['Pss'] - low['Pss']) / more,
+           (high['Anonymous'] - low['Anonymous']) / more,
+           (high['cpu'] / high['span'] - low['cpu'] / low['span']) * 3600 / 1e6 / more,
+           (high['wakeups'] / high['span'] - low['wakeups'] / low['span']) * 3600 / more))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
     ap.add_argument('--quick', action='store_true', help='fewer rounds, shorter idle (a smoke run)')
     ap.add_argument('--host-only', action='store_true', help='only what observing the host adds')
+    ap.add_argument('--printers-only', action='store_true',
+                    help='only what watching more printers costs (1 against 3)')
     ap.add_argument('--idle', type=float, metavar='S', help='seconds of each idle measurement')
     ap.add_argument('--baseline-connectd', metavar='PATH',
                     help='another build\'s obico-connectd to compare the host observers with')
@@ -187,6 +265,9 @@ def main():
     kills = 5 if args.quick else 20
     idle = args.idle or (20 if args.quick else 120)
 
+    if args.printers_only:
+        bench_printers(idle)
+        return
     if args.host_only:
         bench_host(build, args.baseline_connectd, idle, 20 if args.quick else 100)
         return
@@ -305,6 +386,9 @@ def main():
 
     # 6. What observing the host adds.
     bench_host(build, args.baseline_connectd, idle, 20 if args.quick else 100)
+
+    # 7. What watching more printers costs.
+    bench_printers(idle)
 
 
 if __name__ == '__main__':

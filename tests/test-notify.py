@@ -448,5 +448,47 @@ class TestUnlinked(NotifyTestCase):
         self.assertQuietFor(self.grace + 2)
 
 
+
+class TestSeveralPrinters(NotifyTestCase):
+    """Two printers (two KIAUH instances, each on its own server): the one
+    that goes offline is named, and the recovery is every printer's."""
+
+    config = {'server': {'timeout': 1},
+              'watch': {'hc-interval': 0.5, 'credentials-interval': 0.5, 'websocket-interval': 0.5}}
+
+    def daemon_args(self):
+        from harness import Sim
+        self.sim2 = Sim()
+        self.sim2.start()
+        self.addCleanup(self.sim2.close)
+        paths = []
+        for n, (sim, name) in enumerate(((self.sim, 'Voron'), (self.sim2, 'Ender')), 1):
+            printer = sim.add_printer(name)
+            path = os.path.join(self.tmp, 'printer_%d_data' % n, 'config', 'moonraker-obico.cfg')
+            os.makedirs(os.path.dirname(path))
+            with open(path, 'w') as f:
+                f.write('[server]\nurl = %s\nauth_token = %s\n' % (sim.url, printer['token']))
+            paths.append(path)
+        return [a for p in paths for a in ('--agent-settings', p)]
+
+    def link(self, name=None):
+        pass    # the agents hold the links; setUp waits for State okay (both printers)
+
+    def test_names_the_printer_that_went_offline(self):
+        self.sim2.kill()
+        self.daemon.wait_prop('State', lambda s: s != 'okay')
+        notes = self.wait_offline()
+        self.assertEqual(len(notes), 1, notes)
+        self.assertEqual(notes[0]['summary'], 'Ender is offline from Obico')
+        self.assertEqual(notes[0]['body'], self.daemon.get('ProblemDetail'))
+
+        self.sim2.start()
+        notes = self.wait_for(lambda: len(self.server.notifications()) == 2 and self.server.notifications(),
+                              30, 'the back-online notification')
+        self.assertEqual(notes[1]['summary'], ONLINE_TITLE)
+        self.assertEqual(notes[1]['body'], 'Every printer of this host is connected to its Obico server again.')
+        self.assertEqual(self.server.closed(), [1])
+
+
 if __name__ == '__main__':
     main()

@@ -583,5 +583,59 @@ class TestServiceRestart(AppTestCase):
         self.app.wait('status', 'Succeeded')
 
 
+
+class TestSeveralPrinters(AppTestCase):
+    """Two KIAUH instances, each on its own server: the status page lists both
+    with their states; choosing one shows its link; the second losing its
+    server shows there, and the notifier names that printer."""
+
+    link_first = False
+    config = WATCH_FAST
+
+    def daemon_args(self):
+        from harness import Sim
+        self.sim2 = Sim()
+        self.sim2.start()
+        self.addCleanup(self.sim2.close)
+        home = os.path.join(self.tmp, 'home', 'pi')
+        paths = []
+        for n, (sim, name) in enumerate(((self.sim, 'Voron'), (self.sim2, 'Ender')), 1):
+            printer = sim.add_printer(name)
+            path = os.path.join(home, 'printer_%d_data' % n, 'config', 'moonraker-obico.cfg')
+            os.makedirs(os.path.dirname(path))
+            with open(path, 'w') as f:
+                f.write('[server]\nurl = %s\nauth_token = %s\n' % (sim.url, printer['token']))
+            paths.append(path)
+        return [a for p in paths for a in ('--agent-settings', p)]
+
+    def test_list_and_choose(self):
+        state = self.app.wait('status', 'Printers of this host', 'Voron', 'Ender', 'Okay', self.sim.url)
+        self.assertNotIn(self.sim2.url, state['labels'])
+        self.shot('printers-list')
+
+        # printer 2: its own link on the status page, its own TEST
+        self.app.activate('show-printer', GLib.Variant('u', 2))
+        state = self.app.wait('status', self.sim2.url, 'Ender')
+        self.assertNotIn(self.sim.url, state['labels'])
+        self.app.run('test')
+        self.app.wait('status', 'Succeeded')
+        self.shot('printers-second')
+
+        # its server gone: the list says so, and printer 1 stays okay
+        self.sim2.kill()
+        end = time.monotonic() + 20 * SLOW
+        down = []
+        while not down and time.monotonic() < end:
+            state = self.app.dump()
+            down = [t for t in state['labels'] if re.match(r'^(Error|Disconnected) — ', t)]
+            pump(0.2)
+        self.assertEqual(len(down), 1, state['labels'])
+        self.assertIn('Okay', state['labels'])
+        self.shot('printers-second-down')
+
+        self.app.activate('show-printer', GLib.Variant('u', 1))
+        self.app.wait('status', self.sim.url, 'Voron')
+
+
 if __name__ == '__main__':
     main()
