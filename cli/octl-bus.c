@@ -81,9 +81,9 @@ list_printers (Octl *octl)
       while (g_variant_iter_next (objects, "{&o@a{sa{sv}}}", &path, &interfaces))
         {
           g_autoptr(GVariant) owned = interfaces;
+          g_autoptr(GVariant) printer = g_variant_lookup_value (owned, PRINTER_INTERFACE, NULL);
 
-          if (g_str_has_prefix (path, PRINTER_PATH_PREFIX) &&
-              g_variant_lookup_value (owned, PRINTER_INTERFACE, NULL) != NULL)
+          if (g_str_has_prefix (path, PRINTER_PATH_PREFIX) && printer != NULL)
             g_ptr_array_add (paths, g_strdup (path));
         }
     }
