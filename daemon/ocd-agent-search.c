@@ -568,6 +568,69 @@ search_services (Search *s)
 
 /* ---- the search ---------------------------------------------------------------- */
 
+static void
+add_dir (GPtrArray *dirs, const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_ptr_array_find_with_equal_func (dirs, path, g_str_equal, NULL))
+    g_ptr_array_add (dirs, g_strdup (path));
+}
+
+GPtrArray *
+ocd_agent_search_dirs (const char * const *roots)
+{
+  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; roots != NULL && roots[i] != NULL; i++)
+    {
+      g_autofree char *root = g_strstrip (g_strdup (roots[i]));
+      g_autofree char *home_dir = NULL;
+      g_autoptr(GPtrArray) homes = NULL;
+      g_autoptr(GPtrArray) accounts = NULL;
+      Search s = { .root = root };
+
+      if (!g_path_is_absolute (root) || !g_file_test (root, G_FILE_TEST_IS_DIR))
+        continue;
+      accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
+      s.accounts = accounts;
+      read_accounts (&s);
+      home_dir = inside (root, "/home");
+      add_dir (dirs, home_dir);
+      homes = find_homes (&s);
+      for (guint j = 0; j < homes->len; j++)
+        {
+          const char *home = g_ptr_array_index (homes, j);
+          g_autoptr(GPtrArray) data_dirs = list_dir (home, is_data_dir);
+          const char * const inner[] = { "printer_data", "printer_data/config", "klipper_config", ".octoprint" };
+
+          add_dir (dirs, home);
+          for (guint k = 0; k < G_N_ELEMENTS (inner); k++)
+            {
+              g_autofree char *path = g_build_filename (home, inner[k], NULL);
+
+              add_dir (dirs, path);
+            }
+          for (guint k = 0; k < data_dirs->len; k++)
+            {
+              g_autofree char *data = g_build_filename (home, g_ptr_array_index (data_dirs, k), NULL);
+              g_autofree char *config = g_build_filename (data, "config", NULL);
+
+              add_dir (dirs, data);
+              add_dir (dirs, config);
+            }
+        }
+    }
+  return dirs;
+}
+
+gboolean
+ocd_agent_search_may_be_agent (const char *name)
+{
+  return g_str_has_suffix (name, "_data") || g_str_equal (name, "config") ||
+         g_str_equal (name, "klipper_config") || g_str_equal (name, ".octoprint") ||
+         g_str_equal (name, "config.yaml") ||
+         (g_str_has_prefix (name, "moonraker-obico") && g_str_has_suffix (name, ".cfg"));
+}
+
 GPtrArray *
 ocd_agent_search (const char * const *roots)
 {

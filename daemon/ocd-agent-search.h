@@ -25,4 +25,13 @@ GPtrArray  *ocd_agent_search      (const char * const *roots);
  * installed or removed. */
 char       *ocd_agent_search_unit_dir (const char *root);
 
+/* The directories of @roots whose new entries can be an agent installed
+ * without a service of its own: /home, each home (a new ~/<name>_data,
+ * ~/printer_data, ~/klipper_config, ~/.octoprint), and the directories in
+ * it that hold moonraker-obico's settings.  Those that exist. */
+GPtrArray  *ocd_agent_search_dirs     (const char * const *roots);
+/* Whether a new entry named @name in one of them can be (the way to) an
+ * agent's settings. */
+gboolean    ocd_agent_search_may_be_agent (const char *name);
+
 G_END_DECLS

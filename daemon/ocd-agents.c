@@ -39,6 +39,7 @@ struct _OcdAgents
   GPtrArray *agents;         /* OcdAgent of each entry, same order (borrowed) */
   GStrv      search_roots;   /* NULL: only the given files */
   GPtrArray *unit_monitors;  /* GFileMonitor of each root's systemd units */
+  GHashTable *place_monitors; /* directory → GFileMonitor: where new settings may appear */
   guint      search_id;
 };
 
@@ -278,6 +279,8 @@ search (OcdAgents *self)
   return changed;
 }
 
+static void monitor_places (OcdAgents *self);
+
 static gboolean
 on_search_due (gpointer data)
 {
@@ -285,6 +288,7 @@ on_search_due (gpointer data)
 
   self->search_id = 0;
   g_debug ("Systemd services changed: looking for official agents again");
+  monitor_places (self);
   if (search (self))
     g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
   return G_SOURCE_REMOVE;
@@ -303,6 +307,73 @@ on_units_changed (GFileMonitor      *monitor,
     return;
   g_clear_handle_id (&self->search_id, g_source_remove);
   self->search_id = g_timeout_add (SEARCH_DELAY_MS, on_search_due, self);
+}
+
+static void
+schedule_search (OcdAgents *self)
+{
+  g_clear_handle_id (&self->search_id, g_source_remove);
+  self->search_id = g_timeout_add (SEARCH_DELAY_MS, on_search_due, self);
+}
+
+static void
+on_place_changed (GFileMonitor      *monitor,
+                  GFile             *file,
+                  GFile             *other,
+                  GFileMonitorEvent  event,
+                  gpointer           data)
+{
+  g_autofree char *name = NULL;
+
+  if (event != G_FILE_MONITOR_EVENT_CREATED && event != G_FILE_MONITOR_EVENT_MOVED_IN &&
+      event != G_FILE_MONITOR_EVENT_RENAMED)
+    return;
+  name = g_file_get_basename (event == G_FILE_MONITOR_EVENT_RENAMED && other != NULL ? other : file);
+  if (ocd_agent_search_may_be_agent (name))
+    schedule_search (data);
+}
+
+static void
+stop_monitor (gpointer data)
+{
+  GFileMonitor *monitor = data;
+
+  g_signal_handlers_disconnect_matched (monitor, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_place_changed, NULL);
+  g_file_monitor_cancel (monitor);
+  g_object_unref (monitor);
+}
+
+/* An agent whose settings appear in a home (a new KIAUH instance, a
+ * moonraker-obico installed by hand) is followed at once, not only when a
+ * service comes with it: the homes and their settings directories are
+ * followed, and searched again when something that may be one appears. */
+static void
+monitor_places (OcdAgents *self)
+{
+  g_autoptr(GPtrArray) dirs = ocd_agent_search_dirs ((const char * const *) self->search_roots);
+  GHashTable *old = self->place_monitors;
+
+  self->place_monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stop_monitor);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (dirs, i);
+      gpointer key, monitor = NULL;
+
+      if (old != NULL && g_hash_table_steal_extended (old, dir, &key, &monitor))
+        g_free (key);
+      else
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (dir);
+
+          monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+          if (monitor == NULL)
+            continue;
+          g_signal_connect (monitor, "changed", G_CALLBACK (on_place_changed), self);
+        }
+      g_hash_table_insert (self->place_monitors, g_strdup (dir), monitor);
+    }
+  if (old != NULL)
+    g_hash_table_unref (old);
 }
 
 /* An agent installed later comes with a service. */
@@ -342,6 +413,7 @@ ocd_agents_new (const char * const *paths,
       self->search_roots = g_strdupv ((char **) (search_roots != NULL ? search_roots : this_host));
       search (self);
       monitor_units (self);
+      monitor_places (self);
     }
   for (guint i = 0; paths == NULL && extra_paths != NULL && extra_paths[i] != NULL; i++)
     {
@@ -503,6 +575,7 @@ ocd_agents_finalize (GObject *object)
       g_file_monitor_cancel (monitor);
     }
   g_ptr_array_unref (self->unit_monitors);
+  g_clear_pointer (&self->place_monitors, g_hash_table_unref);
   g_strfreev (self->search_roots);
   g_ptr_array_unref (self->agents);
   g_ptr_array_unref (self->entries);

@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (OcdAgents, ocd_agents, OCD, AGENTS, GObject)
 /* @paths: the settings files to follow; NULL searches the systems under
  * @search_roots ("/" when NULL; see ocd-agent-search.h), follows what it
  * finds and @extra_paths, and searches again when a systemd service is
- * installed or removed. */
+ * installed or removed, or when settings may have appeared in a home
+ * (file monitors on the homes and their settings directories). */
 OcdAgents        *ocd_agents_new               (const char * const *paths,
                                                 const char * const *extra_paths,
                                                 const char * const *search_roots);

@@ -222,6 +222,27 @@ class TestTwoInstances(PrintersTestCase):
         self.wait_prop(OBJECT_PATH + '/Printer/1', 'PrinterName', self.second['name'])
 
 
+    def test_new_settings_are_found_without_a_service(self):
+        self.instance('printer_1', self.first, self.sim)
+        self.search_here()
+        self.daemon.start()
+        self.wait_printers(1)
+        # moonraker-obico set up by hand in a new KIAUH instance: no unit.
+        two = self.instance('printer_2', self.second, self.sim2)
+        self.wait_printers(2)
+        self.assertEqual(self.path_of(two), OBJECT_PATH + '/Printer/1')
+        self.wait_prop(OBJECT_PATH + '/Printer/1', 'PrinterName', self.second['name'])
+        # …and in an instance that was there already, a second agent's file.
+        third = self.sim.add_printer('Prusa XL')
+        self.tokens.append(third['token'])
+        path = os.path.join(self.home, 'printer_2_data', 'config', 'moonraker-obico-xl.cfg')
+        with open(path + '.new', 'w') as f:
+            f.write('[server]\nurl = %s\nauth_token = %s\n' % (self.sim.url, third['token']))
+        os.rename(path + '.new', path)
+        self.wait_printers(3)
+        self.wait_prop(self.path_of(path), 'PrinterName', 'Prusa XL')
+
+
 class TestGivenSettings(PrintersTestCase):
     def test_agent_settings_given_twice_and_removed(self):
         one = self.instance('printer_1', self.first, self.sim)
