@@ -51,6 +51,9 @@ typedef enum {
   OBICO_PROBLEM_WIFI_POWER_SAVE,      /*< nick=wifi-power-save >*/
   OBICO_PROBLEM_UNDER_VOLTAGE,        /*< nick=under-voltage >*/
   OBICO_PROBLEM_CLOCK,                /*< nick=clock >*/
+  OBICO_PROBLEM_IPV6_BROKEN,          /*< nick=ipv6-broken >*/
+  OBICO_PROBLEM_DNS,                  /*< nick=dns >*/
+  OBICO_PROBLEM_PROXY,                /*< nick=proxy >*/
 } ObicoProblem;
 
 /* Fix: every page of the decision tree (docs/guided-fixes.md): the
@@ -77,6 +80,9 @@ typedef enum {
   OBICO_FIX_WIFI_POWER_SAVE,      /*< nick=wifi-power-save >*/
   OBICO_FIX_UNDER_VOLTAGE,        /*< nick=under-voltage >*/
   OBICO_FIX_CLOCK,                /*< nick=clock >*/
+  OBICO_FIX_IPV6_BROKEN,          /*< nick=ipv6-broken >*/
+  OBICO_FIX_DNS,                  /*< nick=dns >*/
+  OBICO_FIX_PROXY,                /*< nick=proxy >*/
 } ObicoFix;
 
 /* Http: the last HTTP exchange with the server. */

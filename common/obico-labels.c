@@ -142,6 +142,9 @@ static const char * const fix_titles[] = {
   [OBICO_FIX_WIFI_POWER_SAVE] = N_("Wi-Fi Power Saving Drops the Connection"),
   [OBICO_FIX_UNDER_VOLTAGE] = N_("The Power Supply Is Too Weak"),
   [OBICO_FIX_CLOCK] = N_("The Clock Is Wrong"),
+  [OBICO_FIX_IPV6_BROKEN] = N_("IPv6 Does Not Work"),
+  [OBICO_FIX_DNS] = N_("Name Lookup (DNS) Fails"),
+  [OBICO_FIX_PROXY] = N_("The Proxy Blocks the Live Connection"),
 };
 
 const char *
@@ -194,6 +197,7 @@ const char *
 obico_step_label (const char *name)
 {
   static const struct { const char *name; const char *label; } steps[] = {
+    { "host", N_("This computer (Wi-Fi, power, clock)") },
     { "resolve", N_("Name resolution") },
     { "connect", N_("Connection") },
     { "tls", N_("Secure connection (TLS)") },

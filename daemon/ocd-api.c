@@ -61,8 +61,8 @@ ocd_api_session_new (double timeout)
 {
   g_autofree char *user_agent = g_strdup_printf ("obico-connect/%s", PACKAGE_VERSION);
 
-  /* No proxy resolver from the environment: the daemon runs as a system
-   * service and reaches the server the way the printer's agent does. */
+  /* Not GLib's default proxy resolver (GSettings, libproxy): the link sets
+   * the host's proxy the way the official agents read it (ocd-proxy.c). */
   return soup_session_new_with_options ("user-agent", user_agent,
                                         "proxy-resolver", NULL,
                                         "timeout", (guint) MAX (1, timeout + 0.999),

@@ -19,6 +19,37 @@ decide (ObicoState state, ObicoProblem problem, const char *detail, OcdDecision 
   out->detail = detail != NULL && *detail != '\0' ? g_strdup (detail) : NULL;
 }
 
+static gboolean
+host_says (const OcdDecideInputs *in, const char *key, const char *value)
+{
+  const char *found = NULL;
+
+  return in->host.host != NULL && g_variant_lookup (in->host.host, key, "&s", &found) &&
+         g_strcmp0 (found, value) == 0;
+}
+
+/* What the last Diagnose() found of the route (Host's ipv4, ipv6, dns)
+ * that explains drops: an IPv6 path advertised but broken, a slow name
+ * server. */
+static ObicoProblem
+route_cause (const OcdDecideInputs *in, char **detail)
+{
+  if (host_says (in, "ipv6", "failed") && host_says (in, "ipv4", "ok"))
+    {
+      *detail = g_strdup (_("The last diagnosis found IPv6 advertised but broken: connections over "
+                            "IPv6 fail while IPv4 works, so each new connection may first wait for "
+                            "IPv6 to fail."));
+      return OBICO_PROBLEM_IPV6_BROKEN;
+    }
+  if (host_says (in, "dns", "slow"))
+    {
+      *detail = g_strdup (_("The last diagnosis found looking up the server's name slow: the name "
+                            "server answers late, and a connection can time out waiting for it."));
+      return OBICO_PROBLEM_DNS;
+    }
+  return OBICO_PROBLEM_NONE;
+}
+
 void
 ocd_decide (const OcdDecideInputs *in,
             OcdDecision           *out)
@@ -63,6 +94,17 @@ ocd_decide (const OcdDecideInputs *in,
         ocd_cause_of_tls (&in->host, &cause);
       if (cause.problem != OBICO_PROBLEM_NONE)
         decide (OBICO_STATE_ERROR, cause.problem, cause.detail, out);
+      /* The name did not resolve at the last diagnosis while the server
+       * answered at an address it had before: the name server. */
+      else if (in->unreachable != OBICO_PROBLEM_TLS && host_says (in, "dns", "failed"))
+        {
+          decide (OBICO_STATE_ERROR, OBICO_PROBLEM_DNS, NULL, out);
+          out->detail = g_strdup_printf (_("The last diagnosis found that the server's name does not "
+                                           "resolve while the server answers at an address it had "
+                                           "before: the name server fails. %s"),
+                                         in->http_detail != NULL ? in->http_detail : "");
+          g_strchomp (out->detail);
+        }
       else
         decide (OBICO_STATE_ERROR,
                 in->unreachable != OBICO_PROBLEM_NONE ? in->unreachable : OBICO_PROBLEM_INTERNET,
@@ -79,6 +121,15 @@ ocd_decide (const OcdDecideInputs *in,
     }
   /* Before the error rate: every refused upgrade counts as an error, and
    * the rate must not hide the one cause a person can fix. */
+  /* Through a proxy, HTTP passing and the upgrade not points at the proxy. */
+  else if ((in->websocket == OBICO_WEB_SOCKET_BLOCKED || in->websocket == OBICO_WEB_SOCKET_REJECTED) &&
+           in->proxy != NULL)
+    {
+      decide (OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_PROXY, NULL, out);
+      out->detail = g_strdup_printf (_("Through the proxy %s, ordinary requests reach the server but "
+                                       "the WebSocket does not: %s"),
+                                     in->proxy, in->websocket_detail != NULL ? in->websocket_detail : "");
+    }
   else if (in->websocket == OBICO_WEB_SOCKET_BLOCKED || in->websocket == OBICO_WEB_SOCKET_REJECTED)
     {
       decide (OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_WEBSOCKET_BLOCKED, in->websocket_detail, out);
@@ -95,6 +146,12 @@ ocd_decide (const OcdDecideInputs *in,
       if (recent->severity != OBICO_SEVERITY_TOTAL)
         ocd_cause_of_drops (&in->host, &cause);
       if (cause.problem != OBICO_PROBLEM_NONE)
+        {
+          decide (OBICO_STATE_ERROR, cause.problem, cause.detail, out);
+          return;
+        }
+      if (recent->severity != OBICO_SEVERITY_TOTAL &&
+          (cause.problem = route_cause (in, &cause.detail)) != OBICO_PROBLEM_NONE)
         {
           decide (OBICO_STATE_ERROR, cause.problem, cause.detail, out);
           return;

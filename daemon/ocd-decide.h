@@ -23,6 +23,7 @@ typedef struct {
   gboolean         relinked;      /* a Link() succeeded only moments ago */
   const char      *broken_agent;  /* why an official agent's settings are unusable, or NULL */
   OcdCauseInputs   host;          /* the host's context, now and at the recent drops */
+  const char      *proxy;         /* the proxy the server is reached through (shown), or NULL */
 } OcdDecideInputs;
 
 typedef struct {

@@ -361,6 +361,23 @@ ocd_host_note_heartbeat (OcdHost                 *self,
     g_clear_handle_id (&self->timer_id, g_source_remove);
 }
 
+/* ---- the route, as Diagnose() found it ---------------------------- */
+
+void
+ocd_host_note_route (OcdHost    *self,
+                     const char *ipv4,
+                     const char *ipv6,
+                     const char *dns)
+{
+  g_return_if_fail (OCD_IS_HOST (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  ocd_host_set (self, "ipv4", ipv4 != NULL ? g_variant_new_string (ipv4) : NULL);
+  ocd_host_set (self, "ipv6", ipv6 != NULL ? g_variant_new_string (ipv6) : NULL);
+  ocd_host_set (self, "dns", dns != NULL ? g_variant_new_string (dns) : NULL);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* ---- start ----------------------------------------------------------- */
 
 static void

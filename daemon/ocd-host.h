@@ -36,5 +36,13 @@ void      ocd_host_follow_session (OcdHost     *self,
  * so the host adds no wake-ups of its own then). */
 void      ocd_host_note_heartbeat (OcdHost                 *self,
                                    SoupWebsocketConnection *connection);
+/* Diagnose()'s last connect to the server over each family: "ok",
+ * "failed", "none" (no address of that family); and its name lookup:
+ * "ok", "slow", "failed" (while an address from before connects).  NULL:
+ * not known (the key goes). */
+void      ocd_host_note_route     (OcdHost    *self,
+                                   const char *ipv4,
+                                   const char *ipv6,
+                                   const char *dns);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "ocd-link-private.h"
 #include "ocd-log.h"
 #include "ocd-probe.h"
+#include "ocd-proxy.h"
 #include "ocd-report.h"
 #include "ocd-role.h"
 #include "ocd-session.h"
@@ -246,6 +247,8 @@ apply_role (OcdLink *self)
 {
   OcdRoleInputs in = role_inputs (self);
   OcdRole role;
+  g_autofree char *proxy = NULL;
+  g_autofree char *shown = NULL;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -257,6 +260,9 @@ apply_role (OcdLink *self)
   g_clear_object (&self->watch);
 
   ocd_role_choose (&in, &role);
+  proxy = ocd_proxy_for_url (soup_session_get_proxy_resolver (self->soup), role.server_url);
+  shown = ocd_proxy_shown (proxy);
+  ocd_status_set_proxy (self->status, shown);
   if (role.role == OBICO_ROLE_AGENT)
     ocd_log_add_secret (stored (self)->token);
   if (role.role == OBICO_ROLE_WATCH && role.shared)
@@ -572,7 +578,7 @@ ocd_link_diagnose_async (OcdLink             *self,
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
 
-  ocd_probe_diagnose_async (self->soup, server_url (self), credentials_token (self),
+  ocd_probe_diagnose_async (self->soup, self->host, server_url (self), credentials_token (self),
                             self->config->timeout, NULL, on_diagnosed, task);
 }
 
@@ -617,6 +623,7 @@ ocd_link_new (OcdConfig  *config,
               OcdAgents  *agents)
 {
   OcdLink *self = g_object_new (OCD_TYPE_LINK, NULL);
+  g_autoptr(GProxyResolver) proxy = NULL;
 
   self->config = config;
   self->agents = g_object_ref (agents);
@@ -626,6 +633,11 @@ ocd_link_new (OcdConfig  *config,
                                  config->max_events);
   self->test = ocd_test_new (on_test_heard, self);
   self->soup = ocd_api_session_new (config->timeout);
+  /* REST and the WebSocket go through the host's proxy, as the official
+   * agents' do ([server] proxy, else https_proxy and the like). */
+  proxy = ocd_proxy_resolver_new (config->proxy);
+  if (proxy != NULL)
+    g_object_set (self->soup, "proxy-resolver", proxy, NULL);
   return self;
 }
 

@@ -4,12 +4,17 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "ocd-host.h"
+
 G_BEGIN_DECLS
 
 /* Never opens an authenticated WebSocket: that would make the server close
  * the printer's own session (4321).  The WebSocket layer is checked with an
  * anonymous upgrade, whose 403 proves the path is open. */
+/* @host: the host's context for the host step, and told whether IPv4 and
+ * IPv6 reach the server (NULL: neither). */
 void      ocd_probe_diagnose_async  (SoupSession         *soup,
+                                     OcdHost             *host,
                                      const char          *server_url,
                                      const char          *token,
                                      double               timeout,

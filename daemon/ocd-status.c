@@ -40,6 +40,7 @@ struct _OcdStatus
   char           *websocket_detail;
   gint64          linked_at;        /* monotonic µs of the last successful Link() */
   char           *broken_agent;
+  char           *proxy;          /* the proxy the server is reached through (shown), NULL: direct */
   guint           expiry_id;        /* decides again when the recent window moves on */
   ObicoAppStatus  watched_app_status; /* the watch role's inference (ocd-appview) */
   GVariant       *host;             /* the host's context now, NULL: none known */
@@ -181,6 +182,7 @@ ocd_status_update (OcdStatus *self)
     .relinked = self->linked_at != 0 &&
                 g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC,
     .broken_agent = self->broken_agent,
+    .proxy = self->proxy,
   };
   g_auto(OcdDecision) out = { 0 };
   gboolean state_changed, problem_changed;
@@ -361,6 +363,14 @@ ocd_status_note_host (OcdStatus *self,
 }
 
 void
+ocd_status_set_proxy (OcdStatus  *self,
+                      const char *proxy)
+{
+  g_free (self->proxy);
+  self->proxy = g_strdup (proxy);
+}
+
+void
 ocd_status_reset_errors (OcdStatus *self)
 {
   ocd_stats_reset (self->stats);
@@ -435,6 +445,7 @@ ocd_status_finalize (GObject *object)
   g_free (self->websocket_detail);
   g_free (self->broken_agent);
   g_clear_pointer (&self->host, g_variant_unref);
+  g_free (self->proxy);
 
   G_OBJECT_CLASS (ocd_status_parent_class)->finalize (object);
 }

@@ -41,6 +41,10 @@ void          ocd_status_note_linked       (OcdStatus      *self,
  * the next update. */
 void          ocd_status_set_broken_agent  (OcdStatus      *self,
                                             const char     *error);
+/* The proxy the server is reached through, as it may be shown (NULL:
+ * none); read at the next update. */
+void          ocd_status_set_proxy         (OcdStatus      *self,
+                                            const char     *proxy);
 /* The watch role's inference of what the app shows (ocd-appview). */
 void          ocd_status_note_app_status   (OcdStatus      *self,
                                             ObicoAppStatus  app_status);

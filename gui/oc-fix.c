@@ -113,6 +113,23 @@ static const OcFix fixes[] = {
        "no clock that runs while it is off: without network time (NTP) it starts with an old date, and "
        "then every certificate looks invalid and secure connections fail. Turn on network time."),
     OC_FIX_ACTION_NTP },
+  [OBICO_FIX_IPV6_BROKEN] = { OBICO_FIX_IPV6_BROKEN, "network-error-symbolic",
+    N_("The server has an IPv6 address and this network offers IPv6, but connections over IPv6 do not get "
+       "through, while IPv4 works. Every new connection may first wait for IPv6 to fail. Fix IPv6 in the "
+       "router or ask the Internet provider, or turn IPv6 off for this computer’s network connection "
+       "(NetworkManager: IPv6 method “Disabled”), then test again."),
+    OC_FIX_ACTION_TEST_AGAIN },
+  [OBICO_FIX_DNS] = { OBICO_FIX_DNS, "network-server-symbolic",
+    N_("The server answers at its IP address, but looking up its name fails or is slow: the DNS server "
+       "this computer asks (named in the diagnosis) does not answer properly. Use the router’s DNS "
+       "server, or a public one such as 1.1.1.1 or 9.9.9.9, in the network settings, then test again."),
+    OC_FIX_ACTION_TEST_AGAIN },
+  [OBICO_FIX_PROXY] = { OBICO_FIX_PROXY, "network-vpn-symbolic",
+    N_("This computer reaches the server through a proxy (named in the diagnosis). The proxy passes "
+       "ordinary requests but not the live (WebSocket) connection. Let the proxy pass WebSockets (the "
+       "Upgrade header, or CONNECT to the server’s port), or, if the server can be reached directly, add "
+       "it to no_proxy or remove the proxy setting, then test again."),
+    OC_FIX_ACTION_TEST_AGAIN },
 };
 
 const OcFix *
@@ -179,6 +196,9 @@ fix_for_connection (const OcTestOutcome *outcome)
     return oc_fix_lookup (OBICO_FIX_UNDETECTED);
   if (problem == OBICO_PROBLEM_SHARED_CREDENTIALS || outcome->websocket == OBICO_WEB_SOCKET_SHARED_CREDENTIALS)
     return oc_fix_lookup (OBICO_FIX_SHARED_CREDENTIALS);
+  /* a proxy that passes HTTP but not the WebSocket */
+  if (problem == OBICO_PROBLEM_PROXY)
+    return oc_fix_lookup (OBICO_FIX_PROXY);
   if (state == OBICO_STATE_DISCONNECTED || problem == OBICO_PROBLEM_WEBSOCKET_BLOCKED ||
       (state == OBICO_STATE_ERROR && outcome->websocket == OBICO_WEB_SOCKET_BLOCKED))
     return oc_fix_lookup (OBICO_FIX_WEBSOCKET_BLOCKED);
@@ -188,7 +208,8 @@ fix_for_connection (const OcTestOutcome *outcome)
         return oc_fix_lookup (OBICO_FIX_NO_CONNECTIVITY);
       /* the daemon named what the drops share */
       if (problem == OBICO_PROBLEM_WEAK_WIFI || problem == OBICO_PROBLEM_WIFI_POWER_SAVE ||
-          problem == OBICO_PROBLEM_UNDER_VOLTAGE || problem == OBICO_PROBLEM_CLOCK)
+          problem == OBICO_PROBLEM_UNDER_VOLTAGE || problem == OBICO_PROBLEM_CLOCK ||
+          problem == OBICO_PROBLEM_IPV6_BROKEN || problem == OBICO_PROBLEM_DNS)
         return oc_fix_for_problem (problem);
       return oc_fix_lookup (OBICO_FIX_UNRELIABLE_NETWORK);
     }
@@ -214,7 +235,8 @@ oc_fix_after_test (const OcTestOutcome *outcome)
       fix = outcome->diagnosis_fix != NULL ? outcome->diagnosis_fix : oc_fix_for_problem (outcome->problem);
       if (fix != NULL &&
           (fix->fix == OBICO_FIX_SERVER_ADDRESS || fix->fix == OBICO_FIX_TLS ||
-           fix->fix == OBICO_FIX_NOT_OBICO_SERVER || fix->fix == OBICO_FIX_CLOCK))
+           fix->fix == OBICO_FIX_NOT_OBICO_SERVER || fix->fix == OBICO_FIX_CLOCK ||
+           fix->fix == OBICO_FIX_DNS || fix->fix == OBICO_FIX_PROXY))
         return fix;
       return oc_fix_lookup (OBICO_FIX_INTERNET);
 

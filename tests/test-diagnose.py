@@ -11,7 +11,7 @@ import time
 
 from harness import SLOW, DaemonTestCase, Sim, main
 
-LAYERS = ['resolve', 'connect', 'tls', 'server', 'credentials', 'websocket']
+LAYERS = ['host', 'resolve', 'connect', 'tls', 'server', 'credentials', 'websocket']
 TIMEOUT = 3  # the [server] timeout the harness writes
 
 
@@ -98,7 +98,7 @@ class TestDiagnose(DiagnoseTestCase):
         self.assertEqual(fixes, ['undetected', 'debug-logging', 'get-help'])
         self.assertEqual([s['name'] for s in steps], LAYERS)
         self.assertTrue(all(s['ok'] for s in steps), steps)
-        resolve, connect, tls, server, credentials, websocket = steps
+        host, resolve, connect, tls, server, credentials, websocket = steps
         self.assertEqual(resolve['addresses'], ['127.0.0.1'])
         self.assertEqual(connect['address'], '127.0.0.1:%d' % self.sim.port)
         self.assertIn('http', tls['detail'])
@@ -149,7 +149,7 @@ class TestDiagnose(DiagnoseTestCase):
         self.assertEqual(problem, 'server-address')
         self.assertEqual(fixes[0], 'server-address')
         self.assertEqual(fixes[-1], 'get-help')
-        self.assertEqual(steps[0]['addresses'], ['127.0.0.1'])
+        self.assertEqual(steps[1]['addresses'], ['127.0.0.1'])
         self.assertEqual(step['address'], '127.0.0.1:%d' % port)
         self.assertIn(str(port), step['detail'])
 
@@ -224,18 +224,18 @@ class TestDiagnose(DiagnoseTestCase):
                 self.assertEqual(problem, '', steps)
                 self.assertEqual([s['name'] for s in steps], LAYERS)
                 self.assertTrue(all(s['ok'] for s in steps), steps)
-                server = steps[3]
+                server = steps[4]
                 self.assertEqual(server['http_status'], status)
                 self.assertIn('/hc/ answered %d' % status, server['detail'])
                 self.assertIn('printer endpoint', server['detail'])
-                self.assertEqual(steps[4]['http_status'], 200)
+                self.assertEqual(steps[5]['http_status'], 200)
 
     def test_odd_health_check_unlinked(self):
         self.sim.scenario('hc-odd')
         problem, fixes, steps = self.diagnose()
         step = self.assertStopsAt(steps, 'credentials')
         self.assertEqual(problem, 'not-linked')
-        self.assertTrue(steps[3]['ok'])
+        self.assertTrue(steps[4]['ok'])
         self.assertEqual(step['http_status'], 401)
 
     def test_server_error(self):
@@ -261,7 +261,7 @@ class TestDiagnose(DiagnoseTestCase):
         step = self.assertStopsAt(steps, 'credentials')
         self.assertEqual(problem, 'server-error')
         self.assertEqual(fixes[0], 'server-error')
-        self.assertEqual(steps[3]['http_status'], 503)
+        self.assertEqual(steps[4]['http_status'], 503)
         self.assertEqual(step['http_status'], 503)
 
     def test_server_error_unlinked(self):

@@ -344,10 +344,15 @@ class TestEverything(HostTestCase):
         nm.set_powersave(3)
         self.timedated(True)
         self.testbed.firmware(0x50005)
-        self.write_config(dict(self.config, server={'proxy': 'http://proxy.lan:3128'}))
+        # A proxy configured for the host, the server exempt from it (no_proxy), so that
+        # Diagnose() tells the route to the server by name: ipv4, ipv6, dns.
+        self.write_config(dict(self.config, server={'proxy': 'http://proxy.lan:3128',
+                                                    'url': 'http://localhost:%d' % self.sim.port}))
+        self.daemon.env['no_proxy'] = 'localhost'
         self.daemon.start()
         self.link()
         self.daemon.wait_prop('State', 'okay')
+        self.daemon.call('Diagnose')
         host, _ = self.wait_host(lambda h: set(h) == set(HOST_KEYS))
         report = self.daemon.call('GetReport')['host']
         self.assertEqual(set(report), set(HOST_KEYS))

@@ -396,7 +396,7 @@ class TestDaemonKeys(DaemonTestCase):
         self.assertEqual((problem, steps[-1]['name']), ('', 'websocket'))
 
         # Failing at the connect layer: nothing listens there.
-        self.daemon.call('SetServerUrl', 's', 'http://127.0.0.1:1')
+        self.daemon.call('SetServerUrl', 's', 'http://localhost:1')   # a name: A and AAAA
         test, (problem, _, steps), _ = self.check_all()
         self.assertEqual((test[0], test[2]['failure']), ('failed-to-contact', 'refused'))
         self.assertEqual((problem, steps[-1]['name']), ('server-address', 'connect'))

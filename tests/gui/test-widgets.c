@@ -28,7 +28,7 @@ static const char * const spec_fix_ids[] = {
   "not-linked", "server-address", "internet", "tls", "not-obico-server", "invalid-credentials",
   "relink", "unarchive", "shared-credentials", "still-invalid", "websocket-blocked",
   "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help", "server-error",
-  "weak-wifi", "wifi-power-save", "under-voltage", "clock",
+  "weak-wifi", "wifi-power-save", "under-voltage", "clock", "ipv6-broken", "dns", "proxy",
 };
 
 static void
@@ -122,6 +122,11 @@ test_fix_after_test (void)
     { { "succeeded", "error", "under-voltage", "closed", "high" }, "under-voltage" },
     { { "succeeded", "error", "clock", "connected", "moderate" }, "clock" },
     { { "succeeded", "error", "weak-wifi", "closed", "total" }, "no-connectivity" },
+    /* the route's causes: IPv6 broken or a slow name server under drops, a proxy without WebSocket */
+    { { "succeeded", "error", "ipv6-broken", "connected", "moderate" }, "ipv6-broken" },
+    { { "succeeded", "error", "dns", "connected", "moderate" }, "dns" },
+    { { "succeeded", "disconnected", "proxy", "blocked", "none" }, "proxy" },
+    { { "failed-to-contact", "error", "dns", "closed", "total" }, "dns" },
     /* a certificate not valid by a wrong clock */
     { { "failed-to-contact", "error", "clock", "closed", "total" }, "clock" },
     { { "succeeded", "connecting", "", "connecting", "none" }, NULL },

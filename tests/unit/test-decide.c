@@ -47,7 +47,20 @@ enum { QUIET, UNRELIABLE, TOTAL, LOW_RATE, DROPS, TWO_DROPS };
  * clock; now a wrong clock (with a certificate not valid by it), a right
  * one; a weak signal now without drops. */
 enum { HOST_NONE, HOST_WEAK, HOST_STRONG, HOST_POWER_SAVE, HOST_UNDER_VOLTAGE, HOST_CLOCK,
-       HOST_CLOCK_TLS, HOST_SYNCED_TLS };
+       HOST_CLOCK_TLS, HOST_SYNCED_TLS,
+       /* the last Diagnose(): IPv6 broken, both families fine, the name not
+        * resolving while the server is there, resolving slowly; a proxy */
+       HOST_IPV6_BROKEN, HOST_IPV6_OK, HOST_DNS_FAILED, HOST_DNS_SLOW, HOST_PROXY };
+
+#define IPV6_DETAIL "The last diagnosis found IPv6 advertised but broken: connections over IPv6 fail " \
+  "while IPv4 works, so each new connection may first wait for IPv6 to fail."
+#define DNS_SLOW_DETAIL "The last diagnosis found looking up the server's name slow: the name server " \
+  "answers late, and a connection can time out waiting for it."
+#define DNS_FAILED_DETAIL "The last diagnosis found that the server's name does not resolve while the " \
+  "server answers at an address it had before: the name server fails. " HTTP_DETAIL
+#define PROXY "http://proxy.lan:3128"
+#define PROXY_DETAIL "Through the proxy " PROXY ", ordinary requests reach the server but the WebSocket " \
+  "does not: " WS_DETAIL
 
 #define WEAK_DETAIL "3 of the last 3 drops happened while the Wi-Fi signal was under 30 %."
 #define POWER_SAVE_DETAIL "3 of the last 3 drops happened while Wi-Fi power saving was on, which lets "   "the Wi-Fi sleep and drop idle connections."
@@ -192,6 +205,30 @@ static const Row rows[] = {
   { "invalid-credentials over the drops' cause", AGENT, H_INVALID, 0, W_CLOSED, DROPS, FALSE, NULL, NULL,
     OBICO_STATE_ERROR, OBICO_PROBLEM_INVALID_CREDENTIALS, HTTP_DETAIL, HOST_WEAK },
 
+  /* the route's causes, from the last Diagnose(): ipv6-broken, dns, proxy */
+  { "drops with IPv6 advertised but broken", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_IPV6_BROKEN, IPV6_DETAIL, HOST_IPV6_BROKEN },
+  { "IPv6 broken without drops is no problem", AGENT, H_OK, 0, W_CONNECTED, QUIET, FALSE, NULL, NULL,
+    OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL, HOST_IPV6_BROKEN },
+  { "drops with IPv4 and IPv6 both working", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_UNRELIABLE_NETWORK, DROPS_DETAIL, HOST_IPV6_OK },
+  { "nothing gets through: no-connectivity, whatever IPv6 does", AGENT, H_OK, 0, W_CONNECTED, TOTAL, FALSE,
+    NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_NO_CONNECTIVITY, TOTAL_DETAIL, HOST_IPV6_BROKEN },
+  { "drops with a slow name server", AGENT, H_OK, 0, W_CONNECTED, DROPS, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_DNS, DNS_SLOW_DETAIL, HOST_DNS_SLOW },
+  { "unreachable, the name failing while the server is there", AGENT, H_UNREACHABLE,
+    OBICO_PROBLEM_SERVER_ADDRESS, W_CLOSED, QUIET, FALSE, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_DNS,
+    DNS_FAILED_DETAIL, HOST_DNS_FAILED },
+  { "unreachable without that evidence stays server-address", AGENT, H_UNREACHABLE,
+    OBICO_PROBLEM_SERVER_ADDRESS, W_CLOSED, QUIET, FALSE, NULL, NULL, OBICO_STATE_ERROR,
+    OBICO_PROBLEM_SERVER_ADDRESS, HTTP_DETAIL, HOST_IPV6_OK },
+  { "the upgrade refused through a proxy", AGENT, H_OK, 0, W_BLOCKED, QUIET, FALSE, NULL, WS_DETAIL,
+    OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_PROXY, PROXY_DETAIL, HOST_PROXY },
+  { "the upgrade refused through a proxy, watch role", WATCH, H_OK, 0, W_REJECTED, QUIET, FALSE, NULL,
+    WS_DETAIL, OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_PROXY, PROXY_DETAIL, HOST_PROXY },
+  { "a proxy does not matter while the WebSocket is up", AGENT, H_OK, 0, W_CONNECTED, QUIET, FALSE, NULL,
+    NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL, HOST_PROXY },
+
   /* connecting */
   { "HTTP not known yet", AGENT, H_UNKNOWN, 0, W_CONNECTED, QUIET, FALSE, NULL, NULL,
     OBICO_STATE_CONNECTING, OBICO_PROBLEM_NONE, NULL },
@@ -266,6 +303,10 @@ host_of (int host, guint n_drops, GPtrArray *drops, OcdCauseInputs *out)
     case HOST_CLOCK: at_drop = "{'clock_synchronized': <false>, 'clock_skew': <10800.0>}"; break;
     case HOST_CLOCK_TLS: now = "{'clock_synchronized': <false>}"; break;
     case HOST_SYNCED_TLS: now = "{'clock_synchronized': <true>}"; break;
+    case HOST_IPV6_BROKEN: now = "{'ipv4': <'ok'>, 'ipv6': <'failed'>}"; break;
+    case HOST_IPV6_OK: now = "{'ipv4': <'ok'>, 'ipv6': <'ok'>, 'dns': <'ok'>}"; break;
+    case HOST_DNS_FAILED: now = "{'dns': <'failed'>}"; break;
+    case HOST_DNS_SLOW: now = "{'ipv4': <'ok'>, 'ipv6': <'none'>, 'dns': <'slow'>}"; break;
     default: break;
     }
   for (guint i = 0; i < n_drops; i++)
@@ -292,6 +333,7 @@ test_table (void)
         .recent = window_of (row->errors),
         .relinked = row->relinked,
         .broken_agent = row->broken_agent,
+        .proxy = row->host == HOST_PROXY ? PROXY : NULL,
       };
       g_auto(OcdDecision) out = { 0 };
       g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);

@@ -90,7 +90,7 @@ diagnose (Fixture *f, const char *url, const char *token, double timeout, GCance
 {
   gint64 started = g_get_monotonic_time ();
 
-  ocd_probe_diagnose_async (f->soup, url, token, timeout, cancellable, on_diagnosed, f);
+  ocd_probe_diagnose_async (f->soup, NULL, url, token, timeout, cancellable, on_diagnosed, f);
   while (!f->done)
     g_main_context_iteration (NULL, TRUE);
   return (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
