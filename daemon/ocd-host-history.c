@@ -80,22 +80,40 @@ ocd_host_history_free (OcdHostHistory *self)
   g_free (self);
 }
 
-static gboolean
-read_field (GVariant *context, Field field, float *value)
+/* One pass over the context (Host's few keys): the fields' values and the
+ * roam count. */
+static void
+read_context (GVariant *context, Told *told)
 {
-  g_autoptr(GVariant) v = g_variant_lookup_value (context, fields[field].key, NULL);
+  GVariantIter iter;
+  const char *key;
+  GVariant *v;
 
-  if (v == NULL)
-    return FALSE;
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
-    *value = g_variant_get_uint32 (v);
-  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
-    *value = g_variant_get_double (v);
-  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
-    *value = g_variant_get_boolean (v) ? 1.f : 0.f;
-  else
-    return FALSE;
-  return TRUE;
+  g_variant_iter_init (&iter, context);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &v))
+    {
+      if (g_str_equal (key, "wifi_roams") && g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+        {
+          told->roams = g_variant_get_uint32 (v);
+          told->roams_known = TRUE;
+          continue;
+        }
+      for (Field f = 0; f < N_FIELDS; f++)
+        {
+          if (!g_str_equal (key, fields[f].key))
+            continue;
+          if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+            told->value[f] = g_variant_get_uint32 (v);
+          else if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
+            told->value[f] = g_variant_get_double (v);
+          else if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
+            told->value[f] = g_variant_get_boolean (v) ? 1.f : 0.f;
+          else
+            break;
+          told->known |= BIT (f);
+          break;
+        }
+    }
 }
 
 static float
@@ -157,11 +175,11 @@ ocd_host_history_record (OcdHostHistory *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (context != NULL && g_variant_is_of_type (context, G_VARIANT_TYPE_VARDICT));
 
+  read_context (context, &told);
   for (Field f = 0; f < N_FIELDS; f++)
     {
-      if (read_field (context, f, &told.value[f]))
+      if (told.known & BIT (f))
         {
-          told.known |= BIT (f);
           if (!(self->told.known & BIT (f)) || told.value[f] != self->told.value[f])
             changed |= BIT (f);
         }
@@ -169,7 +187,6 @@ ocd_host_history_record (OcdHostHistory *self,
         gone |= BIT (f);
     }
   /* wifi_roams counts since the daemon started: what it grew by are roams */
-  told.roams_known = g_variant_lookup (context, "wifi_roams", "u", &told.roams);
   if (told.roams_known && self->told.roams_known && told.roams > self->told.roams)
     roamed = told.roams - self->told.roams;
   else if (!told.roams_known && self->told.roams_known)
@@ -245,17 +262,16 @@ ocd_host_history_to_variant (OcdHostHistory *self,
       const Entry *entry = &g_array_index (self->entries, Entry, i);
       /* the first entry from before the window: what held at its start */
       gboolean before = entry->t < cutoff;
-      GVariantDict dict;
 
-      g_variant_dict_init (&dict, NULL);
-      g_variant_dict_insert (&dict, "t", "x", before ? cutoff : entry->t);
+      g_variant_builder_open (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "t", g_variant_new_int64 (before ? cutoff : entry->t));
       for (Field f = 0; f < N_FIELDS; f++)
         {
           if (!(entry->set & BIT (f)))
             continue;
-          g_variant_dict_insert_value (&dict, fields[f].key, field_value (f, entry->value[f]));
+          g_variant_builder_add (&builder, "{sv}", fields[f].key, field_value (f, entry->value[f]));
           if (!before && fields[f].worst_key != NULL && entry->worst[f] != entry->value[f])
-            g_variant_dict_insert_value (&dict, fields[f].worst_key, field_value (f, entry->worst[f]));
+            g_variant_builder_add (&builder, "{sv}", fields[f].worst_key, field_value (f, entry->worst[f]));
         }
       if (entry->gone != 0)
         {
@@ -265,11 +281,11 @@ ocd_host_history_to_variant (OcdHostHistory *self,
           for (Field f = 0; f < N_FIELDS; f++)
             if (entry->gone & BIT (f))
               g_variant_builder_add (&gone, "s", fields[f].key);
-          g_variant_dict_insert_value (&dict, "gone", g_variant_builder_end (&gone));
+          g_variant_builder_add (&builder, "{sv}", "gone", g_variant_builder_end (&gone));
         }
       if (!before && entry->roams > 0)
-        g_variant_dict_insert (&dict, "roams", "u", (guint32) entry->roams);
-      g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+        g_variant_builder_add (&builder, "{sv}", "roams", g_variant_new_uint32 (entry->roams));
+      g_variant_builder_close (&builder);
     }
   return g_variant_builder_end (&builder);
 }

@@ -16,7 +16,11 @@ Against obico-sim on loopback, with the real daemon on a private bus:
   change; with --baseline-connectd, also against another build's daemon (one without ocd-host) on the
   host that tells nothing;
 - what watching more printers costs (KIAUH instances in the watch role): memory (RSS, PSS) per
-  additional printer and CPU per idle hour, 1 printer against 3 (--printers-only).
+  additional printer and CPU per idle hour, 1 printer against 3 (--printers-only);
+- what the host's history adds (GetReport's host_history): the CPU of recording the Host changes an
+  idle hour brings (counted in the idle run above) and of a signal that moves every 5 s, and the memory
+  of 24 h of such a signal, fed with the time it would have to the real ocd-host-history
+  (tests/bench-host-history), with GetReport's host_history then (its size and build time).
 """
 import argparse
 import os
@@ -116,11 +120,16 @@ def host_idle(binary, tells, idle, changes=0):
                              'clock_synchronized' in h)
         time.sleep(5)
         pid = daemon.proc.pid
+        pump()
+        seen = len(daemon.changes)
         before, t0 = per_thread(pid), time.monotonic()
         time.sleep(idle)
         cpu, woke = since(before, per_thread(pid))
         out = {'cpu': cpu, 'wakeups': woke, 'span': time.monotonic() - t0}
         out.update(memory(pid))
+        pump()
+        # what the history records: Host's changes while idle (the RTT at a heartbeat …)
+        out['host_changes'] = sum(1 for _, c in daemon.changes[seen:] if 'Host' in c)
         if changes:
             # Each change: NetworkManager's PropertiesChanged in, Host's out (waited
             # for on the bus, so no Get of ours counts).
@@ -132,6 +141,7 @@ def host_idle(binary, tells, idle, changes=0):
                 while not any(c.get('Host', {}).get('wifi_signal') == strength for _, c in daemon.changes[seen:]):
                     pump(0.005)
             out['change'] = since(before, per_thread(pid))[0] / changes
+        out['history'] = len(daemon.call('GetReport').get('host_history', []))
         return out
     finally:
         daemon.stop()
@@ -161,6 +171,7 @@ def bench_host(build, baseline, idle, changes):
            everything['Rss'] - nothing['Rss'], everything['Anonymous'] - nothing['Anonymous']))
     print('one Wi-Fi signal change:  %.3f ms CPU (mean of %d, PropertiesChanged in and out)' %
           (everything['change'] / 1e6, changes))
+    bench_history(build, everything, changes)
     if baseline:
         base = results['baseline daemon']
         print('against the baseline:     %.1f ms CPU per idle hour, RSS %+.2f MiB, anonymous %+.2f MiB '
@@ -241,6 +252,27 @@ def bench_printers(idle, counts=(1, 3)):
            (high['Anonymous'] - low['Anonymous']) / more,
            (high['cpu'] / high['span'] - low['cpu'] / low['span']) * 3600 / 1e6 / more,
            (high['wakeups'] / high['span'] - low['wakeups'] / low['span']) * 3600 / more))
+
+
+def bench_history(build, everything, changes):
+    """What the host's history adds: its CPU per Host change and its memory over
+    24 h, from tests/bench-host-history (the real module, the time fed in), and
+    the Host changes an idle hour of the linked daemon brought."""
+    out = subprocess.run([os.path.join(build, 'tests', 'bench-host-history')], check=True,
+                         capture_output=True, text=True).stdout
+    h = {k: float(v) for k, v in (line.split() for line in out.splitlines())}
+    record = (h['record_ns'] + h['record_ns_day2']) / 2
+    idle_changes = everything['host_changes'] * 3600 / everything['span']
+    print('host history, 24 h:       %d changes of a signal moving every 5 s (and the RTT every 30 s): '
+          '%d entries, %.0f KiB of entries, %.0f KiB of heap (%.0f KiB after a second day)' %
+          (h['changes'], h['entries_day2'], h['entries_bytes'] / 1024, h['heap_bytes'] / 1024,
+           h['heap_bytes_day2'] / 1024))
+    print('host history, CPU:        %.1f µs per Host change recorded; an idle hour brought %.0f Host changes '
+          '= %.2f ms per idle hour, no wake-up of its own; a signal moving every 5 s: %.1f ms per hour' %
+          (record / 1e3, idle_changes, idle_changes * record / 1e6, 720 * record / 1e6))
+    print('host history, GetReport:  %.0f KiB of host_history for a full day, built in %.1f ms; the linked '
+          'daemon above: %d entries after %d signal changes' %
+          (h['variant_bytes'] / 1024, h['to_variant_ns'] / 1e6, everything['history'], changes))
 
 
 def main():
