@@ -23,6 +23,10 @@
 #define LANE_HEIGHT  36
 #define TIME_HEIGHT  22
 #define WEAK_SIGNAL  30.0     /* % under which the guide calls the Wi-Fi weak */
+/* An entry's worst is of the minute from its time (the daemon folds a
+ * minute's changes): it counts when that minute reaches into the span. */
+#define WORST_USEC   G_TIME_SPAN_MINUTE
+#define IN_SPAN(self, step) ((step)->t + WORST_USEC > (self)->start_usec)
 
 typedef struct {
   gint64   t;
@@ -229,7 +233,7 @@ draw_lane (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
           set_source (cr, color, 1.f);
           if (step->value > 0)
             cairo_rectangle (cr, x0, top + 4, MAX (x1 - x0, 3), (bottom - top) / 2 - 4);
-          else if (step->worst > 0 && step->t >= self->start_usec)
+          else if (step->worst > 0 && IN_SPAN (self, step))
             cairo_rectangle (cr, x0 - 1, top + 4, 3, (bottom - top) / 2 - 4);
           cairo_fill (cr);
           continue;
@@ -244,7 +248,7 @@ draw_lane (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
         set_source (cr, color, 1.f);
         cairo_rectangle (cr, x0, y - 1, x1 - x0, 2);
         /* the worst of its minute: a dip down (or a peak up) from the line */
-        if (step->worst != step->value && step->t >= self->start_usec)
+        if (step->worst != step->value && IN_SPAN (self, step))
           cairo_rectangle (cr, x0 - 1.5, MIN (y, y_worst), 3, ABS (y_worst - y) + 1);
         cairo_fill (cr);
       }
@@ -258,7 +262,7 @@ draw_lane (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
           const Mark *mark = &g_array_index (lane->roams, Mark, i);
           float x;
 
-          if (mark->t < self->start_usec || mark->t > self->end_usec)
+          if (mark->t + WORST_USEC <= self->start_usec || mark->t > self->end_usec)
             continue;
           /* a triangle on the lower half */
           x = x_of (self, mark->t, plot_x, plot_w);
@@ -353,14 +357,14 @@ update_label (OcLanes *self, Lane *lane)
       const Step *step = &g_array_index (lane->steps, Step, i);
       gint64 next = i + 1 < lane->steps->len ? g_array_index (lane->steps, Step, i + 1).t : G_MAXINT64;
       /* in the span: its worst counts only when the minute is */
-      double w = step->t < self->start_usec ? step->value
+      double w = !IN_SPAN (self, step) ? step->value
                  : lower_worse ? MIN (step->worst, step->value) : MAX (step->worst, step->value);
 
       if (!step->known || next <= self->start_usec || step->t > self->end_usec)
         continue;
       worst = !any ? w : lower_worse ? MIN (worst, w) : MAX (worst, w);
       any = TRUE;
-      if (step->value > 0 || (step->worst > 0 && step->t >= self->start_usec))
+      if (step->value > 0 || (step->worst > 0 && IN_SPAN (self, step)))
         marks++;
     }
 
@@ -368,7 +372,7 @@ update_label (OcLanes *self, Lane *lane)
     {
     case OC_LANE_MARKS:
       for (guint i = 0; i < lane->roams->len; i++)
-        if (g_array_index (lane->roams, Mark, i).t >= self->start_usec)
+        if (g_array_index (lane->roams, Mark, i).t + WORST_USEC > self->start_usec)
           roams += g_array_index (lane->roams, Mark, i).count;
       text = g_strdup_printf (_("Under-voltage: %u · Wi-Fi roams: %u"), marks, roams);
       break;

@@ -660,6 +660,18 @@ test_lanes (void)
   g_assert_nonnull (strstr (text->str, "Retransmissions: highest 10.0 %\n"));
   g_assert_nonnull (strstr (text->str, "Under-voltage: 1 · Wi-Fi roams: 1\n"));
 
+  /* the span begins within the minute of the dip's entry: the dip counts;
+   * a minute later it does not */
+  oc_lanes_set_history (lanes, history, events, now - 60 * G_TIME_SPAN_MINUTE + 30 * G_USEC_PER_SEC, now);
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (lanes), text);
+  g_assert_nonnull (strstr (text->str, "Wi-Fi signal: lowest 15 %, now 70 %\n"));
+  oc_lanes_set_history (lanes, history, events, now - 58 * G_TIME_SPAN_MINUTE, now);
+  g_string_truncate (text, 0);
+  collect_labels (GTK_WIDGET (lanes), text);
+  g_assert_nonnull (strstr (text->str, "Wi-Fi signal: lowest 70 %, now 70 %\n"));
+  oc_lanes_set_history (lanes, history, events, start, now);
+
   /* drawn: the signal's green, the RTT's purple, the retransmissions'
    * orange, the under-voltage's yellow, the failed attempts' red */
   texture = render (GTK_WIDGET (lanes), 760, 280);
