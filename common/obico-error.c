@@ -14,6 +14,7 @@ static const GDBusErrorEntry obico_error_entries[] = {
   { OBICO_ERROR_READ_ONLY_CREDENTIALS, "io.obico.Connect1.Error.ReadOnlyCredentials" },
   { OBICO_ERROR_BUSY, "io.obico.Connect1.Error.Busy" },
   { OBICO_ERROR_STORAGE_FAILED, "io.obico.Connect1.Error.StorageFailed" },
+  { OBICO_ERROR_HOST_SERVICE_FAILED, "io.obico.Connect1.Error.HostServiceFailed" },
 };
 
 GQuark

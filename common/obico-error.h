@@ -21,6 +21,7 @@ typedef enum {
   OBICO_ERROR_READ_ONLY_CREDENTIALS,
   OBICO_ERROR_BUSY,
   OBICO_ERROR_STORAGE_FAILED,  /* the state directory could not be written */
+  OBICO_ERROR_HOST_SERVICE_FAILED,  /* NetworkManager or timedated is not there or refused a change */
 } ObicoError;
 
 GQuark obico_error_quark (void);

@@ -22,12 +22,22 @@ ocd_auth_init (gboolean system_bus)
 static void
 deny (GTask *task, const char *why)
 {
-  g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
-                           _("You are not allowed to change the Obico connection settings%s%s. "
-                             "Make the change from the printer host's own screen (its local "
-                             "desktop session needs no password), run the command with sudo, "
-                             "or ask an administrator."),
-                           why != NULL ? ": " : "", why != NULL ? why : "");
+  const char *action = g_object_get_data (G_OBJECT (task), "action");
+
+  if (g_strcmp0 (action, OCD_AUTH_ACTION_CONFIGURE) != 0)
+    g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
+                             _("You are not allowed to change this host's Wi-Fi or clock "
+                               "settings%s%s. Make the change from the printer host's own screen "
+                               "(its local desktop session needs no password), run the command with "
+                               "sudo, or ask an administrator."),
+                             why != NULL ? ": " : "", why != NULL ? why : "");
+  else
+    g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
+                             _("You are not allowed to change the Obico connection settings%s%s. "
+                               "Make the change from the printer host's own screen (its local "
+                               "desktop session needs no password), run the command with sudo, "
+                               "or ask an administrator."),
+                             why != NULL ? ": " : "", why != NULL ? why : "");
 }
 
 static void

@@ -33,6 +33,15 @@ OcdHostWifi  *ocd_host_wifi_new          (OcdHost         *host,
 /* TRUE: /proc/net/wireless is read at each tick (no NetworkManager). */
 gboolean      ocd_host_wifi_tick         (OcdHostWifi *wifi);
 void          ocd_host_wifi_free         (OcdHostWifi *wifi);
+/* The Wi-Fi connection the link goes over, as NetworkManager's unique name,
+ * its settings' path and its device's; FALSE: there is none. */
+gboolean      ocd_host_wifi_get_link     (OcdHostWifi  *wifi,
+                                          const char  **owner,
+                                          const char  **settings,
+                                          const char  **device);
+/* What the remedies (ocd-host-act.c) need of the host. */
+GDBusConnection *ocd_host_get_bus        (OcdHost *self);
+OcdHostWifi  *ocd_host_get_wifi          (OcdHost *self);
 
 /* Power (ocd-host-power.c): the Raspberry Pi firmware's throttling flags or
  * the rpi_volt alarm, read when made and at each tick. */

@@ -52,6 +52,9 @@ struct _OcdHostWifi
   char            *owner;     /* NetworkManager's unique name; NULL: not on the bus */
   GHashTable      *objects;   /* path → NmObject, the chain */
 
+  char            *settings_path;    /* the Wi-Fi link's connection settings, NULL: none */
+  char            *device_path;      /* and its device */
+
   char            *roam_connection;  /* the active connection of bssid */
   char            *bssid;
   guint            roams;
@@ -283,6 +286,8 @@ prop_path (NmObject *obj, const char *name)
 static void
 publish_none (OcdHostWifi *self)
 {
+  g_clear_pointer (&self->settings_path, g_free);
+  g_clear_pointer (&self->device_path, g_free);
   for (guint i = 0; i < G_N_ELEMENTS (wifi_keys); i++)
     ocd_host_set (self->host, wifi_keys[i], NULL);
 }
@@ -314,6 +319,10 @@ publish (OcdHostWifi *self, NmObject *active, NmObject *device, NmObject *ap, Nm
   GVariant *powersave = prop (settings, "powersave", G_VARIANT_TYPE_UINT32);
   guint mode = powersave != NULL ? g_variant_get_uint32 (powersave) : 0;
 
+  g_free (self->settings_path);
+  self->settings_path = settings != NULL ? g_strdup (settings->path) : NULL;
+  g_free (self->device_path);
+  self->device_path = g_strdup (device->path);
   count_roam (self, active->path, bssid != NULL ? g_variant_get_string (bssid, NULL) : NULL);
   ocd_host_set_number (self->host, "wifi_signal",
                        strength != NULL ? g_variant_new_uint32 (g_variant_get_byte (strength)) : NULL,
@@ -490,6 +499,20 @@ ocd_host_wifi_new (OcdHost         *host,
   return self;
 }
 
+gboolean
+ocd_host_wifi_get_link (OcdHostWifi  *self,
+                        const char  **owner,
+                        const char  **settings,
+                        const char  **device)
+{
+  if (self == NULL || self->owner == NULL || self->settings_path == NULL || self->device_path == NULL)
+    return FALSE;
+  *owner = self->owner;
+  *settings = self->settings_path;
+  *device = self->device_path;
+  return TRUE;
+}
+
 void
 ocd_host_wifi_free (OcdHostWifi *self)
 {
@@ -497,6 +520,8 @@ ocd_host_wifi_free (OcdHostWifi *self)
   g_hash_table_destroy (self->objects);
   g_clear_object (&self->bus);
   g_free (self->owner);
+  g_free (self->settings_path);
+  g_free (self->device_path);
   g_free (self->roam_connection);
   g_free (self->bssid);
   g_free (self);

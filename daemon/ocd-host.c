@@ -378,6 +378,18 @@ ocd_host_note_route (OcdHost    *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+GDBusConnection *
+ocd_host_get_bus (OcdHost *self)
+{
+  return self->bus;
+}
+
+OcdHostWifi *
+ocd_host_get_wifi (OcdHost *self)
+{
+  return self->wifi;
+}
+
 /* ---- start ----------------------------------------------------------- */
 
 static void

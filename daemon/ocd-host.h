@@ -45,4 +45,19 @@ void      ocd_host_note_route     (OcdHost    *self,
                                    const char *ipv6,
                                    const char *dns);
 
+/* The remedies of wifi-power-save and clock, as the daemon's own user
+ * (polkit lets it: data/obico-connect.rules): Wi-Fi power saving off for the
+ * link's Wi-Fi connection (NetworkManager: 802-11-wireless.powersave = 2,
+ * saved and reapplied), network time on (timedated's SetNTP).  Errors are
+ * OBICO_ERROR_HOST_SERVICE_FAILED with a sentence. */
+void      ocd_host_turn_off_wifi_power_save (OcdHost             *self,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void      ocd_host_turn_on_network_time     (OcdHost             *self,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean  ocd_host_act_finish               (OcdHost             *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
 G_END_DECLS

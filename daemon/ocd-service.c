@@ -6,6 +6,8 @@
 
 #define G_LOG_DOMAIN "ocd-service"
 
+#include <glib/gi18n.h>
+
 #include "ocd-auth.h"
 #include "obico-enums.h"
 #include "obico-error.h"
@@ -86,17 +88,26 @@ on_authorized (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static gboolean
-authorize_then (OcdService            *self,
-                GDBusMethodInvocation *invocation,
-                ApplyFunc              apply)
+authorize_action_then (OcdService            *self,
+                       GDBusMethodInvocation *invocation,
+                       const char            *action_id,
+                       ApplyFunc              apply)
 {
   AuthCall *call = g_new0 (AuthCall, 1);
 
   call->self = g_object_ref (self);
   call->invocation = invocation;
   call->apply = apply;
-  ocd_auth_check_async (invocation, OCD_AUTH_ACTION_CONFIGURE, on_authorized, call);
+  ocd_auth_check_async (invocation, action_id, on_authorized, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+authorize_then (OcdService            *self,
+                GDBusMethodInvocation *invocation,
+                ApplyFunc              apply)
+{
+  return authorize_action_then (self, invocation, OCD_AUTH_ACTION_CONFIGURE, apply);
 }
 
 /* A change of the credentials or the server address: in the watch role it
@@ -244,6 +255,56 @@ handle_reset_errors (OcdConnect1 *object, GDBusMethodInvocation *invocation)
   return authorize_then (OCD_SERVICE (object), invocation, apply_reset_errors);
 }
 
+/* ---- the host's remedies: TurnOffWifiPowerSave, TurnOnNetworkTime ---- */
+
+static void
+on_host_act_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  GError *error = NULL;
+  gboolean ok = ocd_host_act_finish (OCD_HOST (source), result, &error);
+
+  return_result (invocation, ok, error);
+}
+
+static gboolean
+no_host (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  if (ocd_link_get_host (self->link) != NULL)
+    return FALSE;
+  g_dbus_method_invocation_return_error_literal (invocation, OBICO_ERROR, OBICO_ERROR_HOST_SERVICE_FAILED,
+                                                 _("This service does not observe the host."));
+  return TRUE;
+}
+
+static void
+apply_turn_off_wifi_power_save (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  if (!no_host (self, invocation))
+    ocd_host_turn_off_wifi_power_save (ocd_link_get_host (self->link), on_host_act_done, invocation);
+}
+
+static gboolean
+handle_turn_off_wifi_power_save (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  return authorize_action_then (OCD_SERVICE (object), invocation, OCD_AUTH_ACTION_WIFI_POWER_SAVE,
+                                apply_turn_off_wifi_power_save);
+}
+
+static void
+apply_turn_on_network_time (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  if (!no_host (self, invocation))
+    ocd_host_turn_on_network_time (ocd_link_get_host (self->link), on_host_act_done, invocation);
+}
+
+static gboolean
+handle_turn_on_network_time (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  return authorize_action_then (OCD_SERVICE (object), invocation, OCD_AUTH_ACTION_NETWORK_TIME,
+                                apply_turn_on_network_time);
+}
+
 /* ---- anyone ---------------------------------------------------------- */
 
 static gboolean
@@ -305,6 +366,8 @@ static const struct {
   { "handle-link", G_CALLBACK (handle_link) },
   { "handle-unlink", G_CALLBACK (handle_unlink) },
   { "handle-set-debug-logging", G_CALLBACK (handle_set_debug_logging) },
+  { "handle-turn-off-wifi-power-save", G_CALLBACK (handle_turn_off_wifi_power_save) },
+  { "handle-turn-on-network-time", G_CALLBACK (handle_turn_on_network_time) },
 };
 
 /* The properties of one printer that the printer's own interface has too

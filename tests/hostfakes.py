@@ -90,6 +90,8 @@ class NetworkManager(Mock):
         self.settings = self.mock('AddWiFiConnection', 'ssss', self.device, 'home', 'HomeNet', 'wpa-psk')
         self.active = self.mock('AddActiveConnection', 'assssu', [self.device], self.settings, self.ap,
                                 'home', CONNECTION_ACTIVATED)
+        # Real NetworkManager's devices take changed settings with Reapply; the template's lack it.
+        self.call(self.device, MOCK, 'AddMethod', 'sssss', NM + '.Device', 'Reapply', 'a{sa{sv}}tu', '', '')
 
     def mock(self, method, signature, *args):
         return self.call('/org/freedesktop', MOCK, method, signature, *args)

@@ -8,6 +8,7 @@
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -274,24 +275,38 @@ class InstallTest(unittest.TestCase):
         root = ET.parse(full).getroot()
         self.assertEqual(root.tag, 'policyconfig')
         actions = {a.get('id'): a for a in root.iter('action')}
-        self.assertEqual(list(actions), [ACTION_ID])
-        action = actions[ACTION_ID]
+        # The configuration, and the host's remedies (wifi-power-save, clock).
+        self.assertEqual(list(actions), [ACTION_ID, 'io.obico.connect.wifi-power-save',
+                                         'io.obico.connect.network-time'])
+        for action in actions.values():
+            lang = '{http://www.w3.org/XML/1998/namespace}lang'
+            for tag in ('description', 'message'):
+                untranslated = [e for e in action.findall(tag) if lang not in e.attrib]
+                self.assertEqual(len(untranslated), 1, f'one untranslated <{tag}>')
+                self.assertTrue(untranslated[0].text.strip())
 
-        lang = '{http://www.w3.org/XML/1998/namespace}lang'
-        for tag in ('description', 'message'):
-            untranslated = [e for e in action.findall(tag) if lang not in e.attrib]
-            self.assertEqual(len(untranslated), 1, f'one untranslated <{tag}>')
-            self.assertTrue(untranslated[0].text.strip())
+            defaults = {d.tag: d.text for d in action.find('defaults')}
+            self.assertEqual(defaults, {'allow_any': 'auth_admin',
+                                        'allow_inactive': 'auth_admin_keep',
+                                        'allow_active': 'yes'})
+            # The daemon is not root: polkit lets it check its callers only as the
+            # action's owner.
+            annotations = {a.get('key'): a.text for a in action.iter('annotate')}
+            self.assertEqual(annotations.get('org.freedesktop.policykit.owner'),
+                             'unix-user:' + SERVICE_USER)
 
-        defaults = {d.tag: d.text for d in action.find('defaults')}
-        self.assertEqual(defaults, {'allow_any': 'auth_admin',
-                                    'allow_inactive': 'auth_admin_keep',
-                                    'allow_active': 'yes'})
-        # The daemon is not root: polkit lets it check its callers only as the
-        # action's owner.
-        annotations = {a.get('key'): a.text for a in action.iter('annotate')}
-        self.assertEqual(annotations.get('org.freedesktop.policykit.owner'),
-                         'unix-user:' + SERVICE_USER)
+    def test_polkit_rules(self):
+        '''The daemon's own user may make the remedies' changes, and only those.'''
+        path = os.path.join(self.datadir, 'polkit-1/rules.d', '50-obico-connect.rules')
+        full = self.installed(path)
+        self.assertDataMode(path)
+        with open(full, encoding='utf-8') as f:
+            text = f.read()
+        self.assertIn('subject.user != "' + SERVICE_USER + '"', text)
+        self.assertEqual(sorted(re.findall(r'action\.id == "([^"]+)"', text)),
+                         ['org.freedesktop.NetworkManager.network-control',
+                          'org.freedesktop.NetworkManager.settings.modify.system',
+                          'org.freedesktop.timedate1.set-ntp'])
 
     # configuration
 

@@ -71,9 +71,13 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Config
   </policy>
   <policy user="root">
     <allow own="org.freedesktop.PolicyKit1"/>
+    <allow own="org.freedesktop.NetworkManager"/>
+    <allow own="org.freedesktop.timedate1"/>
   </policy>
   <policy context="default">
     <allow send_destination="org.freedesktop.PolicyKit1"/>
+    <allow send_destination="org.freedesktop.NetworkManager"/>
+    <allow send_destination="org.freedesktop.timedate1"/>
   </policy>
   <include>{policy}</include>
   <servicedir>{services}</servicedir>
@@ -466,6 +470,77 @@ class WatchRoleTest(SystemBusCase):
         result, = self.call_as('nobody', self.calls([('SetDebugLogging', '(true,)')]))
         self.assertEqual(result.get('error'), NOT_AUTHORIZED, result)
         self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 0)])
+
+
+WIFI_POWER_SAVE_ID = 'io.obico.connect.wifi-power-save'
+NETWORK_TIME_ID = 'io.obico.connect.network-time'
+REMEDIES = [('TurnOffWifiPowerSave', ''), ('TurnOnNetworkTime', '')]
+
+
+class HostRemedyTest(SystemBusCase):
+    '''The host's remedies (wifi-power-save, clock) on the system-like bus with
+    python-dbusmock's NetworkManager and timedated on it: each needs its own
+    action, nobody is refused and nothing changes, and once polkit allows
+    the action the daemon makes the change (the fakes' state changes).'''
+
+    def setUp(self):
+        super().setUp()
+        from hostfakes import Mock, NetworkManager, TIMEDATED
+
+        class Bus:
+            address = self.address
+            conn = self.bus
+
+        self.nm = NetworkManager(Bus, strength=60)
+        self.nm.set_powersave(3)
+        self.timedated = Mock(Bus, 'timedated', TIMEDATED, {'NTP': False})
+        self.addCleanup(self.nm.close)
+        self.addCleanup(self.timedated.close)
+        deadline = time.monotonic() + 10
+        while self.property('Host').get('wifi_power_save') is not True:
+            self.assertLess(time.monotonic(), deadline, 'the daemon did not see the Wi-Fi' + self.log())
+            time.sleep(0.1)
+
+    def powersave(self):
+        from hostfakes import NM_SETTINGS
+        return self.nm.call(self.nm.settings, NM_SETTINGS, 'GetSettings')['802-11-wireless']['powersave']
+
+    def ntp(self):
+        from hostfakes import TIMEDATED, TIMEDATED_PATH
+        return self.timedated.call(TIMEDATED_PATH, 'org.freedesktop.DBus.Properties', 'Get', 'ss',
+                                   TIMEDATED, 'NTP')
+
+    def test_nobody_is_refused_and_nothing_changes(self):
+        for allowed in ([], [ACTION_ID], [NETWORK_TIME_ID], [WIFI_POWER_SAVE_ID]):
+            self.set_allowed(allowed)
+            self.polkit_check_flags()
+            results = self.call_as('nobody', self.calls(REMEDIES))
+            for (method, _), result, action in zip(REMEDIES, results, (WIFI_POWER_SAVE_ID, NETWORK_TIME_ID)):
+                if action in allowed:
+                    continue
+                self.assertEqual(result.get('error'), NOT_AUTHORIZED, f'{method} with {allowed}: {result}')
+                self.assertIn('Wi-Fi or clock', result['message'])
+                self.assertIn('sudo', result['message'])
+            self.assertEqual([a for a, _ in self.polkit_check_flags()], [WIFI_POWER_SAVE_ID, NETWORK_TIME_ID])
+            if WIFI_POWER_SAVE_ID not in allowed:
+                self.assertEqual(self.powersave(), 3)
+            if NETWORK_TIME_ID not in allowed:
+                self.assertFalse(self.ntp())
+            self.nm.set_powersave(3)
+            self.timedated.call('/org/freedesktop/timedate1', 'org.freedesktop.timedate1', 'SetNTP', 'bb',
+                                False, False)
+
+    def test_allowed_changes(self):
+        self.set_allowed([WIFI_POWER_SAVE_ID, NETWORK_TIME_ID])
+        results = self.call_as('nobody', self.calls(REMEDIES))
+        for (method, _), result in zip(REMEDIES, results):
+            self.assertTrue(result['ok'], f'{method}: {result}' + self.log())
+        self.assertEqual(self.powersave(), 2)
+        self.assertTrue(self.ntp())
+        deadline = time.monotonic() + 10
+        while self.property('Host').get('wifi_power_save') is not False:
+            self.assertLess(time.monotonic(), deadline, 'Host did not follow' + self.log())
+            time.sleep(0.1)
 
 
 APP_ID = 'io.obico.Connect'
