@@ -73,7 +73,8 @@ class CauseTestCase(DaemonTestCase):
         for _ in range(times):
             before = len(self.connections())
             self.sim.ws_close(code=1011, reason='flap', printer_id=self.printer_id)
-            self.sim.wait_for(lambda: len(self.connections()) > before, timeout=15 * SLOW)
+            # The backoff grows with drops in a row (up to 24 s at the 7th).
+            self.sim.wait_for(lambda: len(self.connections()) > before, timeout=40 * SLOW)
             self.daemon.wait_prop('WebSocket', 'connected', timeout=15)
             time.sleep(0.3)
 

@@ -469,7 +469,7 @@ class TestDaemonKeys(DaemonTestCase):
 PRINTER_IFACE = IFACE + '.Printer'
 # What a printer of several does not have: the host's and printer 0's own.
 ROOT_ONLY = {'Version', 'DebugLogging', 'Host', 'GetRecentLog', 'SetServerUrl', 'Link', 'Unlink',
-             'SetDebugLogging'}
+             'SetDebugLogging', 'TurnOffWifiPowerSave', 'TurnOnNetworkTime'}
 
 
 def printer_interface():
