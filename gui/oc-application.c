@@ -31,7 +31,8 @@ G_DEFINE_FINAL_TYPE (OcApplication, oc_application, ADW_TYPE_APPLICATION)
 
 /* enabled only with a running daemon and no check in flight */
 static const char * const daemon_actions[] = {
-  "test", "diagnose", "link", "set-server-url", "reset-errors",
+  "test", "diagnose", "link", "set-server-url", "reset-errors", "turn-off-wifi-power-save",
+  "turn-on-network-time",
 };
 
 static OcWindow *
@@ -158,6 +159,26 @@ reset_errors_activated (GSimpleAction *action,
   OcApplication *self = user_data;
 
   oc_doctor_reset_errors (self->doctor, NULL, run_cb, g_object_ref (self));
+}
+
+static void
+turn_off_wifi_power_save_activated (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_remedy (self->doctor, "TurnOffWifiPowerSave", NULL, run_cb, g_object_ref (self));
+}
+
+static void
+turn_on_network_time_activated (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_remedy (self->doctor, "TurnOnNetworkTime", NULL, run_cb, g_object_ref (self));
 }
 
 static void
@@ -336,6 +357,8 @@ static const GActionEntry app_actions[] = {
   { "link", link_activated, "s" },
   { "set-server-url", set_server_url_activated, "s" },
   { "reset-errors", reset_errors_activated },
+  { "turn-off-wifi-power-save", turn_off_wifi_power_save_activated },
+  { "turn-on-network-time", turn_on_network_time_activated },
   { "debug-logging", NULL, NULL, "false", change_debug_logging },
   { "show-fix", show_fix_activated, "s" },
   { "show-page", show_page_activated, "s" },

@@ -70,6 +70,7 @@ typedef enum {
   RUN_LINK,
   RUN_SET_SERVER_URL,
   RUN_RESET_ERRORS,
+  RUN_REMEDY,
 } RunKind;
 
 static void
@@ -390,6 +391,9 @@ run (OcDoctor            *self,
     case RUN_RESET_ERRORS:
       oc_client_change (self->client, "ResetErrors", NULL, cancellable, change_cb, task);
       break;
+    case RUN_REMEDY:
+      oc_client_change (self->client, argument, NULL, cancellable, change_cb, task);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -440,6 +444,18 @@ oc_doctor_reset_errors (OcDoctor            *self,
                         gpointer             user_data)
 {
   run (self, RUN_RESET_ERRORS, NULL, cancellable, callback, user_data);
+}
+
+/* A remedy the daemon offers for the cause it named (TurnOffWifiPowerSave,
+ * TurnOnNetworkTime), then TEST again. */
+void
+oc_doctor_remedy (OcDoctor            *self,
+                  const char          *method,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  run (self, RUN_REMEDY, method, cancellable, callback, user_data);
 }
 
 gboolean

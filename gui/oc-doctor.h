@@ -48,6 +48,11 @@ void         oc_doctor_reset_errors          (OcDoctor             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+void         oc_doctor_remedy                (OcDoctor             *self,
+                                              const char           *method,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
 gboolean     oc_doctor_run_finish            (OcDoctor             *self,
                                               GAsyncResult         *result,
                                               GError              **error);

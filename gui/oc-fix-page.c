@@ -49,6 +49,7 @@ struct _OcFixPage
   GtkLabel     *agent_log_label;
   GtkWidget    *contact_group;
   GtkWidget    *support_button;
+  GtkWidget    *remedy_button;
   GtkWidget    *test_button;
   GtkWidget    *help_button;
 };
@@ -389,6 +390,19 @@ oc_fix_page_set_fix (OcFixPage *self,
   gtk_widget_set_visible (self->debug_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
   gtk_widget_set_visible (self->log_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
   gtk_widget_set_visible (self->support_button, action == OC_FIX_ACTION_SUPPORT_REPORT);
+  /* the daemon's remedy for the cause it named, then TEST again */
+  gtk_widget_set_visible (self->remedy_button, action == OC_FIX_ACTION_WIFI_POWER_SAVE ||
+                                               action == OC_FIX_ACTION_NTP);
+  if (action == OC_FIX_ACTION_WIFI_POWER_SAVE)
+    {
+      gtk_button_set_label (GTK_BUTTON (self->remedy_button), _("_Turn Off Power Saving"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remedy_button), "app.turn-off-wifi-power-save");
+    }
+  else if (action == OC_FIX_ACTION_NTP)
+    {
+      gtk_button_set_label (GTK_BUTTON (self->remedy_button), _("_Turn On Network Time"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remedy_button), "app.turn-on-network-time");
+    }
   gtk_widget_set_visible (self->contact_group, fix == OBICO_FIX_GET_HELP);
 
   /* every branch ends with get-help; debug logging and get-help are no test */
@@ -482,6 +496,7 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, agent_log_label);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, contact_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, support_button);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, remedy_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, test_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, help_button);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);

@@ -705,6 +705,15 @@ class AppTest(SystemBusCase):
             self.assertEqual(self.polkit_check_flags(), [(ACTION_ID, 1)], action)
         self.assertNotEqual(self.property('ServerUrl'), 'http://127.0.0.1:9/obico')
 
+        # the remedies of the fix pages wifi-power-save and clock: their own actions
+        for action, action_id in (('turn-off-wifi-power-save', WIFI_POWER_SAVE_ID),
+                                  ('turn-on-network-time', NETWORK_TIME_ID)):
+            self.wait_until(lambda: self.action(action)[0], f'app.{action} enabled')
+            self.activate(action, None)
+            self.wait_until(lambda: self.polkit_check_flags(clear=False), f'polkit asked about app.{action}')
+            self.wait_until(lambda: 'Not Allowed' in self.labels(), f'the refusal of app.{action} shown')
+            self.assertEqual(self.polkit_check_flags(), [(action_id, 1)], action)
+
         # the debug-logging switch: refused, it goes back; allowed, it changes
         self.set_action_state('debug-logging', GLib.Variant('b', True))
         self.wait_until(lambda: self.polkit_check_flags(clear=False), 'polkit asked about debug logging')

@@ -264,6 +264,54 @@ test_fix_page_server_url (void)
   g_object_unref (page);
 }
 
+/* A visible button whose action is @action_name, or NULL. */
+static GtkWidget *
+find_action_button (GtkWidget *widget, const char *action_name)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The pages of wifi-power-save and clock offer the daemon's remedy; the
+ * other causes' pages say what a person can do, and offer none. */
+static void
+test_fix_page_remedies (void)
+{
+  OcFixPage *page = g_object_ref_sink (g_object_new (OC_TYPE_FIX_PAGE, NULL));
+  GtkWidget *button;
+
+  oc_fix_page_set_fix (page, OBICO_FIX_WIFI_POWER_SAVE);
+  button = find_action_button (GTK_WIDGET (page), "app.turn-off-wifi-power-save");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Turn Off Power Saving");
+  g_assert_null (find_action_button (GTK_WIDGET (page), "app.turn-on-network-time"));
+
+  oc_fix_page_set_fix (page, OBICO_FIX_CLOCK);
+  button = find_action_button (GTK_WIDGET (page), "app.turn-on-network-time");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Turn On Network Time");
+  g_assert_null (find_action_button (GTK_WIDGET (page), "app.turn-off-wifi-power-save"));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      oc_fix_page_set_fix (page, i == 0 ? OBICO_FIX_WEAK_WIFI : OBICO_FIX_UNDER_VOLTAGE);
+      g_assert_null (find_action_button (GTK_WIDGET (page), "app.turn-on-network-time"));
+      g_assert_null (find_action_button (GTK_WIDGET (page), "app.turn-off-wifi-power-save"));
+      g_assert_nonnull (find_action_button (GTK_WIDGET (page), "app.test"));
+    }
+  g_object_unref (page);
+}
+
 /* The app's own look for each value: icons and style classes; the words are
  * common/obico-labels.c's (tests/unit/test-labels.c). */
 static void
@@ -1014,6 +1062,7 @@ main (int   argc,
   g_test_add_func ("/validate/link-code", test_validate_link_code);
   g_test_add_func ("/validate/server-url", test_server_url);
   g_test_add_func ("/fix-page/server-url", test_fix_page_server_url);
+  g_test_add_func ("/fix-page/remedies", test_fix_page_remedies);
   g_test_add_func ("/format/look", test_format_look);
   g_test_add_func ("/format/error", test_format_error);
   g_test_add_func ("/link-page/code", test_link_page);
