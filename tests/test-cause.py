@@ -231,5 +231,44 @@ class TestClock(CauseTestCase):
         self.assertIn('timedated', error.message)
 
 
+def make_dated_cert(directory, start, end):
+    """test-diagnose.py's certificate valid from @start to @end."""
+    import importlib.util
+    import os
+    spec = importlib.util.spec_from_file_location('test_diagnose', os.path.join(os.path.dirname(__file__),
+                                                                               'test-diagnose.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_dated_cert(directory, start, end)
+
+
+class TestClockTls(CauseTestCase):
+    """A certificate not valid yet — what a Pi without a real-time clock
+    sees, booted with an old date: clock while the clock is not synchronized
+    and off the server's, tls once it is synchronized."""
+
+    def test_not_valid_yet_by_a_wrong_clock(self):
+        import os
+        from simctl import Sim
+        timedated = self.timedated(False)
+        # The last server's Date: three days ahead of this host's clock.
+        self.sim.clock(3 * 86400)
+        self.start_linked(lambda h: h.get('clock_synchronized') is False and h.get('clock_skew', 0) > 86400)
+        tls_sim = Sim(tls=make_dated_cert(os.path.join(self.tmp, 'future'), '20990101000000Z',
+                                          '21000101000000Z'))
+        tls_sim.start()
+        self.addCleanup(tls_sim.close)
+        self.daemon.call('SetServerUrl', 's', tls_sim.url.replace('http://', 'https://'))
+        self.wait_problem('clock')
+        self.assertEqual(self.daemon.get('ProblemDetail'),
+                         'The server\'s certificate is not valid by this host\'s clock, which is 3 days off '
+                         'the server\'s and not synchronized with network time.')
+        # Network time on: the clock is right, so the certificate is wrong.
+        self.daemon.call('TurnOnNetworkTime')
+        self.assertTrue(timedated.call(TIMEDATED_PATH, 'org.freedesktop.DBus.Properties', 'Get', 'ss',
+                                       TIMEDATED, 'NTP'))
+        self.wait_problem('tls')
+
+
 if __name__ == '__main__':
     main()
