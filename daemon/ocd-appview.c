@@ -213,6 +213,8 @@ listen_for_notices (OcdAppView *self)
       g_debug ("%s: a vanished connection is seen at the next sample", error->message);
       return;
     }
+  if (!ocd_sockdiag_destroy_only_port (self->notice_fd, self->port))
+    g_debug ("Every TCP socket destroyed on this host will wake the app view of %s", self->host);
   self->notice_id = g_unix_fd_add (self->notice_fd, G_IO_IN, on_notice, self);
 }
 

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -299,6 +300,22 @@ ocd_sockdiag_destroy_listen (GError **error)
       return -1;
     }
   return fd;
+}
+
+gboolean
+ocd_sockdiag_destroy_only_port (int fd, guint16 remote_port)
+{
+  /* Each notice is one datagram: a netlink header, then inet_diag_msg. A
+   * load past its end makes the program return 0, which drops it too. */
+  struct sock_filter code[] = {
+    BPF_STMT (BPF_LD | BPF_H | BPF_ABS, NLMSG_HDRLEN + offsetof (struct inet_diag_msg, id.idiag_dport)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, remote_port, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, 0xffffffffu),
+    BPF_STMT (BPF_RET | BPF_K, 0),
+  };
+  struct sock_fprog program = { .len = G_N_ELEMENTS (code), .filter = code };
+
+  return setsockopt (fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0;
 }
 
 gboolean

@@ -48,6 +48,13 @@ GPtrArray       *ocd_sockdiag_query     (guint16    remote_port,
  * privilege needed), so a connection that vanished is seen at once rather
  * than at the next query; -1 and @error when it cannot be had. */
 int              ocd_sockdiag_destroy_listen (GError **error);
+/* Lets the kernel drop, before it wakes anyone, every notice on @fd but
+ * those of sockets connected to @remote_port: on a host where programs
+ * open and close many TCP connections, the listener sleeps through them
+ * (one listener per printer watched).  Best effort: FALSE when the filter
+ * could not be attached; ocd_sockdiag_destroy_read() filters either way. */
+gboolean         ocd_sockdiag_destroy_only_port (int      fd,
+                                                 guint16  remote_port);
 /* Reads what is pending on @fd: TRUE when one of the sockets destroyed was
  * connected to @remote_port and created by @uid (-1: anyone), or when
  * notices were lost (the kernel's buffer overflowed). */

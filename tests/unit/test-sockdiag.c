@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
 
 #define KERNEL_TCP_ESTABLISHED 1
 
@@ -383,6 +385,64 @@ test_destroy_notices (void)
   close (other_uid);
 }
 
+/* With the kernel's filter attached, a listener gets the notice of its own
+ * port's socket, and nothing of any other port: on this machine other
+ * programs' connections come and go all the time, so without the filter
+ * the second listener would hold notices of other ports. */
+static void
+test_destroy_kernel_filter (void)
+{
+  g_autoptr(GError) error = NULL;
+  int mine = ocd_sockdiag_destroy_listen (&error);
+  int others = ocd_sockdiag_destroy_listen (&error);
+  guint8 buffer[8192];
+  gint64 deadline;
+  gboolean seen = FALSE;
+  guint16 other_port;
+  ssize_t n;
+  Pair p;
+
+  g_assert_no_error (error);
+  pair_open (&p, AF_INET, "127.0.0.1", AF_INET, "127.0.0.1");
+  other_port = (guint16) (p.port + 1);
+  g_assert_true (ocd_sockdiag_destroy_only_port (mine, p.port));
+  g_assert_true (ocd_sockdiag_destroy_only_port (others, other_port));
+
+  close (p.client);
+  close (p.server);
+  p.client = p.server = -1;
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (!seen && g_get_monotonic_time () < deadline)
+    {
+      seen = ocd_sockdiag_destroy_read (mine, p.port, geteuid ());
+      g_usleep (10000);
+    }
+  g_assert_true (seen);
+
+  while ((n = recv (others, buffer, sizeof buffer, MSG_DONTWAIT)) > 0)
+    {
+      gsize offset = 0;
+
+      while (offset + sizeof (struct nlmsghdr) <= (gsize) n)
+        {
+          const struct nlmsghdr *h = (const struct nlmsghdr *) (buffer + offset);
+
+          if (h->nlmsg_len < sizeof *h || offset + h->nlmsg_len > (gsize) n)
+            break;
+          if (h->nlmsg_len >= NLMSG_LENGTH (sizeof (struct inet_diag_msg)))
+            {
+              const struct inet_diag_msg *msg = NLMSG_DATA (h);
+
+              g_assert_cmpuint (g_ntohs (msg->id.idiag_dport), ==, other_port);
+            }
+          offset += NLMSG_ALIGN (h->nlmsg_len);
+        }
+    }
+  close (p.listener);
+  close (mine);
+  close (others);
+}
+
 /* A child in a network namespace of its own (as root, or in a user namespace
  * of its own otherwise) is told apart from one in ours. */
 static void
@@ -477,6 +537,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sockdiag/ipv4-mapped", test_ipv4_mapped);
   g_test_add_func ("/sockdiag/own-inodes", test_own_inodes);
   g_test_add_func ("/sockdiag/destroy-notices", test_destroy_notices);
+  g_test_add_func ("/sockdiag/destroy-kernel-filter", test_destroy_kernel_filter);
   g_test_add_func ("/sockdiag/netns", test_netns);
   g_test_add_func ("/sockdiag/cost", test_cost);
   return g_test_run ();
