@@ -47,6 +47,8 @@ struct _OcdProbeRoute
   double    v6_ms;
   guint     pending;
   gboolean  from_before;    /* the name did not resolve: its earlier addresses are tried */
+  char     *tunnel_from;    /* the proxy's address a tunnel is asked of */
+  double    connect_ms;     /* the connection to the proxy, before the tunnel */
 };
 
 /* The addresses each server name last resolved to, in this daemon's life:
@@ -72,6 +74,7 @@ ocd_probe_route_free (OcdProbeRoute *route)
   g_clear_error (&route->v6_error);
   g_free (route->target);
   g_free (route->resolver);
+  g_free (route->tunnel_from);
   g_free (route);
 }
 
@@ -135,7 +138,7 @@ on_tunnel (GObject *source, GAsyncResult *result, gpointer data)
   Probe *probe = g_task_get_task_data (task);
   OcdProbeRoute *route = probe->route;
   g_autoptr(GError) error = NULL;
-  double elapsed = ocd_deadline_elapsed_ms (probe->step);
+  double elapsed = route->connect_ms + ocd_deadline_elapsed_ms (probe->step);
   gboolean timed_out = ocd_deadline_expired (probe->step);
   g_autofree char *detail = NULL;
 
@@ -144,15 +147,9 @@ on_tunnel (GObject *source, GAsyncResult *result, gpointer data)
   if (ocd_probe_return_if_cancelled (task))
     return;
   if (error == NULL)
-    {
-      detail = g_strdup_printf (_("Connected to the proxy %s, which opened a connection to %s "
-                                  "on port %d."), probe->proxy_shown, probe->host, probe->port);
-      ocd_probe_add_step (probe, "connect", TRUE, elapsed, detail);
-      ocd_probe_run_tls (task);
-      return;
-    }
-  g_clear_object (&probe->stream);
-  if (timed_out)
+    detail = g_strdup_printf (_("Connected to the proxy %s, which opened a connection to %s "
+                                "on port %d."), probe->proxy_shown, probe->host, probe->port);
+  else if (timed_out)
     detail = g_strdup_printf (_("The proxy %s did not open a connection to %s on port %d within "
                                 "%g seconds."), probe->proxy_shown, probe->host, probe->port,
                               probe->timeout);
@@ -160,8 +157,15 @@ on_tunnel (GObject *source, GAsyncResult *result, gpointer data)
     detail = g_strdup_printf (_("The proxy %s did not open a connection to %s on port %d (%s): "
                                 "check the proxy's address, its credentials and what it allows."),
                               probe->proxy_shown, probe->host, probe->port, error->message);
-  ocd_probe_add_step (probe, "connect", FALSE, elapsed, detail);
-  (void) route;
+  ocd_probe_open_step (probe, "connect", error == NULL, elapsed, detail);
+  ocd_probe_step_key (probe, "address", g_variant_new_string (route->tunnel_from));
+  ocd_probe_close_step (probe);
+  if (error == NULL)
+    {
+      ocd_probe_run_tls (task);
+      return;
+    }
+  g_clear_object (&probe->stream);
   ocd_probe_finish (task, OBICO_PROBLEM_PROXY);
 }
 
@@ -221,25 +225,28 @@ connected (GTask *task)
           g_free (detail);
           detail = both;
         }
+      probe->stream = G_IO_STREAM (g_steal_pointer (&used->connection));
+      g_clear_object (&v4->connection);
+      g_clear_object (&v6->connection);
+      /* An https:// server through an HTTP proxy: the step is the tunnel's. */
+      if (route->via_proxy && probe->use_tls && g_str_has_prefix (probe->proxy_uri, "http"))
+        {
+          GCancellable *cancellable = ocd_probe_step_begin (probe, task);
+
+          route->tunnel_from = g_strdup (used->tried);
+          route->connect_ms = elapsed;
+          ocd_proxy_connect_async (probe->stream, probe->proxy_uri, probe->host, probe->port,
+                                   cancellable, on_tunnel, task);
+          return;
+        }
       ocd_probe_open_step (probe, "connect", TRUE, elapsed, detail);
       ocd_probe_step_key (probe, "address", g_variant_new_string (used->tried));
       ocd_probe_step_key (probe, "ipv4", g_variant_new_string (family_state (v4)));
       ocd_probe_step_key (probe, "ipv6", g_variant_new_string (family_state (v6)));
       ocd_probe_close_step (probe);
-      probe->stream = G_IO_STREAM (g_steal_pointer (&used->connection));
-      g_clear_object (&v4->connection);
-      g_clear_object (&v6->connection);
 
       if (route->from_before)
         ocd_probe_finish (task, OBICO_PROBLEM_DNS);
-      else if (route->via_proxy && probe->use_tls &&
-               g_str_has_prefix (probe->proxy_uri, "http"))
-        {
-          GCancellable *cancellable = ocd_probe_step_begin (probe, task);
-
-          ocd_proxy_connect_async (probe->stream, probe->proxy_uri, probe->host, probe->port,
-                                   cancellable, on_tunnel, task);
-        }
       else
         {
           if (route->via_proxy && probe->use_tls)

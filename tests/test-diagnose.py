@@ -4,9 +4,12 @@ names it, and offers the fixes of docs/guided-fixes.md for it.
 
 Environment (set by tests/meson.build): OBICO_CONNECTD, OBICO_SIM.
 """
+import json
 import os
 import socket
 import subprocess
+import sys
+import threading
 import time
 
 from harness import SLOW, DaemonTestCase, Sim, main
@@ -347,6 +350,176 @@ class TestDiagnose(DiagnoseTestCase):
         problem, fixes, steps = self.diagnose()
         self.assertStopsAt(steps, 'server')
         self.assertEqual(problem, 'internet')
+
+
+class Proxy:
+    """tests/proxy.py, a real HTTP proxy, and what went through it."""
+
+    def __init__(self, mode='pass', user=None):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), 'proxy.py'),
+                                      '--mode', mode] + (['--user', user] if user else []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        line = self.proc.stdout.readline()
+        if not line.startswith('proxy listening on '):
+            raise RuntimeError('proxy.py did not start: %r' % line)
+        self.port = int(line.split()[-1])
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.lines = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self._changed:
+                self.lines.append(json.loads(line))
+                self._changed.notify_all()
+
+    def mode(self, mode):
+        with self._changed:
+            self.proc.stdin.write('mode %s\n' % mode)
+            self.proc.stdin.flush()
+            self._changed.wait_for(lambda: any(r.get('mode') == mode for r in self.lines), 5)
+
+    def requests(self):
+        with self._changed:
+            return [r for r in self.lines if 'method' in r]
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
+
+class TestDiagnoseProxy(DiagnoseTestCase):
+    """A proxy configured for the host ([server] proxy, or the environment) is honoured for
+    REST and the WebSocket, Diagnose goes through it, and one that passes HTTP but not the
+    WebSocket upgrade is the problem proxy."""
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        self.proxy = Proxy()
+        self.addCleanup(self.proxy.close)
+        # With credentials, which must show nowhere.
+        self.proxy_url = self.proxy.url.replace('http://', 'http://printer:s3cret@')
+        self.write_config({'server': {'proxy': self.proxy_url}})
+
+    def via_proxy(self, path):
+        """The sim's wire record of @path: every request came with the proxy's Via header."""
+        reqs = self.sim.requests(path)
+        self.assertTrue(reqs, path)
+        for r in reqs:
+            self.assertEqual(r['headers'].get('via'), '1.1 obico-test-proxy', r)
+        return reqs
+
+    def test_rest_and_websocket_through_the_proxy(self):
+        self.daemon.start()
+        self.link()
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.assertEqual(self.daemon.get('Host')['proxy'], self.proxy.url)
+        self.via_proxy('/api/v1/octo/printer/')
+        upgrades = [r for r in self.via_proxy('/ws/dev/') if r['websocket']]
+        self.assertTrue(upgrades)
+        self.assertTrue(any(r['websocket'] and not r['refused'] for r in self.proxy.requests()),
+                        self.proxy.requests())
+
+        self.sim.clear()
+        problem, fixes, steps = self.diagnose()
+        self.assertEqual(problem, '', steps)
+        self.assertEqual([s['name'] for s in steps], LAYERS)
+        self.assertTrue(all(s['ok'] for s in steps), steps)
+        host, resolve, connect = steps[:3]
+        self.assertIn('proxy %s' % self.proxy.url, host['detail'])
+        self.assertEqual(resolve['addresses'], ['127.0.0.1'])
+        self.assertEqual(connect['address'], '127.0.0.1:%d' % self.proxy.port)
+        self.assertIn('proxy', connect['detail'])
+        self.via_proxy('/hc/')
+        self.via_proxy('/ws/dev/')
+        # Through a proxy, the route to the server itself is not known.
+        self.assertNotIn('ipv4', self.daemon.get('Host'))
+        for secret in ('s3cret', 'printer:'):
+            self.assertNotIn(secret, self.daemon.log())
+            self.assertNotIn(secret, json.dumps(steps))
+            self.assertNotIn(secret, json.dumps(self.daemon.call('GetReport'), default=str))
+
+    def test_proxy_without_websocket(self):
+        self.daemon.start()
+        self.link()
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.proxy.mode('no-websocket')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'websocket')
+        self.assertEqual(problem, 'proxy')
+        self.assertEqual(fixes, ['proxy', 'websocket-blocked', 'get-help'])
+        self.assertIn(self.proxy.url, step['detail'])
+        self.assertEqual(step['http_status'], 502)
+        # HTTP came through it just now, the upgrade did not.
+        self.via_proxy('/api/v1/octo/printer/')
+        self.assertTrue(any(r['websocket'] and r['refused'] for r in self.proxy.requests()))
+        # The printer's own session: reconnecting, it is refused too, and State names the proxy.
+        self.daemon.call('Reconnect')
+        self.daemon.wait_prop('Problem', 'proxy', timeout=20)
+        self.assertEqual(self.daemon.get('State'), 'disconnected')
+        self.assertIn(self.proxy.url, self.daemon.get('ProblemDetail'))
+
+        self.proxy.mode('pass')
+        self.daemon.call('Reconnect')
+        self.daemon.wait_prop('State', 'okay', timeout=20)
+
+    def test_https_through_a_tunnel(self):
+        """An https:// server is reached by CONNECT; a proxy that refuses it is the problem."""
+        tls_sim = Sim(tls=True)
+        tls_sim.start()
+        self.addCleanup(tls_sim.close)
+        self.daemon.start()
+        url = tls_sim.url.replace('http://', 'https://')
+        self.set_url(url)
+        problem, fixes, steps = self.diagnose()
+        # The tunnel works; the sim's certificate is self-signed, which TLS then tells.
+        step = self.assertStopsAt(steps, 'tls')
+        self.assertEqual(problem, 'tls')
+        self.assertIn('opened a connection to 127.0.0.1 on port %d' % tls_sim.port, steps[2]['detail'])
+        self.assertIn('self-signed', step['detail'])
+        self.assertIn({'method': 'CONNECT', 'target': '127.0.0.1:%d' % tls_sim.port, 'websocket': False,
+                       'refused': False, 'auth': True}, self.proxy.requests())   # the URI's, at once
+
+        self.proxy.mode('no-connect')
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'connect')
+        self.assertEqual(problem, 'proxy')
+        self.assertEqual(fixes[0], 'proxy')
+        self.assertIn('403', step['detail'])
+
+    def test_proxy_unreachable(self):
+        self.write_config({'server': {'proxy': 'http://127.0.0.1:%d' % free_port()}})
+        self.daemon.start()
+        problem, fixes, steps = self.diagnose()
+        step = self.assertStopsAt(steps, 'connect')
+        self.assertEqual(problem, 'proxy')
+        self.assertIn('proxy', step['detail'])
+        # Nothing reached the server directly.
+        self.assertEqual(self.sim.requests(), [])
+
+    def test_environment_and_no_proxy(self):
+        """The unit's environment when the configuration has none; no_proxy exempts the server."""
+        self.write_config({})
+        self.daemon.env['http_proxy'] = self.proxy_url
+        self.daemon.start()
+        self.link()
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.via_proxy('/api/v1/octo/printer/')
+        self.daemon.stop()
+
+        self.sim.clear()
+        self.daemon.env['no_proxy'] = 'localhost,127.0.0.1'
+        self.daemon.start()
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        problem, fixes, steps = self.diagnose()
+        self.assertEqual(problem, '', steps)
+        self.assertIn('without a proxy', steps[0]['detail'])
+        for r in self.sim.requests():
+            self.assertNotIn('via', r['headers'], r)
 
 
 class TestDiagnoseWatchRole(DiagnoseTestCase):
