@@ -36,6 +36,9 @@ static const Command commands[] = {
   { "debug", "on|off", N_("Turn debug logging on or off"), octl_cmd_debug },
   { "reset-errors", "", N_("Clear the error account"), octl_cmd_reset_errors },
   { "reconnect", "", N_("Retry the connection to the server now"), octl_cmd_reconnect },
+  { "wifi-power-save", "off", N_("Turn Wi-Fi power saving off for the link’s Wi-Fi connection"),
+    octl_cmd_wifi_power_save },
+  { "network-time", "on", N_("Turn network time (NTP) on"), octl_cmd_network_time },
 };
 
 static char *

@@ -218,7 +218,8 @@ static gboolean
 method_changes (const char *method)
 {
   static const char *const changing[] = {
-    "SetServerUrl", "Link", "Unlink", "SetDebugLogging", "ResetErrors", NULL
+    "SetServerUrl", "Link", "Unlink", "SetDebugLogging", "ResetErrors", "TurnOffWifiPowerSave",
+    "TurnOnNetworkTime", NULL
   };
 
   return g_strv_contains (changing, method);

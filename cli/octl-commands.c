@@ -337,7 +337,9 @@ change (Octl       *octl,
   if (g_str_equal (method, "ResetErrors") || g_str_equal (method, "Reconnect"))
     status = octl_one_printer (octl, flags, &proxy);
   else
-    status = octl_root (octl, !g_str_equal (method, "SetDebugLogging"), flags, &proxy);
+    status = octl_root (octl, !g_str_equal (method, "SetDebugLogging") &&
+                              !g_str_equal (method, "TurnOffWifiPowerSave") &&
+                              !g_str_equal (method, "TurnOnNetworkTime"), flags, &proxy);
   if (status == OCTL_EXIT_OK)
     status = octl_call (octl, proxy, method, owned, &reply);
   if (status != OCTL_EXIT_OK)
@@ -452,4 +454,40 @@ octl_cmd_reconnect (Octl  *octl,
   if (!no_arguments ("reconnect", argc))
     return OCTL_EXIT_USAGE;
   return change (octl, "Reconnect", NULL, _("Reconnecting to the server."));
+}
+
+/* The remedies of the causes wifi-power-save and clock: the host's, so the
+ * root's.  Only the direction that fixes is offered. */
+static gboolean
+only_value (const char *command,
+            const char *value,
+            int         argc,
+            char      **argv)
+{
+  if (argc == 1 && g_str_equal (argv[0], value))
+    return TRUE;
+  /* TRANSLATORS: e.g. "“wifi-power-save” takes only “off”." */
+  g_printerr (_("“%s” takes only “%s”.\n"), command, value);
+  return FALSE;
+}
+
+OctlExit
+octl_cmd_wifi_power_save (Octl  *octl,
+                          int    argc,
+                          char **argv)
+{
+  if (!only_value ("wifi-power-save", "off", argc, argv))
+    return OCTL_EXIT_USAGE;
+  return change (octl, "TurnOffWifiPowerSave", NULL,
+                 _("Wi-Fi power saving is off for the link’s Wi-Fi connection."));
+}
+
+OctlExit
+octl_cmd_network_time (Octl  *octl,
+                       int    argc,
+                       char **argv)
+{
+  if (!only_value ("network-time", "on", argc, argv))
+    return OCTL_EXIT_USAGE;
+  return change (octl, "TurnOnNetworkTime", NULL, _("Network time is on."));
 }

@@ -99,6 +99,8 @@ OctlExit     octl_cmd_server         (Octl *octl, int argc, char **argv);
 OctlExit     octl_cmd_debug          (Octl *octl, int argc, char **argv);
 OctlExit     octl_cmd_reset_errors   (Octl *octl, int argc, char **argv);
 OctlExit     octl_cmd_reconnect      (Octl *octl, int argc, char **argv);
+OctlExit     octl_cmd_wifi_power_save (Octl *octl, int argc, char **argv);
+OctlExit     octl_cmd_network_time   (Octl *octl, int argc, char **argv);
 
 /* set by main() from -n and -f; only "log" reads them */
 extern int      octl_log_lines;

@@ -23,7 +23,8 @@ OK, FAILED, USAGE, FAILED_TO_CONTACT, INVALID_CREDENTIALS, UNEXPECTED_RESPONSE, 
 
 # every command, with arguments that are valid to type
 COMMANDS = [['status'], ['test'], ['diagnose'], ['report'], ['log'], ['monitor'], ['link', '123456'],
-            ['unlink'], ['server', 'http://127.0.0.1:9'], ['debug', 'on'], ['reset-errors'], ['reconnect']]
+            ['unlink'], ['server', 'http://127.0.0.1:9'], ['debug', 'on'], ['reset-errors'], ['reconnect'],
+            ['wifi-power-save', 'off'], ['network-time', 'on']]
 
 
 def interface():
@@ -99,7 +100,8 @@ class TestUsage(ObicoctlTestCase):
     def test_bad_command_lines(self):
         cases = [['frobnicate'], ['link'], ['link', '1', '2'], ['server'], ['debug'], ['debug', 'maybe'],
                  ['status', 'extra'], ['--printer', '0', 'status'], ['--printer', '-1'], ['--printer', 'x'],
-                 ['-n', '3', 'status'], ['-f', 'report'], ['log', '-n', '-2'], ['--no-such-option']]
+                 ['-n', '3', 'status'], ['-f', 'report'], ['log', '-n', '-2'], ['--no-such-option'],
+                 ['wifi-power-save'], ['wifi-power-save', 'on'], ['network-time', 'off'], ['network-time']]
         for args in cases:
             with self.subTest(args=args):
                 self.assertEqual(self.ctl(*args, status=USAGE), '')
@@ -283,6 +285,26 @@ class TestLinked(ObicoctlTestCase):
         self.assertIn('Unlinked', self.ctl('unlink'))
         self.assertEqual(self.daemon.get('Role'), 'unlinked')
         self.ctl('status', status=NOT_LINKED)
+
+
+class TestRemedies(ObicoctlTestCase):
+    """The remedies of wifi-power-save and clock from a terminal (a headless
+    Pi over SSH): timedated as python-dbusmock's template on the daemon's bus;
+    without NetworkManager, a sentence that says so."""
+
+    def test_network_time_on(self):
+        from hostfakes import TIMEDATED, TIMEDATED_PATH, Mock
+        timedated = Mock(self.bus, 'timedated', TIMEDATED, {'NTP': False})
+        self.addCleanup(timedated.close)
+        self.assertIn('Network time is on.', self.ctl('network-time', 'on'))
+        self.assertTrue(timedated.call(TIMEDATED_PATH, 'org.freedesktop.DBus.Properties', 'Get', 'ss',
+                                       TIMEDATED, 'NTP'))
+        self.assertEqual(self.json('network-time', 'on'), {})
+
+    def test_wifi_power_save_without_networkmanager(self):
+        self.assertEqual(self.ctl('wifi-power-save', 'off', status=FAILED), '')
+        self.assertIn('NetworkManager', self.last_stderr)
+        self.assertNotIn('io.obico.Connect1.Error', self.last_stderr)
 
 
 class TestFollowing(ObicoctlTestCase):
