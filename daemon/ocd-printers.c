@@ -176,6 +176,34 @@ find_for_agent (OcdPrinters *self, const char *path)
   return NULL;
 }
 
+/* The token of the agent printer 0 watches, NULL when it watches none. */
+static const char *
+first_token (OcdPrinters *self)
+{
+  const OcdAgent *first = ocd_agents_find (self->agents, first_watches (self));
+
+  return first != NULL ? first->token : NULL;
+}
+
+/* Whether an agent that a printer already watches holds @agent's token:
+ * the same printer of the server, set up twice (a copied settings file), is
+ * one printer here. */
+static gboolean
+token_watched (OcdPrinters *self, const OcdAgent *agent)
+{
+  if (g_strcmp0 (first_token (self), agent->token) == 0)
+    return TRUE;
+  for (guint i = 1; i < self->printers->len; i++)
+    {
+      Printer *printer = g_ptr_array_index (self->printers, i);
+      const OcdAgent *other = ocd_agents_find (self->agents, ocd_link_get_agent_path (printer->link));
+
+      if (other != NULL && other != agent && g_strcmp0 (other->token, agent->token) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* One printer for each agent with a token that printer 0 does not watch. */
 static void
 reconcile (OcdPrinters *self)
@@ -189,8 +217,10 @@ reconcile (OcdPrinters *self)
     {
       Printer *printer = g_ptr_array_index (self->printers, i);
       const char *path = ocd_link_get_agent_path (printer->link);
+      const OcdAgent *agent = ocd_agents_find (self->agents, path);
 
-      if (!ocd_agents_is_usable (ocd_agents_find (self->agents, path)) || g_strcmp0 (path, covered) == 0)
+      if (!ocd_agents_is_usable (agent) || g_strcmp0 (path, covered) == 0 ||
+          g_strcmp0 (agent->token, first_token (self)) == 0)
         {
           g_message ("Printer %s (%s) removed", printer->path, path);
           g_ptr_array_remove_index (self->printers, i);
@@ -202,7 +232,7 @@ reconcile (OcdPrinters *self)
       Printer *printer;
 
       if (!ocd_agents_is_usable (agent) || g_strcmp0 (agent->path, covered) == 0 ||
-          find_for_agent (self, agent->path) != NULL)
+          find_for_agent (self, agent->path) != NULL || token_watched (self, agent))
         continue;
       printer = printer_add (self, ocd_link_new_for_agent (self->config, self->state_dir,
                                                            self->agents, agent->path));
