@@ -255,6 +255,9 @@ class InstallTest(unittest.TestCase):
             self.assertEqual(rule.get('send_destination'), BUS_NAME, rule)
         interfaces = {r.get('send_interface') for r in default_sends}
         self.assertIn(BUS_NAME, interfaces)
+        # every printer's interface, and the list of printers
+        self.assertIn(BUS_NAME + '.Printer', interfaces)
+        self.assertIn('org.freedesktop.DBus.ObjectManager', interfaces)
         self.assertIn('org.freedesktop.DBus.Introspectable', interfaces)
         self.assertIn('org.freedesktop.DBus.Properties', interfaces)
 
@@ -262,7 +265,7 @@ class InstallTest(unittest.TestCase):
         path = os.path.join(self.datadir, 'dbus-1/interfaces', BUS_NAME + '.xml')
         full = self.installed(path)
         names = [i.get('name') for i in ET.parse(full).getroot().iter('interface')]
-        self.assertEqual(names, [BUS_NAME])
+        self.assertEqual(names, [BUS_NAME, BUS_NAME + '.Printer'])
 
     # polkit
 

@@ -370,6 +370,20 @@ class PolkitTest(SystemBusCase):
             self.assertTrue(result['ok'], f'{name} as nobody: {result}')
 
         get_all, _, introspection, test = results[:4]
+        # The printers, as the app and `obicoctl printers` list them: through the
+        # ObjectManager and each printer's own interface.
+        printer = OBJECT_PATH + '/Printer/0'
+        listing, = self.call_as('nobody', [
+            [BUS_NAME, OBJECT_PATH, 'org.freedesktop.DBus.ObjectManager', 'GetManagedObjects', '']])
+        self.assertTrue(listing['ok'], f'GetManagedObjects as nobody: {listing}')
+        self.assertIn(printer, listing['result'])
+        per_printer = self.call_as('nobody', [
+            [BUS_NAME, printer, 'org.freedesktop.DBus.Properties', 'Get',
+             f'("{BUS_NAME}.Printer", "State")'],
+            [BUS_NAME, printer, BUS_NAME + '.Printer', 'GetReport', ''],
+            [BUS_NAME, printer, BUS_NAME + '.Printer', 'Test', '']])
+        for name, result in zip(('Get', 'GetReport', 'Test'), per_printer):
+            self.assertTrue(result['ok'], f'Printer/0 {name} as nobody: {result}')
         self.assertIn("'Version'", get_all['result'])
         self.assertIn('SetServerUrl', introspection['result'])
         self.assertRegex(test['result'], r"^\('(not-linked|failed-to-contact)'")
