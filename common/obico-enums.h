@@ -54,6 +54,7 @@ typedef enum {
   OBICO_PROBLEM_IPV6_BROKEN,          /*< nick=ipv6-broken >*/
   OBICO_PROBLEM_DNS,                  /*< nick=dns >*/
   OBICO_PROBLEM_PROXY,                /*< nick=proxy >*/
+  OBICO_PROBLEM_NO_NETWORK,           /*< nick=no-network >*/
 } ObicoProblem;
 
 /* Fix: every page of the decision tree (docs/guided-fixes.md): the
@@ -83,6 +84,7 @@ typedef enum {
   OBICO_FIX_IPV6_BROKEN,          /*< nick=ipv6-broken >*/
   OBICO_FIX_DNS,                  /*< nick=dns >*/
   OBICO_FIX_PROXY,                /*< nick=proxy >*/
+  OBICO_FIX_NO_NETWORK,           /*< nick=no-network >*/
 } ObicoFix;
 
 /* Http: the last HTTP exchange with the server. */

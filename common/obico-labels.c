@@ -145,6 +145,7 @@ static const char * const fix_titles[] = {
   [OBICO_FIX_IPV6_BROKEN] = N_("IPv6 Does Not Work"),
   [OBICO_FIX_DNS] = N_("Name Lookup (DNS) Fails"),
   [OBICO_FIX_PROXY] = N_("The Proxy Blocks the Live Connection"),
+  [OBICO_FIX_NO_NETWORK] = N_("This Computer Has No Network"),
 };
 
 const char *

@@ -130,6 +130,12 @@ static const OcFix fixes[] = {
        "Upgrade header, or CONNECT to the server’s port), or, if the server can be reached directly, add "
        "it to no_proxy or remove the proxy setting, then test again."),
     OC_FIX_ACTION_TEST_AGAIN },
+  [OBICO_FIX_NO_NETWORK] = { OBICO_FIX_NO_NETWORK, "network-offline-symbolic",
+    N_("This computer has no network connection, so no server can be reached: the server is not at fault. "
+       "Check the Wi-Fi or the network cable of this computer and the router it uses. A Raspberry Pi that "
+       "has just started may still be joining the Wi-Fi. The link comes back by itself once the network "
+       "is up."),
+    OC_FIX_ACTION_TEST_AGAIN },
 };
 
 const OcFix *
@@ -231,6 +237,9 @@ oc_fix_after_test (const OcTestOutcome *outcome)
       return oc_fix_lookup (OBICO_FIX_NOT_LINKED);
 
     case OBICO_TEST_RESULT_FAILED_TO_CONTACT:
+      /* no network on this host: nothing about the server or its address */
+      if (outcome->problem == OBICO_PROBLEM_NO_NETWORK)
+        return oc_fix_lookup (OBICO_FIX_NO_NETWORK);
       /* the Diagnose tells a wrong address from a network problem */
       fix = outcome->diagnosis_fix != NULL ? outcome->diagnosis_fix : oc_fix_for_problem (outcome->problem);
       if (fix != NULL &&

@@ -29,6 +29,7 @@ static const char * const spec_fix_ids[] = {
   "relink", "unarchive", "shared-credentials", "still-invalid", "websocket-blocked",
   "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help", "server-error",
   "weak-wifi", "wifi-power-save", "under-voltage", "clock", "ipv6-broken", "dns", "proxy",
+  "no-network",
 };
 
 static void
@@ -104,6 +105,8 @@ test_fix_after_test (void)
     { { "failed-to-contact", "error", "internet", "closed", "total" }, "internet" },
     { { "failed-to-contact", "error", "server-address", "closed", "total" }, "server-address" },
     { { "failed-to-contact", "error", "a-newer-problem", "closed", "total" }, "internet" },
+    /* this host has no network: not the server, not its address */
+    { { "failed-to-contact", "error", "no-network", "closed", "none", FALSE, "internet", route }, "no-network" },
     /* invalid credentials, and again right after a re-link */
     { { "invalid-credentials", "error", "invalid-credentials", "rejected", "none" }, "invalid-credentials" },
     { { "invalid-credentials", "error", "invalid-credentials", "rejected", "none", TRUE }, "still-invalid" },
