@@ -65,6 +65,17 @@ ocd_decide (const OcdDecideInputs *in,
                                            "6-digit code shown in the Obico app."),
               out);
     }
+  /* This host has no network: nothing the server said can be checked now,
+   * and the fix is this host's Wi-Fi or cable, not the server. */
+  else if (in->no_network)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK,
+              in->network_detail != NULL && *in->network_detail != '\0'
+                ? in->network_detail
+                : _("This computer has no network connection: check its Wi-Fi or network cable. "
+                    "The link resumes by itself when the network is back."),
+              out);
+    }
   else if (in->http == OBICO_HTTP_INVALID_CREDENTIALS && in->relinked)
     {
       decide (OBICO_STATE_ERROR, OBICO_PROBLEM_STILL_INVALID,

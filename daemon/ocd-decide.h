@@ -24,6 +24,8 @@ typedef struct {
   const char      *broken_agent;  /* why an official agent's settings are unusable, or NULL */
   OcdCauseInputs   host;          /* the host's context, now and at the recent drops */
   const char      *proxy;         /* the proxy the server is reached through (shown), or NULL */
+  gboolean         no_network;    /* this host has no route to the server (ocd-network) */
+  const char      *network_detail;
 } OcdDecideInputs;
 
 typedef struct {

@@ -33,6 +33,8 @@ void         ocd_link_note_contact   (OcdLink *self);
 /* What the app shows, as the watch role infers it. */
 void         ocd_link_note_app_status (OcdLink        *self,
                                        ObicoAppStatus  app_status);
+/* Whether this host has a route to the server now (ocd-network). */
+gboolean     ocd_link_has_network    (OcdLink *self);
 /* What HTTP said may be stale: check the credentials again unless OK. */
 void         ocd_link_refresh_http   (OcdLink *self);
 

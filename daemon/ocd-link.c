@@ -13,6 +13,7 @@
 #include "obico-url.h"
 #include "ocd-link-private.h"
 #include "ocd-log.h"
+#include "ocd-network.h"
 #include "ocd-probe.h"
 #include "ocd-proxy.h"
 #include "ocd-report.h"
@@ -39,6 +40,7 @@ struct _OcdLink
   gboolean        checking_credentials;
   OcdWatch       *watch;            /* watch role only */
   OcdHost        *host;             /* the host's context */
+  OcdNetwork     *network;          /* whether this host has a route to the server */
   OcdTest        *test;             /* Test(): one request answers every caller */
   gboolean        linking;
   GVariant       *last_diagnose;    /* (sasaa{sv}) of the last Diagnose() */
@@ -109,6 +111,7 @@ credentials_shared (OcdLink *self)
 
 OcdConfig *ocd_link_get_config (OcdLink *self) { return self->config; }
 SoupSession *ocd_link_get_soup (OcdLink *self) { return self->soup; }
+gboolean ocd_link_has_network (OcdLink *self) { return ocd_network_get_reachable (self->network); }
 
 void
 ocd_link_note_http (OcdLink           *self,
@@ -241,6 +244,21 @@ ocd_link_get_host (OcdLink *self)
   return self->host;
 }
 
+/* No network on this host: State says so and failures are not counted
+ * (ocd-status); when it returns, the role's work starts again at once. */
+static void
+on_network_changed (OcdNetwork *network, gpointer data)
+{
+  OcdLink *self = data;
+  gboolean reachable = ocd_network_get_reachable (network);
+
+  ocd_status_note_network (self->status, reachable, ocd_network_get_detail (network));
+  if (reachable && self->session != NULL)
+    ocd_session_network_back (self->session);
+  if (reachable && self->watch != NULL)
+    ocd_watch_check_now (self->watch);
+}
+
 /* Re-reads who holds the credentials and (re)starts the work of that role. */
 static void
 apply_role (OcdLink *self)
@@ -269,6 +287,8 @@ apply_role (OcdLink *self)
     g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
                "so that agent keeps its connection", ocd_store_get_dir (self->store));
   ocd_status_start_role (self->status, &role);
+  ocd_network_set_server (self->network, server_url (self));
+  on_network_changed (self->network, self);
 
   if (role.role == OBICO_ROLE_AGENT)
     {
@@ -638,6 +658,8 @@ ocd_link_new (OcdConfig  *config,
   proxy = ocd_proxy_resolver_new (config->proxy);
   if (proxy != NULL)
     g_object_set (self->soup, "proxy-resolver", proxy, NULL);
+  self->network = ocd_network_new ();
+  g_signal_connect (self->network, "changed", G_CALLBACK (on_network_changed), self);
   return self;
 }
 
@@ -685,6 +707,8 @@ ocd_link_finalize (GObject *object)
   g_clear_object (&self->agents);
   g_clear_pointer (&self->agent_path, g_free);
   g_clear_object (&self->host);
+  g_signal_handlers_disconnect_by_data (self->network, self);
+  g_clear_object (&self->network);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->test, ocd_test_free);
   g_clear_object (&self->status);

@@ -91,12 +91,24 @@ on_reconnect_timer (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Without a network on this host a retry can only fail: the backoff
+ * pauses, and ocd_session_network_back() reconnects when it returns. */
+static gboolean
+wait_for_network (OcdSession *self)
+{
+  if (ocd_link_has_network (self->link))
+    return FALSE;
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_message ("No network on this host: reconnecting when it is back");
+  return TRUE;
+}
+
 static void
 schedule_reconnect (OcdSession *self)
 {
   double delay;
 
-  if (self->stopped)
+  if (self->stopped || wait_for_network (self))
     return;
   delay = ocd_backoff_next (&self->backoff, g_random_double_range (0.5, 1.5));
   g_info ("Reconnecting in %.1f s (failure %u)", delay, self->backoff.failures);
@@ -434,6 +446,8 @@ connect_now (OcdSession *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  if (wait_for_network (self))
+    return;
   g_debug ("Connecting the WebSocket of %s", self->server_url);
   ocd_link_note_websocket (self->link, OBICO_WEB_SOCKET_CONNECTING, NULL);
   ocd_api_websocket_async (ocd_link_get_soup (self->link), self->server_url, self->token,
@@ -446,6 +460,15 @@ ocd_session_start (OcdSession *self)
 {
   self->stopped = FALSE;
   ocd_backoff_reset (&self->backoff);
+  connect_now (self);
+}
+
+void
+ocd_session_network_back (OcdSession *self)
+{
+  if (self->stopped || self->connection != NULL)
+    return;
+  g_message ("The network is back: reconnecting now");
   connect_now (self);
 }
 

@@ -13,5 +13,7 @@ OcdSession *ocd_session_new           (OcdLink    *link,
                                        const char *token);
 void        ocd_session_start         (OcdSession *self);
 void        ocd_session_stop          (OcdSession *self);
+/* This host has a network again: reconnect at once unless connected. */
+void        ocd_session_network_back  (OcdSession *self);
 
 G_END_DECLS

@@ -8,11 +8,17 @@
 
 #define G_LOG_DOMAIN "ocd-status"
 
+#include <glib/gi18n.h>
+
 #include "ocd-decide.h"
 #include "ocd-status.h"
 
 /* invalid-credentials this soon after a successful Link() is still-invalid */
 #define RELINK_GRACE_USEC (15 * 60 * G_USEC_PER_SEC)
+/* After the network comes back, the first exchanges may still fail while
+ * the host settles (DHCP, the resolver's configuration): for this long, or
+ * until the server answers, they are not the server's failures either. */
+#define NETWORK_SETTLE_SECONDS 10
 
 struct _OcdStatus
 {
@@ -45,6 +51,10 @@ struct _OcdStatus
   ObicoAppStatus  watched_app_status; /* the watch role's inference (ocd-appview) */
   GVariant       *host;             /* the host's context now, NULL: none known */
   GTlsCertificateFlags tls_errors;  /* of the last exchange that got no answer */
+  gboolean        no_network;       /* no route from this host to the server */
+  gboolean        settling;         /* the network is back, the server not heard yet */
+  guint           settle_id;
+  char           *network_detail;
 };
 
 enum {
@@ -183,6 +193,8 @@ ocd_status_update (OcdStatus *self)
                 g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC,
     .broken_agent = self->broken_agent,
     .proxy = self->proxy,
+    .no_network = self->no_network || self->settling,
+    .network_detail = self->network_detail,
   };
   g_auto(OcdDecision) out = { 0 };
   gboolean state_changed, problem_changed;
@@ -249,13 +261,35 @@ ocd_status_note_contact (OcdStatus *self)
   set_int64 (self, &self->last_contact, g_get_real_time (), PROP_LAST_CONTACT);
 }
 
+static void
+end_settling (OcdStatus *self)
+{
+  if (!self->settling)
+    return;
+  self->settling = FALSE;
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+  g_clear_pointer (&self->network_detail, g_free);
+}
+
+/* Whether a failure now is this host's network's, not the server's. */
+static gboolean
+network_excuses (OcdStatus *self)
+{
+  return self->no_network || self->settling;
+}
+
 void
 ocd_status_note_attempt (OcdStatus  *self,
                          gboolean    error,
                          const char *kind,
                          const char *cause)
 {
-  ocd_stats_record (self->stats, g_get_real_time (), error, kind, cause);
+  if (!error)
+    end_settling (self);
+  if (error && network_excuses (self))
+    g_debug ("Not counted (no network on this host): %s", cause != NULL ? cause : kind);
+  else
+    ocd_stats_record (self->stats, g_get_real_time (), error, kind, cause);
   ocd_status_update (self);
 }
 
@@ -284,31 +318,40 @@ ocd_status_note_http (OcdStatus         *self,
   gboolean keep = health && reply->outcome == OCD_API_OK &&
                   (self->http == OBICO_HTTP_INVALID_CREDENTIALS || self->http == OBICO_HTTP_UNEXPECTED ||
                    self->http == OBICO_HTTP_SERVER_ERROR);
+  /* No answer while this host has no network says nothing of the server. */
+  gboolean excused = reply->outcome == OCD_API_UNREACHABLE && network_excuses (self);
 
   if (!keep)
     {
-      self->http_failure = reply->failure;
-      self->tls_errors = reply->failure == OCD_API_FAILURE_TLS ? reply->tls_errors : 0;
+      self->http_failure = excused ? OCD_API_FAILURE_NONE : reply->failure;
+      self->tls_errors = !excused && reply->failure == OCD_API_FAILURE_TLS ? reply->tls_errors : 0;
       g_free (self->http_detail);
-      self->http_detail = g_strdup (reply->detail);
+      self->http_detail = excused ? NULL : g_strdup (reply->detail);
     }
 
   g_object_freeze_notify (G_OBJECT (self));
   if (reply->outcome == OCD_API_OK || reply->outcome == OCD_API_INVALID_CREDENTIALS)
     ocd_status_note_contact (self);
-  /* The official account: 401 is an answer, not a server error. */
-  ocd_stats_record (self->stats, g_get_real_time (),
-                    reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED ||
-                    reply->outcome == OCD_API_SERVER_ERROR,
-                    health ? "health" : "credentials",
-                    reply->outcome == OCD_API_OK ? "" : reply->detail);
+  /* The server answered: what it says counts again. */
+  if (reply->outcome != OCD_API_UNREACHABLE)
+    end_settling (self);
+  /* The official account: 401 is an answer, not a server error; no answer
+   * while this host has no network is not the server's failure. */
+  if (excused)
+    g_debug ("Not counted (no network on this host): %s", reply->detail);
+  else
+    ocd_stats_record (self->stats, g_get_real_time (),
+                      reply->outcome == OCD_API_UNREACHABLE || reply->outcome == OCD_API_UNEXPECTED ||
+                      reply->outcome == OCD_API_SERVER_ERROR,
+                      health ? "health" : "credentials",
+                      reply->outcome == OCD_API_OK ? "" : reply->detail);
   if (reply->outcome == OCD_API_OK && reply->printer_name != NULL && !health)
     {
       set_int64 (self, &self->printer_id, reply->printer_id, PROP_PRINTER_ID);
       set_string (self, &self->printer_name, reply->printer_name, PROP_PRINTER_NAME);
     }
   if (!keep)
-    set_http (self, http_of (reply->outcome));
+    set_http (self, excused ? OBICO_HTTP_UNKNOWN : http_of (reply->outcome));
   ocd_status_update (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -347,6 +390,47 @@ ocd_status_set_broken_agent (OcdStatus  *self,
 {
   g_free (self->broken_agent);
   self->broken_agent = g_strdup (error);
+}
+
+static gboolean
+on_settled (gpointer data)
+{
+  OcdStatus *self = data;
+
+  self->settle_id = 0;
+  end_settling (self);
+  ocd_status_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ocd_status_note_network (OcdStatus  *self,
+                         gboolean    reachable,
+                         const char *detail)
+{
+  if (!reachable)
+    {
+      end_settling (self);
+      self->no_network = TRUE;
+      g_free (self->network_detail);
+      self->network_detail = g_strdup (detail);
+    }
+  else if (self->no_network)
+    {
+      self->no_network = FALSE;
+      self->settling = TRUE;
+      g_free (self->network_detail);
+      self->network_detail = g_strdup (_("This computer's network is back; reconnecting to the server."));
+      g_clear_handle_id (&self->settle_id, g_source_remove);
+      self->settle_id = g_timeout_add_seconds (NETWORK_SETTLE_SECONDS, on_settled, self);
+    }
+  ocd_status_update (self);
+}
+
+gboolean
+ocd_status_get_no_network (OcdStatus *self)
+{
+  return self->no_network;
 }
 
 void
@@ -435,6 +519,8 @@ ocd_status_finalize (GObject *object)
   OcdStatus *self = OCD_STATUS (object);
 
   g_clear_handle_id (&self->expiry_id, g_source_remove);
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+  g_free (self->network_detail);
   g_free (self->server_url);
   g_free (self->credential_source);
   g_free (self->printer_name);

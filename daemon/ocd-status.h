@@ -52,6 +52,12 @@ void          ocd_status_note_app_status   (OcdStatus      *self,
  * carry from now on, and the evidence of a cause. */
 void          ocd_status_note_host         (OcdStatus      *self,
                                             GVariant       *context);
+/* Whether this host has a network to the server (ocd-network): failures
+ * while it has none, or while it comes back, are not the server's. */
+void          ocd_status_note_network      (OcdStatus      *self,
+                                            gboolean        reachable,
+                                            const char     *detail);
+gboolean      ocd_status_get_no_network    (OcdStatus      *self);
 void          ocd_status_reset_errors      (OcdStatus      *self);
 /* Decides again (the error window moves on, an agent changed). */
 void          ocd_status_update            (OcdStatus      *self);

@@ -310,6 +310,23 @@ agent_uid (const char *path)
 
 /* ---- object -------------------------------------------------------------- */
 
+void
+ocd_watch_check_now (OcdWatch *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < N_CHECKS; i++)
+    {
+      Check *check = &self->checks[i];
+
+      if (check->running)
+        continue;
+      check->failures = 0;
+      check->due = now;
+      arm (check);
+    }
+}
+
 const char *
 ocd_watch_get_token (OcdWatch *self)
 {

@@ -22,5 +22,7 @@ OcdWatch   *ocd_watch_new        (OcdLink        *link,
 const char *ocd_watch_get_token  (OcdWatch       *self);
 gboolean    ocd_watch_is_for     (OcdWatch       *self,
                                   const OcdAgent *agent);
+/* This host has a network again: every check that is not out runs now. */
+void        ocd_watch_check_now  (OcdWatch       *self);
 
 G_END_DECLS

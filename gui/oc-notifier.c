@@ -201,7 +201,8 @@ link_changed (OcNotifier *self)
 
   if (oc_client_get_running (self->client))
     apply (self, oc_outage_set_state (&self->outage,
-                                      obico_read_state (ocd_connect1_get_state (oc_client_get_root (self->client)))));
+                                      obico_read_state (ocd_connect1_get_state (oc_client_get_root (self->client))),
+                                      obico_read_problem (ocd_connect1_get_problem (oc_client_get_root (self->client)))));
   else
     apply (self, oc_outage_service_gone (&self->outage));
 }

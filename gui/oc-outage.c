@@ -3,7 +3,9 @@
  * The daemon's State, as the notifier sees it, in three phases. Leaving
  * "okay" starts a grace period; only a problem that outlasts it is an outage,
  * told once, and only a told outage gets a "back online". "unlinked" is a
- * choice, not an outage. When the daemon stops running, a shown
+ * choice, not an outage; "no-network" (this computer has no network) is not
+ * the server's outage either: no "offline" for it, nor "back online" after
+ * it. When the daemon stops running, a shown
  * notification stays (the printer is not back), a grace period ends, and the
  * next daemon's first state starts a new one. No clocks here: the
  * caller owns the timer, so this is easy to test.
@@ -22,11 +24,13 @@ typedef enum {
 } LinkClass;
 
 static LinkClass
-classify (ObicoState state)
+classify (ObicoState state, ObicoProblem problem)
 {
   if (state == OBICO_STATE_OKAY)
     return LINK_UP;
-  if (state == OBICO_STATE_UNLINKED)
+  /* unlinked is a choice; no network on this computer is not the server's
+   * outage: both quietly end what was pending or told */
+  if (state == OBICO_STATE_UNLINKED || problem == OBICO_PROBLEM_NO_NETWORK)
     return LINK_UNLINKED;
   /* connecting, disconnected, error, and whatever a newer daemon adds */
   return LINK_DOWN;
@@ -67,12 +71,14 @@ step (OcOutage  *self,
     }
 }
 
-/* The daemon's State (OBICO_STATE_UNKNOWN for one this app does not know). */
+/* The daemon's State (OBICO_STATE_UNKNOWN for one this app does not know)
+ * and Problem. */
 OcOutageStep
-oc_outage_set_state (OcOutage   *self,
-                     ObicoState  state)
+oc_outage_set_state (OcOutage     *self,
+                     ObicoState    state,
+                     ObicoProblem  problem)
 {
-  return step (self, classify (state));
+  return step (self, classify (state, problem));
 }
 
 /* The daemon is not running. */

@@ -29,8 +29,9 @@ typedef struct {
 } OcOutage;
 
 void         oc_outage_init         (OcOutage   *self);
-OcOutageStep oc_outage_set_state    (OcOutage   *self,
-                                     ObicoState  state);
+OcOutageStep oc_outage_set_state    (OcOutage     *self,
+                                     ObicoState    state,
+                                     ObicoProblem  problem);
 OcOutageStep oc_outage_service_gone (OcOutage   *self);
 OcOutageStep oc_outage_grace_over   (OcOutage   *self);
 OcOutageStep oc_outage_reset        (OcOutage   *self);

@@ -41,6 +41,9 @@ enum { QUIET, UNRELIABLE, TOTAL, LOW_RATE, DROPS, TWO_DROPS };
 #define UNRELIABLE_DETAIL "4 of the last 10 exchanges with the server failed (40 %); an outage counts once."
 #define TOTAL_DETAIL "10 of the last 10 exchanges with the server failed (100 %); an outage counts once."
 #define DROPS_DETAIL "3 of the last 40 exchanges with the server failed (8 %); an outage counts once."
+#define NET_DETAIL "This host has no route to the server."
+#define NET_DEFAULT_DETAIL "This computer has no network connection: check its Wi-Fi or network cable. " \
+  "The link resumes by itself when the network is back."
 
 /* The host's context: told nothing; at each recent drop a weak signal, a
  * strong one, power saving on, under-voltage with a weak signal, a wrong
@@ -82,6 +85,8 @@ typedef struct {
   ObicoProblem    problem;
   const char     *detail;   /* NULL: none */
   int             host;     /* the host's context at the drops and now (HOST_*) */
+  gboolean        no_network;      /* this host has no route to the server */
+  const char     *network_detail;
 } Row;
 
 static const Row rows[] = {
@@ -92,6 +97,25 @@ static const Row rows[] = {
     BROKEN, NULL, OBICO_STATE_UNLINKED, OBICO_PROBLEM_NOT_LINKED, BROKEN },
   { "unlinked over everything else", UNLINKED, H_INVALID, 0, W_SHARED, TOTAL, TRUE, NULL, NULL,
     OBICO_STATE_UNLINKED, OBICO_PROBLEM_NOT_LINKED, NOT_LINKED_DETAIL },
+
+  /* no-network: this host has no route to the server (before anything the
+   * server said, which cannot be checked now) */
+  { "no network on this host", AGENT, H_UNREACHABLE, OBICO_PROBLEM_INTERNET, W_CLOSED, QUIET, FALSE, NULL,
+    WS_DETAIL, OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
+  { "no network at boot: nothing heard yet", AGENT, H_UNKNOWN, 0, W_UNKNOWN, QUIET, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
+  { "no network, watch role", WATCH, H_UNREACHABLE, OBICO_PROBLEM_SERVER_ADDRESS, W_REACHABLE, QUIET, FALSE,
+    NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
+  { "no network without a sentence", AGENT, H_OK, 0, W_CONNECTED, QUIET, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DEFAULT_DETAIL, HOST_NONE, TRUE, "" },
+  { "no network over refused credentials", AGENT, H_INVALID, 0, W_REJECTED, QUIET, TRUE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
+  { "no network over shared-credentials", AGENT, H_OK, 0, W_SHARED, QUIET, FALSE, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
+  { "no network over the error rate", AGENT, H_UNREACHABLE, OBICO_PROBLEM_INTERNET, W_CLOSED, TOTAL, FALSE,
+    NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_NO_NETWORK, NET_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
+  { "unlinked over no network", UNLINKED, H_UNKNOWN, 0, W_UNKNOWN, QUIET, FALSE, NULL, NULL,
+    OBICO_STATE_UNLINKED, OBICO_PROBLEM_NOT_LINKED, NOT_LINKED_DETAIL, HOST_NONE, TRUE, NET_DETAIL },
 
   /* invalid-credentials, still-invalid */
   { "refused credentials", AGENT, H_INVALID, 0, W_REJECTED, QUIET, FALSE, NULL, WS_DETAIL,
@@ -334,6 +358,8 @@ test_table (void)
         .relinked = row->relinked,
         .broken_agent = row->broken_agent,
         .proxy = row->host == HOST_PROXY ? PROXY : NULL,
+        .no_network = row->no_network,
+        .network_detail = row->network_detail,
       };
       g_auto(OcdDecision) out = { 0 };
       g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);

@@ -206,6 +206,56 @@ test_unreliable_clears (void)
   g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_OKAY);
 }
 
+/* No network on this host: State says so, and what fails then (or while
+ * the network comes back) is not counted against the server; the first
+ * answer after it counts again. */
+static void
+test_no_network (void)
+{
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 15 * 60 * G_USEC_PER_SEC, 100);
+  OcdApiReply ok = { .endpoint = OCD_API_ENDPOINT_PRINTER, .outcome = OCD_API_OK };
+  OcdApiReply down = { .endpoint = OCD_API_ENDPOINT_PRINTER, .outcome = OCD_API_UNREACHABLE,
+                       .failure = OCD_API_FAILURE_REFUSED, .detail = (char *) "unreachable" };
+  OcdApiReply failing = { .endpoint = OCD_API_ENDPOINT_PRINTER, .outcome = OCD_API_SERVER_ERROR,
+                          .detail = (char *) "502" };
+  OcdStatsSummary window, since_start;
+
+  ocd_status_start_role (status, &agent);
+  ocd_status_note_network (status, FALSE, "No route.");
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_ERROR);
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_NO_NETWORK);
+  g_assert_cmpstr (ocd_status_get_problem_detail (status), ==, "No route.");
+  for (guint i = 0; i < 5; i++)
+    {
+      ocd_status_note_http (status, &down);
+      ocd_status_note_attempt (status, TRUE, "websocket", "unreachable");
+    }
+  ocd_stats_summarize (ocd_status_get_stats (status), g_get_real_time (), &window, &since_start);
+  g_assert_cmpuint (window.attempts, ==, 0);
+  g_assert_cmpuint (window.errors, ==, 0);
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_NO_NETWORK);
+  /* no answer then says nothing of the server */
+  g_assert_cmpint (ocd_status_get_http (status), ==, OBICO_HTTP_UNKNOWN);
+
+  /* Back: still no-network while nothing got through, nor counted */
+  ocd_status_note_network (status, TRUE, "");
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_NO_NETWORK);
+  ocd_status_note_attempt (status, TRUE, "websocket", "the resolver is not ready");
+  ocd_stats_summarize (ocd_status_get_stats (status), g_get_real_time (), &window, &since_start);
+  g_assert_cmpuint (window.errors, ==, 0);
+  /* … until the server answers: then it counts, and decides, again */
+  ocd_status_note_http (status, &failing);
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_SERVER_ERROR);
+  ocd_stats_summarize (ocd_status_get_stats (status), g_get_real_time (), &window, &since_start);
+  g_assert_cmpuint (window.errors, ==, 1);
+
+  ocd_status_note_http (status, &ok);
+  ocd_status_note_attempt (status, FALSE, "websocket", NULL);
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_CONNECTED, NULL);
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_OKAY);
+  g_assert_false (ocd_status_get_no_network (status));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -215,5 +265,6 @@ main (int argc, char **argv)
   g_test_add_func ("/status/account-and-notifications", test_account_and_notifications);
   g_test_add_func ("/status/outage-ends", test_outage_ends);
   g_test_add_func ("/status/unreliable-clears", test_unreliable_clears);
+  g_test_add_func ("/status/no-network", test_no_network);
   return g_test_run ();
 }
