@@ -123,6 +123,47 @@ class TestCloseCodes(SessionTestCase):
         self.daemon.wait_prop('State', 'okay')
         self.assertEqual(self.daemon.get('Problem'), '')
 
+    def test_4321_after_our_own_drop_gets_one_retry(self):
+        """A 4321 within a minute of our own socket dying without a close may be the server
+        settling our own late connection (a lossy link): one reconnect tells, never more; the
+        second 4321 is final, across Reconnect and Test."""
+        def authenticated_upgrades(since):
+            return [r for r in self.ws_attempts()
+                    if r['t'] > since and 'authorization' in r['headers']]
+
+        # our socket dies without a close frame (the server goes down and comes back)
+        self.sim.scenario('down')
+        self.daemon.wait_prop('WebSocket', lambda v: v != 'connected', timeout=5)
+        self.sim.scenario('healthy')
+        self.daemon.wait_prop('State', 'okay', timeout=20)
+        sockets = len(self.connections())
+
+        first = time.time()
+        self.sim.ws_duplicate(self.printer_id)
+        # one retry: a new socket, and the link is okay again
+        self.sim.wait_for(lambda: len(self.connections()) == sockets + 1, timeout=10 * SLOW)
+        self.daemon.wait_prop('State', 'okay', timeout=10)
+        self.assertIn('reconnecting once', self.daemon.log())
+        self.assertEqual(len(authenticated_upgrades(first)), 1, self.daemon.log()[-3000:])
+
+        second = time.time()
+        self.sim.ws_duplicate(self.printer_id)
+        self.daemon.wait_prop('WebSocket', 'shared-credentials')
+        self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
+        time.sleep(3)
+        for _ in range(3):
+            self.daemon.call('Reconnect')
+            self.assertIn(self.daemon.call('Test')[0], ('succeeded', 'shared-credentials'))
+            self.assertEqual(self.daemon.get('Problem'), 'shared-credentials')
+        time.sleep(2)
+        self.assertEqual(self.daemon.get('WebSocket'), 'shared-credentials')
+        after_second = authenticated_upgrades(second)
+        print('authenticated WebSocket upgrades after a 4321 that followed our own unclean drop: '
+              '%d before the second 4321, %d after it (3 Reconnect, 3 Test)'
+              % (len(authenticated_upgrades(first)) - len(after_second), len(after_second)))
+        self.assertEqual(after_second, [], 'reconnected after the second 4321')
+        self.assertEqual(len(authenticated_upgrades(first)), 1)
+
     def test_1000_reconnects(self):
         self.sim.ws_close(1000)
         self.daemon.wait_prop('WebSocket', lambda v: v != 'connected', timeout=3)
