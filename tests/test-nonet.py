@@ -13,7 +13,8 @@ that it saw each change.
   while it lasts (longer than the dead-peer timeout, so the socket dies and reconnects would be
   due) no error is counted in ErrorStats or GetReport and no outage episode begins; the route
   back: okay within 10 s, with a reconnect the moment the network returns (not a backoff's).
-- The same with the link down and up.
+- The same with the link down and up, and in the watch role (an official agent's settings; the
+  daemon's own checks only).
 - Boot before the network: the daemon starts with no route to the server; it publishes
   no-network, never a server's problem, and links within a few seconds once the route comes.
 - The control that makes the others mean something: a blackhole route (the kernel still has a
@@ -36,7 +37,9 @@ DEAD_PEER = 3
 CONFIG = {
     'server': {'timeout': TIMEOUT},
     'session': {'heartbeat-interval': HEARTBEAT, 'dead-peer-timeout': DEAD_PEER},
+    'watch': {'hc-interval': 1, 'credentials-interval': 1, 'websocket-interval': 1},
 }
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'agents')
 # Problems that blame the server or the way to it: never while this host has no network.
 SERVER_PROBLEMS = ('server-address', 'internet', 'tls', 'not-obico-server', 'server-error',
                    'no-connectivity', 'unreliable-network', 'websocket-blocked')
@@ -193,6 +196,36 @@ class NoNetworkTest(unittest.TestCase):
         took = self.back(lambda: self.net.ip('link', 'set', self.net.cli_if, 'up'), before)
         self.assertEqual(self.server_problems(), [], self.daemon.log()[-6000:])
         print('link down: no-network after %.1f s; link up: okay after %.1f s' % (seen, took))
+
+    def test_watch_role(self):
+        printer = self.sim.add_printer('Watched Printer')
+        config = os.path.join(self.tmp, 'printer_data', 'config', 'moonraker-obico.cfg')
+        log = os.path.join(self.tmp, 'printer_data', 'logs', 'moonraker-obico.log')
+        os.makedirs(os.path.dirname(config))
+        os.makedirs(os.path.dirname(log))
+        with open(os.path.join(FIXTURES, 'moonraker-obico.cfg'), encoding='utf-8') as f:
+            text = f.read()
+        with open(config, 'w', encoding='utf-8') as f:
+            f.write(text.replace('@URL@', self.url).replace('@TOKEN@', printer['token'])
+                    .replace('@LOG@', log))
+        self.daemon.extra_args = ['--agent-settings', config]
+        self.daemon.start()
+        self.daemon.wait_prop('Role', 'watch')
+        self.daemon.wait_prop('State', 'okay', timeout=15)
+        self.check_monitor()
+        before = self.counted()
+        self.route('del')
+        seen = self.wait_no_network()
+        self.hold(4, before)
+        upgrades = len(self.sim.requests('/ws/dev/'))
+        start = time.monotonic()
+        self.route('add')
+        self.daemon.wait_prop('State', 'okay', timeout=10)
+        took = time.monotonic() - start
+        self.assertEqual(self.counted(), before, self.daemon.log()[-3000:])
+        self.assertGreater(len(self.sim.requests('/ws/dev/')), upgrades)
+        self.assertEqual(self.server_problems(), [], self.daemon.log()[-6000:])
+        print('watch role: no-network after %.1f s; route back: okay after %.1f s' % (seen, took))
 
     def test_boot_before_the_network(self):
         self.start_linked()
