@@ -21,6 +21,13 @@ Against obico-sim on loopback, with the real daemon on a private bus:
   idle hour brings (counted in the idle run above) and of a signal that moves every 5 s, and the memory
   of 24 h of such a signal, fed with the time it would have to the real ocd-host-history
   (tests/bench-host-history), with GetReport's host_history then (its size and build time).
+
+    /usr/bin/python3 tests/bench.py --outage 600 [--build DIR]
+
+instead runs tests/test-notify.py's long-outage test with an outage of that many seconds (by hand, not
+in CI): the notifier with a dbusmock notification server under Xvfb, the server killed and started
+again, and the times from its return to the first good reconnect, to State okay and to the
+"back online" notification.
 """
 import argparse
 import os
@@ -275,6 +282,26 @@ def bench_history(build, everything, changes):
           (h['variant_bytes'] / 1024, h['to_variant_ns'] / 1e6, everything['history'], changes))
 
 
+def bench_outage(build, seconds):
+    """tests/test-notify.py's TestLongOutage with an outage of @seconds."""
+    import importlib.util
+    import unittest
+
+    os.environ.setdefault('OBICO_CONNECT', os.path.join(build, 'gui', 'obico-connect'))
+    os.environ.setdefault('GSETTINGS_SCHEMA_DIR', os.path.join(build, 'data'))
+    spec = importlib.util.spec_from_file_location('test_notify', os.path.join(HERE, 'test-notify.py'))
+    notify = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(notify)
+
+    class Outage(notify.TestLongOutage):
+        outage_seconds = seconds
+
+    result = unittest.TextTestRunner(verbosity=2).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(Outage))
+    if not result.wasSuccessful():
+        raise SystemExit(1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
@@ -285,10 +312,16 @@ def main():
     ap.add_argument('--idle', type=float, metavar='S', help='seconds of each idle measurement')
     ap.add_argument('--baseline-connectd', metavar='PATH',
                     help='another build\'s obico-connectd to compare the host observers with')
+    ap.add_argument('--outage', type=float, metavar='S',
+                    help='only: an outage of S seconds, with the notifier (tests/test-notify.py)')
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     os.environ.setdefault('OBICO_CONNECTD', os.path.join(build, 'daemon', 'obico-connectd'))
     os.environ.setdefault('OBICO_SIM', os.path.join(build, 'tests', 'sim', 'obico-sim'))
+
+    if args.outage:
+        bench_outage(build, args.outage)
+        return
 
     from harness import PrivateBus, Daemon
     from simctl import Sim
