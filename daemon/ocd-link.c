@@ -287,7 +287,8 @@ apply_role (OcdLink *self)
     g_warning ("The credentials in %s/link.conf are an official agent's too: only watching, "
                "so that agent keeps its connection", ocd_store_get_dir (self->store));
   ocd_status_start_role (self->status, &role);
-  ocd_network_set_server (self->network, server_url (self));
+  /* The first hop must be reachable: the proxy, when there is one. */
+  ocd_network_set_server (self->network, proxy != NULL ? proxy : server_url (self));
   on_network_changed (self->network, self);
 
   if (role.role == OBICO_ROLE_AGENT)

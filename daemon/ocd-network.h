@@ -12,7 +12,8 @@ G_DECLARE_FINAL_TYPE (OcdNetwork, ocd_network, OCD, NETWORK, GObject)
 /* Follows g_network_monitor_get_default(); "changed" when the verdict on
  * the server set last changes. */
 OcdNetwork *ocd_network_new           (void);
-/* The server to reach (NULL or "": none, reachable). */
+/* The server to reach, or the proxy it is reached through (NULL or "":
+ * none, reachable). */
 void        ocd_network_set_server    (OcdNetwork *self,
                                        const char *server_url);
 /* FALSE when this host has no route to the server: no network at all, or
