@@ -433,8 +433,9 @@ class TestKioskAfterBackground(NotifyTestCase):
                                 timeout=20 * SLOW, capture_output=True, text=True)
         self.assertEqual(second.returncode, 0, second.stderr)
         self.wait_for(lambda: self.window_count() == 1, 10, 'the kiosk window')
-        state = self.wait_for(lambda: (lambda d: d.get('size') == '800x480' and d)(self.dump()), 10,
-                              'the window filling the screen')
+        # (the service page until the app has the daemon's proxy: a moment on a busy machine)
+        state = self.wait_for(lambda: (lambda d: d.get('size') == '800x480' and d.get('page') == 'status' and d)
+                              (self.dump()), 10, 'the window filling the screen with the status page')
         self.assertEqual(state['kiosk'], 'yes')
         self.assertEqual(state['fullscreen'], 'yes')
         self.assertEqual(state['page'], 'status')
