@@ -433,6 +433,15 @@ class TestSeveralPrinters(ObicoctlTestCase):
         self.ctl('--printer', '3', 'status', status=USAGE)
         self.assertIn('no printer 3', self.last_stderr)
 
+    def test_completion_offers_the_printers(self):
+        script = ('. /usr/share/bash-completion/bash_completion; . "$1"; '
+                  'COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}; read -r -a COMP_WORDS <<< "$2"; '
+                  '[[ $2 == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                  '_obicoctl; echo "${COMPREPLY[*]}"')
+        out = subprocess.run(['bash', '-c', script, 'bash', COMPLETION, 'obicoctl --session --printer '],
+                             env=self.env(), capture_output=True, text=True, check=True).stdout
+        self.assertEqual(sorted(out.split()), ['1', '2'])
+
     def test_commands_of_one_printer(self):
         for command in (['test'], ['diagnose'], ['report'], ['monitor'], ['reset-errors'], ['reconnect']):
             with self.subTest(command=command):
