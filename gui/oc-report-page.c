@@ -1,7 +1,9 @@
 /* oc-report-page.c — the connectivity report: numbers, severity, advice and a chart
  *
  * The report comes from GetReport, fetched while the page is seen and again
- * whenever the daemon's error account changes. Keys may be missing: the
+ * when the daemon's properties change — at most once every two seconds: with
+ * a day of host history the report is a few hundred KiB, and the properties
+ * change in bursts. Keys may be missing: the
  * daemon's report grows over time, and an older one must still show.
  * Under the chart, on its time axis, the host's lanes (host_history).
  *
@@ -22,6 +24,7 @@ struct _OcReportPage
 
   OcClient     *client;
   GCancellable *cancellable;
+  guint         reload_id;   /* a coalesced reload is due */
 
   GtkImage     *severity_icon;
   GtkLabel     *severity_label;
@@ -139,12 +142,39 @@ reload (OcReportPage *self)
   ocd_connect1_call_get_report (proxy, self->cancellable, get_report_cb, self);
 }
 
+static gboolean
+reload_due (gpointer user_data)
+{
+  OcReportPage *self = user_data;
+
+  self->reload_id = 0;
+  reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Many changes in a row (a reconnect, a Wi-Fi roam) make one reload. */
+static void
+reload_soon (OcReportPage *self)
+{
+  if (self->reload_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->reload_id = g_timeout_add_seconds (2, reload_due, self);
+}
+
 static void
 oc_report_page_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (oc_report_page_parent_class)->map (widget);
 
   reload (OC_REPORT_PAGE (widget));
+}
+
+static void
+oc_report_page_unmap (GtkWidget *widget)
+{
+  OcReportPage *self = OC_REPORT_PAGE (widget);
+
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  GTK_WIDGET_CLASS (oc_report_page_parent_class)->unmap (widget);
 }
 
 void
@@ -158,7 +188,7 @@ oc_report_page_set_client (OcReportPage *self,
   g_set_object (&self->client, client);
 
   if (client != NULL)
-    g_signal_connect_swapped (client, "changed", G_CALLBACK (reload), self);
+    g_signal_connect_swapped (client, "changed", G_CALLBACK (reload_soon), self);
 }
 
 static void
@@ -166,6 +196,7 @@ oc_report_page_dispose (GObject *object)
 {
   OcReportPage *self = OC_REPORT_PAGE (object);
 
+  g_clear_handle_id (&self->reload_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   oc_report_page_set_client (self, NULL);
@@ -184,6 +215,7 @@ oc_report_page_class_init (OcReportPageClass *klass)
 
   object_class->dispose = oc_report_page_dispose;
   widget_class->map = oc_report_page_map;
+  widget_class->unmap = oc_report_page_unmap;
 
   g_type_ensure (OC_TYPE_CHART);
   g_type_ensure (OC_TYPE_LANES);
