@@ -132,6 +132,18 @@ ocd_decide (const OcdDecideInputs *in,
     }
   /* Before the error rate: every refused upgrade counts as an error, and
    * the rate must not hide the one cause a person can fix. */
+  /* An upgrade that failed to look the name up, which the last diagnosis
+   * found failing while the server is there: the name server. */
+  else if ((in->websocket == OBICO_WEB_SOCKET_BLOCKED || in->websocket == OBICO_WEB_SOCKET_REJECTED) &&
+           host_says (in, "dns", "failed"))
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_DNS, NULL, out);
+      out->detail = g_strdup_printf (_("The last diagnosis found that the server's name does not "
+                                       "resolve while the server answers at an address it had "
+                                       "before: the name server fails. %s"),
+                                     in->websocket_detail != NULL ? in->websocket_detail : "");
+      g_strchomp (out->detail);
+    }
   /* Through a proxy, HTTP passing and the upgrade not points at the proxy. */
   else if ((in->websocket == OBICO_WEB_SOCKET_BLOCKED || in->websocket == OBICO_WEB_SOCKET_REJECTED) &&
            in->proxy != NULL)

@@ -124,7 +124,9 @@ failure_detail (Probe *probe, const GError *error)
 static const char *
 short_failure (const GError *error)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  /* Cancelled: the step's time ran out. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return _("no answer");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return _("refused");
@@ -225,6 +227,8 @@ connected (GTask *task)
           g_free (detail);
           detail = both;
         }
+      const char *v4_state = family_state (v4), *v6_state = family_state (v6);
+
       probe->stream = G_IO_STREAM (g_steal_pointer (&used->connection));
       g_clear_object (&v4->connection);
       g_clear_object (&v6->connection);
@@ -241,8 +245,8 @@ connected (GTask *task)
         }
       ocd_probe_open_step (probe, "connect", TRUE, elapsed, detail);
       ocd_probe_step_key (probe, "address", g_variant_new_string (used->tried));
-      ocd_probe_step_key (probe, "ipv4", g_variant_new_string (family_state (v4)));
-      ocd_probe_step_key (probe, "ipv6", g_variant_new_string (family_state (v6)));
+      ocd_probe_step_key (probe, "ipv4", g_variant_new_string (v4_state));
+      ocd_probe_step_key (probe, "ipv6", g_variant_new_string (v6_state));
       ocd_probe_close_step (probe);
 
       if (route->from_before)

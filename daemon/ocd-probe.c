@@ -127,8 +127,19 @@ void
 ocd_probe_finish_with (GTask *task, ObicoProblem problem, const char * const *fixes)
 {
   Probe *probe = g_task_get_task_data (task);
-  const char *name = obico_problem_to_string (problem);
+  const char *name;
   GVariant *result;
+
+  /* No answer over a name whose IPv6 path the connect step found broken:
+   * the connection went IPv6 first and never fell back. */
+  if (problem == OBICO_PROBLEM_INTERNET && probe->route_problem == OBICO_PROBLEM_IPV6_BROKEN)
+    {
+      static const char * const ipv6_then_internet[] = { "ipv6-broken", "internet", "get-help", NULL };
+
+      problem = OBICO_PROBLEM_IPV6_BROKEN;
+      fixes = ipv6_then_internet;
+    }
+  name = obico_problem_to_string (problem);
 
   close_stream (probe);
   result = g_variant_new ("(s^as@aa{sv})", name, fixes != NULL ? fixes : problem_fixes (problem),

@@ -77,8 +77,8 @@ class Sim:
         self.url = line[len('obico-sim listening on '):]
         u = urllib.parse.urlsplit(self.url)
         self.port = u.port
-        # --host 0.0.0.0 listens everywhere; the control API is reached on loopback then
-        self.host = '127.0.0.1' if u.hostname == '0.0.0.0' else u.hostname
+        # --host 0.0.0.0 (or ::) listens everywhere; the control API is reached on loopback then
+        self.host = '127.0.0.1' if u.hostname in ('0.0.0.0', '::') else u.hostname
         return self
 
     def stop(self):

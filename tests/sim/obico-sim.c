@@ -58,13 +58,13 @@ get_array (JsonObject *o, const char *name)
 
 /* ---- main ---- */
 
-/* Network-fault tests run the sim in a namespace of its own and reach it on a veth address. */
+/* Network-fault tests run the sim in a namespace of its own and reach it on a veth address;
+ * an IPv6 one (:: listens on both families) for the route tests. */
 static gboolean
-parse_ipv4 (const char *host, int port, GSocketAddress **address)
+parse_address (const char *host, int port, GSocketAddress **address)
 {
   *address = g_inet_socket_address_new_from_string (host, port);
-  return *address != NULL &&
-         g_socket_address_get_family (*address) == G_SOCKET_FAMILY_IPV4;
+  return *address != NULL;
 }
 
 static gboolean
@@ -113,7 +113,7 @@ main (int argc, char **argv)
   guint sigterm_id, sigint_id;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port to listen on (0: any free one)", "N" },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Listen on this IPv4 address instead of 127.0.0.1 (0.0.0.0: all)", "ADDR" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Listen on this address instead of 127.0.0.1 (0.0.0.0: all IPv4, ::: all)", "ADDR" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS/WSS with this certificate", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "Private key of --tls-cert", "FILE" },
     { "state", 0, 0, G_OPTION_ARG_FILENAME, &self->state_file, "Keep printers and codes in this file", "FILE" },
@@ -136,7 +136,7 @@ main (int argc, char **argv)
     host = g_strdup ("127.0.0.1");
   if (port < 0 || port > 65535 || ping_interval < 0 || pong_timeout < 0 || status_ttl < 1 ||
       (tls_cert == NULL) != (tls_key == NULL) ||
-      !parse_ipv4 (host, port, &address) ||
+      !parse_address (host, port, &address) ||
       (scenario != NULL && !parse_scenario (scenario, &self->scenario)))
     {
       g_printerr ("obico-sim: bad arguments (see --help)\n");
@@ -188,7 +188,9 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (self->server, "/ws/dev/", NULL, NULL, websocket_handler, self, NULL);
   soup_server_add_handler (self->server, "/_sim/", control_handler, self, NULL);
 
-  if (!soup_server_listen (self->server, address, options, &error))
+  /* "::": both families, on one port (libsoup's own IPv6 socket is IPv6 only). */
+  if (g_strcmp0 (host, "::") == 0 ? !soup_server_listen_all (self->server, port, options, &error)
+                                  : !soup_server_listen (self->server, address, options, &error))
     {
       g_printerr ("obico-sim: cannot listen on %s:%d: %s\n", host, port, error->message);
       sim_clear (self);
@@ -210,7 +212,10 @@ main (int argc, char **argv)
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, self);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, self);
 
-  printf ("obico-sim listening on %s://%s:%u\n", self->scheme, host, self->port);
+  if (strchr (host, ':') != NULL)
+    printf ("obico-sim listening on %s://[%s]:%u\n", self->scheme, host, self->port);
+  else
+    printf ("obico-sim listening on %s://%s:%u\n", self->scheme, host, self->port);
   fflush (stdout);
   g_main_loop_run (self->loop);
 

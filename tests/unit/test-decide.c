@@ -61,6 +61,8 @@ enum { HOST_NONE, HOST_WEAK, HOST_STRONG, HOST_POWER_SAVE, HOST_UNDER_VOLTAGE, H
   "answers late, and a connection can time out waiting for it."
 #define DNS_FAILED_DETAIL "The last diagnosis found that the server's name does not resolve while the " \
   "server answers at an address it had before: the name server fails. " HTTP_DETAIL
+#define DNS_FAILED_WS_DETAIL "The last diagnosis found that the server's name does not resolve while the " \
+  "server answers at an address it had before: the name server fails. " WS_DETAIL
 #define PROXY "http://proxy.lan:3128"
 #define PROXY_DETAIL "Through the proxy " PROXY ", ordinary requests reach the server but the WebSocket " \
   "does not: " WS_DETAIL
@@ -243,6 +245,8 @@ static const Row rows[] = {
   { "unreachable, the name failing while the server is there", AGENT, H_UNREACHABLE,
     OBICO_PROBLEM_SERVER_ADDRESS, W_CLOSED, QUIET, FALSE, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_DNS,
     DNS_FAILED_DETAIL, HOST_DNS_FAILED },
+  { "the upgrade failing, the name failing while the server is there", AGENT, H_OK, 0, W_BLOCKED, QUIET,
+    FALSE, NULL, WS_DETAIL, OBICO_STATE_ERROR, OBICO_PROBLEM_DNS, DNS_FAILED_WS_DETAIL, HOST_DNS_FAILED },
   { "unreachable without that evidence stays server-address", AGENT, H_UNREACHABLE,
     OBICO_PROBLEM_SERVER_ADDRESS, W_CLOSED, QUIET, FALSE, NULL, NULL, OBICO_STATE_ERROR,
     OBICO_PROBLEM_SERVER_ADDRESS, HTTP_DETAIL, HOST_IPV6_OK },
