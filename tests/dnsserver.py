@@ -9,6 +9,7 @@ names.  It prints "dns listening" when ready; lines on stdin change how it answe
     mode ok        as above
     mode servfail  every query gets SERVFAIL (a name server that fails)
     mode silent    no answer at all (a name server that is gone)
+    mode slow      the answers of ok, 1.2 s late (a name server far away or overloaded)
     stats          prints "queries N"
 """
 import socket
@@ -83,9 +84,13 @@ def main():
         if mode == 'silent':
             continue
         try:
-            sock.sendto(answer(data, name, ipv4, ipv6), peer)
+            reply = answer(data, name, ipv4, ipv6)
         except (IndexError, struct.error):
-            pass
+            continue
+        if mode == 'slow':
+            threading.Timer(1.2, sock.sendto, (reply, peer)).start()
+        else:
+            sock.sendto(reply, peer)
 
 
 if __name__ == '__main__':

@@ -68,7 +68,7 @@ class RouteTest(unittest.TestCase):
             cls.etc = '/etc/netns/' + cls.net.cli
             os.makedirs(cls.etc, exist_ok=True)
             with open(os.path.join(cls.etc, 'resolv.conf'), 'w') as f:
-                f.write('nameserver %s\noptions timeout:1 attempts:1\n' % cls.net.srv_addr)
+                f.write('nameserver %s\noptions timeout:2 attempts:1\n' % cls.net.srv_addr)
             with open(os.path.join(cls.etc, 'hosts'), 'w') as f:
                 f.write('127.0.0.1 localhost\n')
         except (NetnsError, OSError, subprocess.CalledProcessError) as e:
@@ -220,6 +220,19 @@ class RouteTest(unittest.TestCase):
         problem, _, _, _ = self.diagnose()
         self.assertEqual(problem, '')
         self.assertEqual(self.daemon.get('Host')['dns'], 'ok')
+
+    def test_slow_name_server(self):
+        """Slow but answering: told, and Host's dns is slow; without drops no problem."""
+        self.dns.mode('slow')
+        self.daemon.start()
+        problem, fixes, steps, names = self.diagnose()
+        self.assertEqual(names[:3], ['host', 'resolve', 'connect'], steps)
+        resolve = steps['resolve']
+        self.assertTrue(resolve['ok'], resolve)
+        self.assertGreaterEqual(max(resolve['ipv4_ms'], resolve['ipv6_ms']), 1000)
+        self.assertIn('slow', resolve['detail'])
+        self.assertEqual(self.daemon.get('Host')['dns'], 'slow')
+        self.assertNotEqual(problem, 'dns', steps)
 
     def test_name_server_fails_without_evidence(self):
         """A name that never resolved in this daemon's life: no address to try, no dns."""
