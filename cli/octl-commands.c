@@ -121,11 +121,19 @@ print_steps (Octl     *octl,
       const char *detail = "";
       const char *label = g_ptr_array_index (labels, i++);
       g_autofree char *elapsed_text = NULL;
+      g_autofree char *indent = NULL;
+      g_auto(GStrv) lines = NULL;
+      g_autofree char *text = NULL;
 
       g_variant_lookup (step, "ok", "b", &ok);
       g_variant_lookup (step, "elapsed_ms", "d", &elapsed);
       g_variant_lookup (step, "detail", "&s", &detail);
       elapsed_text = obico_format_elapsed (elapsed);
+      /* A detail of several lines (the host step's) stays in its column. */
+      indent = g_strdup_printf ("\n%*s", (int) (2 + width + 2 + 7 + 2), "");
+      lines = g_strsplit (detail, "\n", -1);
+      text = g_strjoinv (indent, lines);
+      detail = text;
       g_print ("%s%s%s %s%s%*s%s  %7s  %s\n", octl_color (octl, ok ? OCTL_COLOR_GREEN : OCTL_COLOR_RED),
                mark (octl, ok), octl_color (octl, OCTL_COLOR_RESET),
                ok ? "" : octl_color (octl, OCTL_COLOR_BOLD), label,

@@ -211,6 +211,11 @@ class TestLinked(ObicoctlTestCase):
             self.assertTrue(any(line.startswith('✔ ' + name) for line in lines), out)
         self.assertIn('No problem found.', out)
         self.assertIn('Fix: get-help', out)
+        # The host step first, its lines one under the other in the detail column.
+        host = next(i for i, line in enumerate(lines) if line.startswith('✔ This computer'))
+        column = lines[host].index('The link')
+        self.assertIn('under-voltage', lines[host + 1])
+        self.assertEqual(len(lines[host + 1]) - len(lines[host + 1].lstrip(' ')), column, out)
         reply = self.json('diagnose')
         self.assertEqual(reply['problem'], '')
         self.assertEqual([s['name'] for s in reply['steps']][-1], 'websocket')
