@@ -55,6 +55,9 @@ typedef enum {
   OBICO_PROBLEM_DNS,                  /*< nick=dns >*/
   OBICO_PROBLEM_PROXY,                /*< nick=proxy >*/
   OBICO_PROBLEM_NO_NETWORK,           /*< nick=no-network >*/
+  OBICO_PROBLEM_AGENT_NOT_RUNNING,    /*< nick=agent-not-running >*/
+  OBICO_PROBLEM_AGENT_NOT_CONNECTED,  /*< nick=agent-not-connected >*/
+  OBICO_PROBLEM_AGENT_NOT_REPORTING,  /*< nick=agent-not-reporting >*/
 } ObicoProblem;
 
 /* Fix: every page of the decision tree (docs/guided-fixes.md): the
@@ -85,6 +88,9 @@ typedef enum {
   OBICO_FIX_DNS,                  /*< nick=dns >*/
   OBICO_FIX_PROXY,                /*< nick=proxy >*/
   OBICO_FIX_NO_NETWORK,           /*< nick=no-network >*/
+  OBICO_FIX_AGENT_NOT_RUNNING,    /*< nick=agent-not-running >*/
+  OBICO_FIX_AGENT_NOT_CONNECTED,  /*< nick=agent-not-connected >*/
+  OBICO_FIX_AGENT_NOT_REPORTING,  /*< nick=agent-not-reporting >*/
 } ObicoFix;
 
 /* Http: the last HTTP exchange with the server. */

@@ -15,6 +15,8 @@ static const GDBusErrorEntry obico_error_entries[] = {
   { OBICO_ERROR_BUSY, "io.obico.Connect1.Error.Busy" },
   { OBICO_ERROR_STORAGE_FAILED, "io.obico.Connect1.Error.StorageFailed" },
   { OBICO_ERROR_HOST_SERVICE_FAILED, "io.obico.Connect1.Error.HostServiceFailed" },
+  { OBICO_ERROR_NOT_SUPPORTED, "io.obico.Connect1.Error.NotSupported" },
+  { OBICO_ERROR_FAILED, "io.obico.Connect1.Error.Failed" },
 };
 
 GQuark

@@ -22,6 +22,8 @@ typedef enum {
   OBICO_ERROR_BUSY,
   OBICO_ERROR_STORAGE_FAILED,  /* the state directory could not be written */
   OBICO_ERROR_HOST_SERVICE_FAILED,  /* NetworkManager or timedated is not there or refused a change */
+  OBICO_ERROR_NOT_SUPPORTED,   /* not here: e.g. no unit of the agent to restart */
+  OBICO_ERROR_FAILED,          /* another service refused or failed (systemd's restart) */
 } ObicoError;
 
 GQuark obico_error_quark (void);

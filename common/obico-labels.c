@@ -146,6 +146,9 @@ static const char * const fix_titles[] = {
   [OBICO_FIX_DNS] = N_("Name Lookup (DNS) Fails"),
   [OBICO_FIX_PROXY] = N_("The Proxy Blocks the Live Connection"),
   [OBICO_FIX_NO_NETWORK] = N_("This Computer Has No Network"),
+  [OBICO_FIX_AGENT_NOT_RUNNING] = N_("The Obico Agent Is Not Running"),
+  [OBICO_FIX_AGENT_NOT_CONNECTED] = N_("The Obico Agent Is Not Connected"),
+  [OBICO_FIX_AGENT_NOT_REPORTING] = N_("The Obico Agent Sends No Status"),
 };
 
 const char *

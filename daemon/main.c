@@ -130,6 +130,7 @@ main (int argc, char *argv[])
   daemon.loop = g_main_loop_new (NULL, FALSE);
   config = ocd_config_load (config_path != NULL ? config_path : DEFAULT_CONFIG_FILE);
   config->agent_settings = g_steal_pointer (&agent_settings);
+  config->session_bus = use_session;
   agents = ocd_agents_new ((const char * const *) config->agent_settings,
                            (const char * const *) config->settings_files,
                            (const char * const *) config->search_roots);

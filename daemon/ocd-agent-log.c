@@ -19,6 +19,7 @@
 #define LOG_MAX_READ      (64 * 1024)
 #define LOG_MAX_EVENTS    20      /* per read: a flood is one problem, not a thousand */
 #define LOG_LINE_MAX      240
+#define LOG_MAX_BACK      (256 * 1024)   /* how far back the agent's last start is looked for */
 
 G_DEFINE_ENUM_TYPE (OcdAgentLogEvent, ocd_agent_log_event,
                     G_DEFINE_ENUM_VALUE (OCD_AGENT_LOG_NONE, "none"),
@@ -73,6 +74,19 @@ ocd_agent_classify_log_line (OcdAgentKind kind, const char *line)
   return OCD_AGENT_LOG_NONE;
 }
 
+/* The line an agent writes when it starts: what it logged before belongs to
+ * an earlier run.  moonraker-obico: "starting moonraker-obico (vX)";
+ * OctoPrint: "Starting OctoPrint X" (its plugins start with it). */
+gboolean
+ocd_agent_log_line_is_start (OcdAgentKind kind, const char *line)
+{
+  if (line == NULL || !g_ascii_isdigit (*line))
+    return FALSE;
+  if (kind == OCD_AGENT_OCTOPRINT)
+    return strstr (line, "Starting OctoPrint") != NULL;
+  return contains_nocase (line, "starting moonraker-obico");
+}
+
 /* ---- following the file ---------------------------------------------------- */
 
 struct _OcdAgentLog {
@@ -85,6 +99,7 @@ struct _OcdAgentLog {
   dev_t            dev;
   ino_t            ino;
   goffset          offset;
+  gboolean         reading_back;   /* the first read: only what still holds counts */
 };
 
 void
@@ -130,10 +145,57 @@ handle_line (OcdAgentLog *log, const char *line, guint *events)
 
   if (event == OCD_AGENT_LOG_NONE || *events >= LOG_MAX_EVENTS)
     return;
+  /* Lines written before the daemon started: a 4321 still holds (the agent
+   * stopped trying), failed connections were errors of another time. */
+  if (log->reading_back && event != OCD_AGENT_LOG_SHARED_CREDENTIALS)
+    return;
   (*events)++;
   text = printable_line (line);
   g_message ("%s says: %s", log->path, text);
   log->func (event, text, log->user_data);
+}
+
+/* Where the agent's last start is logged, looking back at most
+ * LOG_MAX_BACK bytes; without one there, where that look began. */
+static goffset
+find_last_start (OcdAgentLog *log, int fd, const struct stat *st)
+{
+  goffset from = MAX (st->st_size - LOG_MAX_BACK, 0);
+  goffset start = from;
+  g_autofree char *buffer = g_malloc (LOG_MAX_BACK + 1);
+  gssize n;
+  char *line;
+
+  do
+    n = pread (fd, buffer, LOG_MAX_BACK, from);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return st->st_size;
+  buffer[n] = '\0';
+  line = buffer;
+  if (from > 0)
+    {
+      /* the first line of a cut read may be the end of a longer one */
+      char *nl = memchr (buffer, '\n', n);
+
+      if (nl == NULL)
+        return st->st_size;
+      line = nl + 1;
+      start = from + (line - buffer);
+    }
+  while (line < buffer + n)
+    {
+      char *end = memchr (line, '\n', buffer + n - line);
+
+      if (end == NULL)
+        break;
+      *end = '\0';
+      if (ocd_agent_log_line_is_start (log->kind, line))
+        start = from + (line - buffer);
+      line = end + 1;
+    }
+  log->reading_back = TRUE;
+  return start;
 }
 
 /* Reads what was appended since the last read, at most LOG_MAX_READ bytes;
@@ -164,7 +226,7 @@ read_appended (OcdAgentLog *log, gboolean from_start)
     {
       /* A new file (rotated, or the agent just started): its lines are new,
        * unless this is the first look, which only marks where we are. */
-      log->offset = from_start ? 0 : st.st_size;
+      log->offset = from_start ? 0 : find_last_start (log, fd, &st);
       log->dev = st.st_dev;
       log->ino = st.st_ino;
       log->known = TRUE;
@@ -202,6 +264,10 @@ read_appended (OcdAgentLog *log, gboolean from_start)
       handle_line (log, line, &events);
     }
   log->offset += used;
+  /* what the first read left is read back too, before anything new */
+  if (log->reading_back && log->offset < st.st_size && n == LOG_MAX_READ)
+    read_appended (log, TRUE);
+  log->reading_back = FALSE;
 }
 
 /* A record of the agent itself: an OctoPrint log holds every plugin's. */

@@ -23,6 +23,10 @@ GType ocd_agent_log_event_get_type (void) G_GNUC_CONST;
 OcdAgentLogEvent  ocd_agent_classify_log_line  (OcdAgentKind  kind,
                                                 const char   *line);
 
+/* Pure: whether @line is the agent's own record of its start. */
+gboolean          ocd_agent_log_line_is_start  (OcdAgentKind  kind,
+                                                const char   *line);
+
 /* @line: valid UTF-8, token redacted, shortened */
 typedef void (*OcdAgentLogFunc) (OcdAgentLogEvent  event,
                                  const char       *line,
@@ -30,8 +34,10 @@ typedef void (*OcdAgentLogFunc) (OcdAgentLogEvent  event,
 
 typedef struct _OcdAgentLog OcdAgentLog;
 
-/* Follows @path from its current end; every line that says something about
- * the link (at most 20 per read) goes to @func. */
+/* Follows @path from the agent's last start logged in its last 256 KiB
+ * (from there only a 4321 is told: it still holds), then as it grows;
+ * every line that says something about the link (at most 20 per read)
+ * goes to @func. */
 OcdAgentLog      *ocd_agent_log_new            (OcdAgentKind     kind,
                                                 const char      *path,
                                                 OcdAgentLogFunc  func,

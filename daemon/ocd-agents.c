@@ -29,6 +29,7 @@ typedef struct {
   GFileMonitor *target_monitor;  /* the directory a symlink points into */
   guint         reload_id;
   OcdAgentLog  *log;
+  char         *shared_line;     /* its log's 4321 since its last start, until re-linked */
 } Entry;
 
 struct _OcdAgents
@@ -75,6 +76,7 @@ entry_free (Entry *entry)
   g_free (entry->basename);
   g_free (entry->target_basename);
   g_free (entry->service);
+  g_free (entry->shared_line);
   g_free (entry);
 }
 
@@ -85,6 +87,13 @@ on_log_event (OcdAgentLogEvent  event,
 {
   Entry *entry = data;
 
+  /* The log is read back from the agent's last start before anyone
+   * follows: a 4321 there is kept for the watcher that comes. */
+  if (event == OCD_AGENT_LOG_SHARED_CREDENTIALS)
+    {
+      g_free (entry->shared_line);
+      entry->shared_line = g_strdup (line);
+    }
   g_signal_emit (entry->agents, signals[SIGNAL_LOG_EVENT], 0, entry->path, event, line);
 }
 
@@ -184,6 +193,8 @@ entry_reload (Entry *entry)
   else if (entry->agent != NULL && g_strcmp0 (agent->token, entry->agent->token) != 0)
     {
       g_autofree char *hint = ocd_log_token_hint (agent->token);
+
+      g_clear_pointer (&entry->shared_line, g_free);
 
       g_message ("%s: the %s agent was re-linked (credentials %s)", entry->path,
                  ocd_agent_kind_name (entry->kind), hint);
@@ -505,6 +516,14 @@ ocd_agents_get_service (OcdAgents *self, const char *path)
   Entry *entry = find_entry (self, path);
 
   return entry != NULL ? entry->service : NULL;
+}
+
+const char *
+ocd_agents_get_shared_line (OcdAgents *self, const char *path)
+{
+  Entry *entry = find_entry (self, path);
+
+  return entry != NULL ? entry->shared_line : NULL;
 }
 
 const OcdAgent *

@@ -41,6 +41,11 @@ gboolean          ocd_agents_is_usable         (const OcdAgent *agent);
 /* The systemd unit that runs the agent of @path, NULL when none is known. */
 const char       *ocd_agents_get_service       (OcdAgents  *self,
                                                 const char *path);
+/* The line of the agent's log that told of a 4321 since its last start
+ * (read back when the daemon started, or seen since), until it is
+ * re-linked; NULL: none. */
+const char       *ocd_agents_get_shared_line   (OcdAgents  *self,
+                                                const char *path);
 GVariant         *ocd_agents_to_variant        (OcdAgents  *self);
 /* The same, "watched" said of the agent whose settings are @watched_path
  * (a further printer's), of the first with a token when NULL. */

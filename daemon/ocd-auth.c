@@ -24,7 +24,13 @@ deny (GTask *task, const char *why)
 {
   const char *action = g_object_get_data (G_OBJECT (task), "action");
 
-  if (g_strcmp0 (action, OCD_AUTH_ACTION_CONFIGURE) != 0)
+  if (g_strcmp0 (action, OCD_AUTH_ACTION_RESTART_AGENT) == 0)
+    g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
+                             _("You are not allowed to restart the Obico agent%s%s. Restart it from "
+                               "the printer host's own screen (its local desktop session needs no "
+                               "password), with sudo systemctl restart, or ask an administrator."),
+                             why != NULL ? ": " : "", why != NULL ? why : "");
+  else if (g_strcmp0 (action, OCD_AUTH_ACTION_CONFIGURE) != 0)
     g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_AUTHORIZED,
                              _("You are not allowed to change this host's Wi-Fi or clock "
                                "settings%s%s. Make the change from the printer host's own screen "

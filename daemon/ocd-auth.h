@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 /* The host's remedies: Wi-Fi power saving off, network time on. */
 #define OCD_AUTH_ACTION_WIFI_POWER_SAVE "io.obico.connect.wifi-power-save"
 #define OCD_AUTH_ACTION_NETWORK_TIME "io.obico.connect.network-time"
+#define OCD_AUTH_ACTION_RESTART_AGENT "io.obico.connect.restart-agent"
 
 void     ocd_auth_init         (gboolean system_bus);
 void     ocd_auth_check_async  (GDBusMethodInvocation *invocation,

@@ -23,6 +23,7 @@ typedef struct {
   double   websocket_interval;   /* s, watch role anonymous upgrade checks */
   char   **settings_files;       /* extra official-agent settings files */
   char   **search_roots;         /* systems searched for official agents */
+  gboolean session_bus;          /* --session: systemd and the other services are asked there */
 } OcdConfig;
 
 OcdConfig *ocd_config_new_defaults (void);

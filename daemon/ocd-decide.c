@@ -50,11 +50,35 @@ route_cause (const OcdDecideInputs *in, char **detail)
   return OBICO_PROBLEM_NONE;
 }
 
+static char *
+agent_not_running (const OcdDecideInputs *in)
+{
+  if (in->agent_unit != NULL && in->agent_state != NULL)
+    /* TRANSLATORS: the first %s is a systemd unit, the second its state (inactive, failed, …) */
+    return g_strdup_printf (_("The official Obico agent is not running: its service %s is %s. The Obico app "
+                              "shows this printer offline until it runs again; restart it."),
+                            in->agent_unit, in->agent_state);
+  return g_strdup (_("The official Obico agent is not running: no service or process of it was found. The "
+                     "Obico app shows this printer offline until it runs again; start it."));
+}
+
+static char *
+agent_not_connected (const OcdDecideInputs *in)
+{
+  if (in->agent_line != NULL && *in->agent_line != '\0')
+    /* TRANSLATORS: %s is a line of the agent's own log */
+    return g_strdup_printf (_("The official Obico agent runs, but holds no connection to the server, so the "
+                              "Obico app shows this printer offline. Its log says: %s"), in->agent_line);
+  return g_strdup (_("The official Obico agent runs, but holds no connection to the server, so the Obico "
+                     "app shows this printer offline. Diagnose shows where the connection fails."));
+}
+
 void
 ocd_decide (const OcdDecideInputs *in,
             OcdDecision           *out)
 {
   gboolean agent = in->role == OBICO_ROLE_AGENT;
+  gboolean watch = in->role == OBICO_ROLE_WATCH;
 
   if (in->role == OBICO_ROLE_UNLINKED)
     {
@@ -95,6 +119,13 @@ ocd_decide (const OcdDecideInputs *in,
                 "server closed this connection (code 4321). Re-link this printer and every copy "
                 "of its SD card."),
               out);
+    }
+  /* Whatever else is wrong, the app shows the printer offline while its
+   * agent's service is stopped, and restarting it is the first step. */
+  else if (watch && in->agent == OCD_AGENT_HEALTH_NOT_RUNNING && in->agent_unit != NULL)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_RUNNING, NULL, out);
+      out->detail = agent_not_running (in);
     }
   else if (in->http == OBICO_HTTP_UNREACHABLE)
     {
@@ -194,6 +225,27 @@ ocd_decide (const OcdDecideInputs *in,
     {
       decide (OBICO_STATE_CONNECTING, OBICO_PROBLEM_NONE, NULL, out);
     }
+  /* The network is fine as far as the checks see, yet the agent's own
+   * connection is gone, or carries no status: the app shows it offline.
+   * No process of an agent without a unit is weaker evidence than its
+   * unit's state: the network's problems come first. */
+  else if (watch && in->agent == OCD_AGENT_HEALTH_NOT_RUNNING)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_RUNNING, NULL, out);
+      out->detail = agent_not_running (in);
+    }
+  else if (watch && in->agent == OCD_AGENT_HEALTH_NOT_CONNECTED)
+    {
+      decide (OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_AGENT_NOT_CONNECTED, NULL, out);
+      out->detail = agent_not_connected (in);
+    }
+  else if (watch && in->agent == OCD_AGENT_HEALTH_NOT_REPORTING)
+    {
+      decide (OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_REPORTING,
+              _("The official Obico agent is connected, but has sent no status for over two minutes, so "
+                "the Obico app shows this printer offline (its status loop may have stopped). Restart it."),
+              out);
+    }
   else if (agent ? in->websocket != OBICO_WEB_SOCKET_CONNECTED
                  : in->websocket != OBICO_WEB_SOCKET_REACHABLE &&
                    in->websocket != OBICO_WEB_SOCKET_UNKNOWN)
@@ -203,6 +255,15 @@ ocd_decide (const OcdDecideInputs *in,
                 ? in->websocket_detail
                 : _("The WebSocket connection to the server is closed; reconnecting."),
               out);
+    }
+  /* The guide's row is the printer as the app sees it: never okay while
+   * the app shows it offline. */
+  else if (in->app_status == OBICO_APP_STATUS_OFFLINE)
+    {
+      decide (OBICO_STATE_DISCONNECTED, watch ? OBICO_PROBLEM_AGENT_NOT_CONNECTED : OBICO_PROBLEM_NONE,
+              NULL, out);
+      out->detail = watch ? agent_not_connected (in)
+                          : g_strdup (_("The Obico app shows this printer offline."));
     }
   else
     {

@@ -10,6 +10,16 @@
 
 G_BEGIN_DECLS
 
+/* The watch role: the official agent's health, from its service
+ * (ocd-agent-unit) and its own connection (ocd-appview). */
+typedef enum {
+  OCD_AGENT_HEALTH_UNKNOWN,        /* not the watch role, or nothing known yet */
+  OCD_AGENT_HEALTH_OKAY,           /* running; connected and reporting, or not seen otherwise */
+  OCD_AGENT_HEALTH_NOT_RUNNING,    /* its service is stopped, failed or absent */
+  OCD_AGENT_HEALTH_NOT_CONNECTED,  /* running, no connection to the server */
+  OCD_AGENT_HEALTH_NOT_REPORTING,  /* connected, only keepalives for the server's 120 s */
+} OcdAgentHealth;
+
 typedef struct {
   ObicoRole        role;
   ObicoHttp        http;
@@ -26,6 +36,12 @@ typedef struct {
   const char      *proxy;         /* the proxy the server is reached through (shown), or NULL */
   gboolean         no_network;    /* this host has no route to the server (ocd-network) */
   const char      *network_detail;
+  /* What the Obico app shows (the watch role: inferred): never okay while offline. */
+  ObicoAppStatus   app_status;
+  OcdAgentHealth   agent;
+  const char      *agent_unit;     /* the agent's systemd unit, or NULL */
+  const char      *agent_state;    /* its ActiveState, or NULL */
+  const char      *agent_line;     /* the agent's last log line about its link, or NULL */
 } OcdDecideInputs;
 
 typedef struct {

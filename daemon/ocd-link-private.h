@@ -35,6 +35,9 @@ void         ocd_link_note_app_status (OcdLink        *self,
                                        ObicoAppStatus  app_status);
 /* Whether this host has a route to the server now (ocd-network). */
 gboolean     ocd_link_has_network    (OcdLink *self);
+/* The official agent's service and connection (the watch role). */
+void         ocd_link_note_agent     (OcdLink              *self,
+                                      const OcdStatusAgent *agent);
 /* What HTTP said may be stale: check the credentials again unless OK. */
 void         ocd_link_refresh_http   (OcdLink *self);
 

@@ -157,6 +157,13 @@ ocd_link_note_contact (OcdLink *self)
 }
 
 void
+ocd_link_note_agent (OcdLink              *self,
+                     const OcdStatusAgent *agent)
+{
+  ocd_status_note_agent (self->status, agent);
+}
+
+void
 ocd_link_note_app_status (OcdLink        *self,
                           ObicoAppStatus  app_status)
 {
@@ -293,6 +300,19 @@ apply_role (OcdLink *self)
 
   if (role.role == OBICO_ROLE_AGENT)
     {
+      g_autofree char *settings = g_build_filename (ocd_store_get_dir (self->store), "link.conf", NULL);
+      /* systemd gives each service an INVOCATION_ID */
+      gboolean unit = g_getenv ("INVOCATION_ID") != NULL;
+      OcdStatusAgent agent = {
+        .kind = "obico-connect",
+        .settings = settings,
+        .unit = unit ? "obico-connectd.service" : NULL,
+        .active_state = unit ? "active" : NULL,
+        .running = TRUE,
+        .version = PACKAGE_VERSION,
+      };
+
+      ocd_status_note_agent (self->status, &agent);
       check_credentials (self);
       if (credentials_shared (self))
         {
@@ -544,6 +564,41 @@ ocd_link_reconnect (OcdLink *self)
 
 /* the official agent's lines in GetReport: a screen's worth */
 #define AGENT_LOG_LINES 60
+
+static void
+on_agent_restarted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  GError *error = NULL;
+
+  if (ocd_watch_restart_agent_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ocd_link_restart_agent_async (OcdLink             *self,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  if (self->watch == NULL)
+    {
+      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_SUPPORTED, "%s",
+                               _("No official Obico agent keeps this printer's link here, so there is "
+                                 "none to restart: obico-connect is the printer's agent itself."));
+      return;
+    }
+  ocd_watch_restart_agent_async (self->watch, on_agent_restarted, g_steal_pointer (&task));
+}
+
+gboolean
+ocd_link_restart_agent_finish (OcdLink *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
 
 GVariant *
 ocd_link_get_report (OcdLink *self)

@@ -64,6 +64,13 @@ gboolean     ocd_link_set_debug_logging (OcdLink   *self,
 void         ocd_link_reset_errors      (OcdLink *self);
 void         ocd_link_reconnect         (OcdLink *self);
 GVariant    *ocd_link_get_report        (OcdLink *self);
+/* RestartAgent: systemd's restart of the official agent's unit. */
+void         ocd_link_restart_agent_async  (OcdLink             *self,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean     ocd_link_restart_agent_finish (OcdLink       *self,
+                                            GAsyncResult  *result,
+                                            GError       **error);
 void         ocd_link_diagnose_async    (OcdLink             *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);

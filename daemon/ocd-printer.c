@@ -102,6 +102,44 @@ handle_reset_errors (OcdConnect1Printer *object, GDBusMethodInvocation *invocati
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static void
+on_agent_restarted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  GError *error = NULL;
+
+  if (ocd_link_restart_agent_finish (OCD_LINK (source), result, &error))
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static void
+on_restart_authorized (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  g_autoptr(OcdPrinter) self = g_object_ref (g_object_get_data (G_OBJECT (invocation), "ocd-printer"));
+  GError *error = NULL;
+
+  g_object_set_data (G_OBJECT (invocation), "ocd-printer", NULL);
+  if (!ocd_auth_check_finish (result, &error))
+    {
+      g_message ("RestartAgent from %s refused: not authorized",
+                 g_dbus_method_invocation_get_sender (invocation));
+      g_dbus_method_invocation_take_error (invocation, error);
+      return;
+    }
+  ocd_link_restart_agent_async (self->link, on_agent_restarted, invocation);
+}
+
+static gboolean
+handle_restart_agent (OcdConnect1Printer *object, GDBusMethodInvocation *invocation)
+{
+  g_object_set_data_full (G_OBJECT (invocation), "ocd-printer", g_object_ref (object), g_object_unref);
+  ocd_auth_check_async (invocation, OCD_AUTH_ACTION_RESTART_AGENT, on_restart_authorized, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 OcdPrinter *
 ocd_printer_new (OcdLink *link)
 {
@@ -114,6 +152,7 @@ ocd_printer_new (OcdLink *link)
   g_signal_connect (self, "handle-get-report", G_CALLBACK (handle_get_report), NULL);
   g_signal_connect (self, "handle-reconnect", G_CALLBACK (handle_reconnect), NULL);
   g_signal_connect (self, "handle-reset-errors", G_CALLBACK (handle_reset_errors), NULL);
+  g_signal_connect (self, "handle-restart-agent", G_CALLBACK (handle_restart_agent), NULL);
   ocd_service_bind_status (self, status, G_OBJECT (status));
   return self;
 }

@@ -25,7 +25,7 @@ G_DEFINE_TYPE (OcdService, ocd_service, OCD_TYPE_CONNECT1_SKELETON)
 /* The link's status: same type on both sides. */
 static const char * const bound_properties[] = {
   "server-url", "credential-source", "printer-id", "printer-name", "problem-detail",
-  "last-contact", "error-stats",
+  "last-contact", "error-stats", "agent",
 };
 
 /* The link's status: an enum there, its nick on the bus. */
@@ -305,6 +305,34 @@ handle_turn_on_network_time (OcdConnect1 *object, GDBusMethodInvocation *invocat
                                 apply_turn_on_network_time);
 }
 
+/* ---- RestartAgent ----------------------------------------------------- */
+
+static void
+on_agent_restarted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GDBusMethodInvocation *invocation = data;
+  GError *error = NULL;
+
+  if (ocd_link_restart_agent_finish (OCD_LINK (source), result, &error))
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static void
+apply_restart_agent (OcdService *self, GDBusMethodInvocation *invocation)
+{
+  g_message ("RestartAgent from %s", g_dbus_method_invocation_get_sender (invocation));
+  ocd_link_restart_agent_async (self->link, on_agent_restarted, invocation);
+}
+
+static gboolean
+handle_restart_agent (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+{
+  return authorize_action_then (OCD_SERVICE (object), invocation, OCD_AUTH_ACTION_RESTART_AGENT,
+                                apply_restart_agent);
+}
+
 /* ---- anyone ---------------------------------------------------------- */
 
 static gboolean
@@ -368,6 +396,7 @@ static const struct {
   { "handle-set-debug-logging", G_CALLBACK (handle_set_debug_logging) },
   { "handle-turn-off-wifi-power-save", G_CALLBACK (handle_turn_off_wifi_power_save) },
   { "handle-turn-on-network-time", G_CALLBACK (handle_turn_on_network_time) },
+  { "handle-restart-agent", G_CALLBACK (handle_restart_agent) },
 };
 
 /* The properties of one printer that the printer's own interface has too

@@ -55,6 +55,14 @@ struct _OcdStatus
   gboolean        settling;         /* the network is back, the server not heard yet */
   guint           settle_id;
   char           *network_detail;
+  GVariant       *agent;            /* published: Agent */
+  char           *agent_unit;       /* the decision's inputs about the agent */
+  char           *agent_state;
+  char           *agent_line;
+  OcdAgentHealth  agent_health;
+  gboolean        agent_connected;
+  GVariant       *agent_base;       /* what was noted, before `connected` of the agent role */
+  gboolean        app_status_changed;
 };
 
 enum {
@@ -72,6 +80,7 @@ enum {
   PROP_LAST_CONTACT,
   PROP_ERROR_STATS,
   PROP_APP_STATUS,
+  PROP_AGENT,
   N_PROPS
 };
 
@@ -164,19 +173,52 @@ schedule_expiry (OcdStatus *self, gint64 now)
 /* What the app shows: the agent role knows it (its session sends a status
  * on connecting and every heartbeat, well within the server's 120 s), the
  * watch role infers it from the official agent's connection. */
+static ObicoAppStatus
+app_status_now (OcdStatus *self)
+{
+  if (self->role == OBICO_ROLE_AGENT)
+    return self->websocket == OBICO_WEB_SOCKET_CONNECTED ? OBICO_APP_STATUS_ONLINE : OBICO_APP_STATUS_OFFLINE;
+  if (self->role == OBICO_ROLE_WATCH)
+    return self->watched_app_status;
+  return OBICO_APP_STATUS_UNKNOWN;
+}
+
+/* The decision reads it: set before deciding, notified with the rest. */
+static void
+refresh_app_status_value (OcdStatus *self)
+{
+  ObicoAppStatus app = app_status_now (self);
+
+  self->app_status_changed = self->app_status_changed || self->app_status != app;
+  self->app_status = app;
+}
+
 static void
 refresh_app_status (OcdStatus *self)
 {
-  ObicoAppStatus app = OBICO_APP_STATUS_UNKNOWN;
-
-  if (self->role == OBICO_ROLE_AGENT)
-    app = self->websocket == OBICO_WEB_SOCKET_CONNECTED ? OBICO_APP_STATUS_ONLINE : OBICO_APP_STATUS_OFFLINE;
-  else if (self->role == OBICO_ROLE_WATCH)
-    app = self->watched_app_status;
-  if (self->app_status == app)
+  if (!self->app_status_changed)
     return;
-  self->app_status = app;
+  self->app_status_changed = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_APP_STATUS]);
+}
+
+/* Agent: what was noted, and in the agent role whether our own WebSocket
+ * is connected. */
+static void
+refresh_agent (OcdStatus *self)
+{
+  g_autoptr(GVariant) agent = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, self->agent_base);
+  if (self->agent_base != NULL && self->role == OBICO_ROLE_AGENT)
+    g_variant_dict_insert (&dict, "connected", "b", self->websocket == OBICO_WEB_SOCKET_CONNECTED);
+  agent = g_variant_ref_sink (g_variant_dict_end (&dict));
+  if (self->agent != NULL && g_variant_equal (self->agent, agent))
+    return;
+  g_clear_pointer (&self->agent, g_variant_unref);
+  self->agent = g_steal_pointer (&agent);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AGENT]);
 }
 
 void
@@ -195,6 +237,10 @@ ocd_status_update (OcdStatus *self)
     .proxy = self->proxy,
     .no_network = self->no_network || self->settling,
     .network_detail = self->network_detail,
+    .agent = self->role == OBICO_ROLE_WATCH ? self->agent_health : OCD_AGENT_HEALTH_UNKNOWN,
+    .agent_unit = self->agent_unit,
+    .agent_state = self->agent_state,
+    .agent_line = self->agent_line,
   };
   g_auto(OcdDecision) out = { 0 };
   gboolean state_changed, problem_changed;
@@ -207,6 +253,8 @@ ocd_status_update (OcdStatus *self)
   in.host.n_drops = drops->len;
   in.host.host = self->host;
   in.host.tls_errors = self->tls_errors;
+  refresh_app_status_value (self);
+  in.app_status = self->app_status;
   ocd_decide (&in, &out);
   schedule_expiry (self, now);
 
@@ -225,6 +273,7 @@ ocd_status_update (OcdStatus *self)
               PROP_PROBLEM_DETAIL);
   refresh_error_stats (self);
   refresh_app_status (self);
+  refresh_agent (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -249,6 +298,8 @@ ocd_status_start_role (OcdStatus     *self,
   self->http_failure = OCD_API_FAILURE_NONE;
   self->tls_errors = 0;
   self->watched_app_status = OBICO_APP_STATUS_UNKNOWN;
+  g_clear_pointer (&self->agent_base, g_variant_unref);
+  self->agent_health = OCD_AGENT_HEALTH_UNKNOWN;
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
   ocd_status_update (self);
@@ -385,6 +436,41 @@ ocd_status_note_linked (OcdStatus *self,
 }
 
 void
+ocd_status_note_agent (OcdStatus            *self,
+                       const OcdStatusAgent *agent)
+{
+  GVariantDict dict;
+
+  g_clear_pointer (&self->agent_base, g_variant_unref);
+  g_clear_pointer (&self->agent_unit, g_free);
+  g_clear_pointer (&self->agent_state, g_free);
+  g_clear_pointer (&self->agent_line, g_free);
+  self->agent_health = OCD_AGENT_HEALTH_UNKNOWN;
+  if (agent != NULL)
+    {
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "kind", "s", agent->kind);
+      g_variant_dict_insert (&dict, "settings", "s", agent->settings != NULL ? agent->settings : "");
+      if (agent->unit != NULL)
+        g_variant_dict_insert (&dict, "unit", "s", agent->unit);
+      if (agent->active_state != NULL)
+        g_variant_dict_insert (&dict, "active_state", "s", agent->active_state);
+      g_variant_dict_insert (&dict, "running", "b", agent->running);
+      g_variant_dict_insert (&dict, "connected", "b", agent->connected);
+      if (agent->version != NULL)
+        g_variant_dict_insert (&dict, "version", "s", agent->version);
+      if (agent->log != NULL)
+        g_variant_dict_insert (&dict, "log", "s", agent->log);
+      self->agent_base = g_variant_ref_sink (g_variant_dict_end (&dict));
+      self->agent_unit = g_strdup (agent->unit);
+      self->agent_state = g_strdup (agent->active_state);
+      self->agent_line = g_strdup (agent->line);
+      self->agent_health = agent->health;
+    }
+  ocd_status_update (self);
+}
+
+void
 ocd_status_set_broken_agent (OcdStatus  *self,
                              const char *error)
 {
@@ -472,6 +558,7 @@ const char *ocd_status_get_server_url (OcdStatus *self) { return self->server_ur
 const char *ocd_status_get_credential_source (OcdStatus *self) { return self->credential_source; }
 OcdStats *ocd_status_get_stats (OcdStatus *self) { return self->stats; }
 ObicoAppStatus ocd_status_get_app_status (OcdStatus *self) { return self->app_status; }
+GVariant *ocd_status_get_agent (OcdStatus *self) { return self->agent; }
 
 OcdStatus *
 ocd_status_new (gint64 window_usec,
@@ -509,6 +596,7 @@ ocd_status_get_property (GObject    *object,
     case PROP_LAST_CONTACT: g_value_set_int64 (value, self->last_contact); break;
     case PROP_ERROR_STATS: g_value_set_variant (value, self->error_stats); break;
     case PROP_APP_STATUS: g_value_set_enum (value, self->app_status); break;
+    case PROP_AGENT: g_value_set_variant (value, self->agent); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -532,6 +620,11 @@ ocd_status_finalize (GObject *object)
   g_free (self->broken_agent);
   g_clear_pointer (&self->host, g_variant_unref);
   g_free (self->proxy);
+  g_clear_pointer (&self->agent, g_variant_unref);
+  g_clear_pointer (&self->agent_base, g_variant_unref);
+  g_free (self->agent_unit);
+  g_free (self->agent_state);
+  g_free (self->agent_line);
 
   G_OBJECT_CLASS (ocd_status_parent_class)->finalize (object);
 }
@@ -565,6 +658,7 @@ ocd_status_class_init (OcdStatusClass *klass)
                                                   NULL, flags);
   props[PROP_APP_STATUS] = g_param_spec_enum ("app-status", NULL, NULL, OBICO_TYPE_APP_STATUS,
                                               OBICO_APP_STATUS_UNKNOWN, flags);
+  props[PROP_AGENT] = g_param_spec_variant ("agent", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -583,4 +677,5 @@ ocd_status_init (OcdStatus *self)
   self->websocket = OBICO_WEB_SOCKET_UNKNOWN;
   self->app_status = OBICO_APP_STATUS_UNKNOWN;
   self->watched_app_status = OBICO_APP_STATUS_UNKNOWN;
+  self->agent = g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
 }

@@ -58,6 +58,24 @@ void          ocd_status_note_network      (OcdStatus      *self,
                                             gboolean        reachable,
                                             const char     *detail);
 gboolean      ocd_status_get_no_network    (OcdStatus      *self);
+/* The official agent as the watch role sees it, or obico-connect itself in
+ * the agent role: the Agent property and the decision's agent rows. */
+typedef struct {
+  const char     *kind;           /* Agent.kind */
+  const char     *settings;
+  const char     *unit;           /* NULL: none known */
+  const char     *active_state;   /* NULL: no systemd */
+  gboolean        running;
+  gboolean        connected;
+  const char     *version;        /* NULL: not known */
+  const char     *log;            /* NULL: not known */
+  const char     *line;           /* its last log line about its link, or NULL */
+  int             health;         /* OcdAgentHealth (ocd-decide.h) */
+} OcdStatusAgent;
+
+/* @agent NULL: none (unlinked). */
+void          ocd_status_note_agent        (OcdStatus      *self,
+                                            const OcdStatusAgent *agent);
 void          ocd_status_reset_errors      (OcdStatus      *self);
 /* Decides again (the error window moves on, an agent changed). */
 void          ocd_status_update            (OcdStatus      *self);
@@ -71,5 +89,7 @@ const char   *ocd_status_get_server_url        (OcdStatus *self);
 const char   *ocd_status_get_credential_source (OcdStatus *self);
 OcdStats     *ocd_status_get_stats             (OcdStatus *self);
 ObicoAppStatus ocd_status_get_app_status       (OcdStatus *self);
+/* The Agent property (a{sv}). */
+GVariant     *ocd_status_get_agent             (OcdStatus *self);
 
 G_END_DECLS

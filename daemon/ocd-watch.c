@@ -10,7 +10,10 @@
 #include <glib/gi18n.h>
 #include <sys/stat.h>
 
+#include "obico-error.h"
+#include "ocd-agent-unit.h"
 #include "ocd-api.h"
+#include "ocd-decide.h"
 #include "ocd-appview.h"
 #include "ocd-link-private.h"
 #include "ocd-watch.h"
@@ -60,11 +63,18 @@ struct _OcdWatch
   guint         last_health;   /* HTTP status of the last /hc/ answer, or HEALTH_* */
   Check         checks[N_CHECKS];
   OcdAppView   *app_view;      /* what the app shows, from the agent's own connection */
+  OcdAgentUnit *unit;          /* whether the agent runs: its service, else its process */
+  OcdAgentKind  kind;
+  char         *log_path;
+  char         *last_line;     /* its last log line about its link */
+  OcdAppVerdict verdict;
+  gboolean      have_verdict;
 };
 
 G_DEFINE_TYPE (OcdWatch, ocd_watch, G_TYPE_OBJECT)
 
 static gboolean on_check_due (gpointer data);
+static void publish_agent (OcdWatch *self);
 
 static void
 arm (Check *check)
@@ -281,7 +291,10 @@ on_log_event (OcdAgents        *agents,
       break;
     case OCD_AGENT_LOG_HANDSHAKE:
     case OCD_AGENT_LOG_CONNECTION:
+      g_free (self->last_line);
+      self->last_line = g_strdup (line);
       ocd_link_note_attempt (self->link, TRUE, "agent", line);
+      publish_agent (self);
       break;
     case OCD_AGENT_LOG_NONE:
     default:
@@ -289,14 +302,125 @@ on_log_event (OcdAgents        *agents,
     }
 }
 
-/* ---- what the app shows ----------------------------------------------- */
+/* ---- what the app shows, whether the agent runs ------------------------ */
+
+static gboolean
+verdict_connected (const OcdAppVerdict *v)
+{
+  return v->why == OCD_APPSTATUS_WHY_REPORTING || v->why == OCD_APPSTATUS_WHY_NOT_REPORTING ||
+         v->why == OCD_APPSTATUS_WHY_NOT_YET_KNOWN;
+}
+
+/* The agent's health from its service (or process) and its connection. */
+static void
+publish_agent (OcdWatch *self)
+{
+  gboolean known = FALSE;
+  gboolean running = self->unit != NULL && ocd_agent_unit_is_running (self->unit, &known);
+  const char *unit = self->unit != NULL ? ocd_agent_unit_get_unit (self->unit) : NULL;
+  const char *active = self->unit != NULL ? ocd_agent_unit_get_active_state (self->unit) : NULL;
+  gboolean connected = self->have_verdict && verdict_connected (&self->verdict);
+  OcdAgentHealth health = OCD_AGENT_HEALTH_UNKNOWN;
+
+  /* Without a unit that says otherwise, a connection is the agent running. */
+  if (connected && (unit == NULL || active == NULL))
+    running = known = TRUE;
+  if (known && !running)
+    health = OCD_AGENT_HEALTH_NOT_RUNNING;
+  else if (self->have_verdict)
+    switch (self->verdict.why)
+      {
+      case OCD_APPSTATUS_WHY_NO_CONNECTION:
+        health = known ? OCD_AGENT_HEALTH_NOT_CONNECTED : OCD_AGENT_HEALTH_UNKNOWN;
+        break;
+      case OCD_APPSTATUS_WHY_NOT_REPORTING:
+        health = OCD_AGENT_HEALTH_NOT_REPORTING;
+        break;
+      case OCD_APPSTATUS_WHY_REPORTING:
+      case OCD_APPSTATUS_WHY_NOT_YET_KNOWN:
+        health = OCD_AGENT_HEALTH_OKAY;
+        break;
+      case OCD_APPSTATUS_WHY_NO_SAMPLE:
+      case OCD_APPSTATUS_WHY_QUERY_FAILED:
+      case OCD_APPSTATUS_WHY_OTHER_NETNS:
+      default:
+        health = running ? OCD_AGENT_HEALTH_OKAY : OCD_AGENT_HEALTH_UNKNOWN;
+        break;
+      }
+  {
+    OcdStatusAgent agent = {
+      .kind = self->kind == OCD_AGENT_OCTOPRINT ? "octoprint-obico" : "moonraker-obico",
+      .settings = self->path,
+      .unit = unit,
+      .active_state = active,
+      .running = running,
+      .connected = connected,
+      .version = self->unit != NULL ? ocd_agent_unit_get_version (self->unit) : NULL,
+      .log = self->log_path,
+      .line = self->last_line,
+      .health = health,
+    };
+
+    ocd_link_note_agent (self->link, &agent);
+  }
+}
 
 static void
 on_app_status (const OcdAppVerdict *verdict, gpointer data)
 {
   OcdWatch *self = data;
+  gboolean was_connected = self->have_verdict && verdict_connected (&self->verdict);
 
+  self->verdict = *verdict;
+  self->have_verdict = TRUE;
+  /* without systemd, a connection gone may be the process gone */
+  if (was_connected && !verdict_connected (verdict) && self->unit != NULL)
+    ocd_agent_unit_rescan (self->unit);
+  publish_agent (self);
   ocd_link_note_app_status (self->link, verdict->status);
+}
+
+static void
+on_unit_changed (OcdAgentUnit *unit, gpointer data)
+{
+  publish_agent (data);
+}
+
+static void
+on_restarted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  g_autoptr(GError) error = NULL;
+  OcdWatch *self = g_task_get_source_object (task);
+  const char *unit = self->unit != NULL ? ocd_agent_unit_get_unit (self->unit) : NULL;
+
+  if (ocd_agent_unit_restart_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_NOT_SUPPORTED, "%s",
+                             _("No systemd service of the official Obico agent is known, so it cannot be "
+                               "restarted from here: start it the way it was installed, or restart the "
+                               "printer's computer."));
+  else
+    g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_FAILED,
+                             /* TRANSLATORS: %s is a systemd unit, then systemd's own message */
+                             _("systemd did not restart %s: %s"), unit != NULL ? unit : "?", error->message);
+}
+
+void
+ocd_watch_restart_agent_async (OcdWatch            *self,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  ocd_agent_unit_restart_async (self->unit, on_restarted, task);
+}
+
+gboolean
+ocd_watch_restart_agent_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* The agent runs as the user its settings belong to. */
@@ -363,7 +487,19 @@ ocd_watch_new (OcdLink        *link,
   self->token = g_strdup (agent->token);
   self->timeout = config->timeout;
   self->log_event_id = g_signal_connect (agents, "log-event", G_CALLBACK (on_log_event), self);
+  self->kind = agent->kind;
+  self->log_path = g_strdup (agent->log_path);
+  self->unit = ocd_agent_unit_new (config->session_bus ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM,
+                                   agent->kind, agent->path, ocd_agents_get_service (agents, agent->path),
+                                   agent_uid (agent->path), config->heartbeat_interval,
+                                   on_unit_changed, self);
   self->app_view = ocd_app_view_new (agent->server_url, agent_uid (agent->path), on_app_status, self);
+  if (ocd_agents_get_shared_line (agents, agent->path) != NULL)
+    {
+      g_autofree char *line = g_strdup (ocd_agents_get_shared_line (agents, agent->path));
+
+      on_log_event (agents, agent->path, OCD_AGENT_LOG_SHARED_CREDENTIALS, line, self);
+    }
 
   g_message ("Watching the %s agent of %s (%s): checks only, its WebSocket is left alone",
              ocd_agent_kind_name (agent->kind), agent->path, agent->server_url);
@@ -391,6 +527,7 @@ ocd_watch_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->app_view, ocd_app_view_free);
+  g_clear_pointer (&self->unit, ocd_agent_unit_free);
   for (guint i = 0; i < N_CHECKS; i++)
     g_clear_handle_id (&self->checks[i].source_id, g_source_remove);
   if (self->agents != NULL)
@@ -408,6 +545,8 @@ ocd_watch_finalize (GObject *object)
   g_free (self->path);
   g_free (self->server_url);
   g_free (self->token);
+  g_free (self->log_path);
+  g_free (self->last_line);
   G_OBJECT_CLASS (ocd_watch_parent_class)->finalize (object);
 }
 

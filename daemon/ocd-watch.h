@@ -24,5 +24,12 @@ gboolean    ocd_watch_is_for     (OcdWatch       *self,
                                   const OcdAgent *agent);
 /* This host has a network again: every check that is not out runs now. */
 void        ocd_watch_check_now  (OcdWatch       *self);
+/* systemd's restart of the agent's unit; OBICO_ERROR_NOT_SUPPORTED without
+ * one, OBICO_ERROR_FAILED when systemd refuses or fails. */
+void        ocd_watch_restart_agent_async  (OcdWatch            *self,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    ocd_watch_restart_agent_finish (GAsyncResult        *result,
+                                            GError             **error);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 """Fakes of the host's system services for tests/test-host.py and tests/bench.py:
-python-dbusmock's networkmanager and timedated templates on a private bus, and
+python-dbusmock's networkmanager, timedated and systemd templates on a private bus, and
 an umockdev testbed standing in for /sys and /proc/net/wireless.  Run with
 /usr/bin/python3 (python3-dbusmock, gir1.2-umockdev-1.0)."""
 import ctypes
@@ -143,3 +143,35 @@ class Testbed:
 
     def set_attribute(self, devpath, name, value):
         self.testbed.set_attribute('/sys' + devpath, name, value)
+
+
+SYSTEMD = 'org.freedesktop.systemd1'
+SYSTEMD_PATH = '/org/freedesktop/systemd1'
+SYSTEMD_MANAGER = SYSTEMD + '.Manager'
+
+# RestartUnit as systemd does it: the unit ends active.
+_RESTART = ("unit = objects[self.units[args[0]]]\n"
+            "unit.UpdateProperties('org.freedesktop.systemd1.Unit', {'ActiveState': 'active'})\n"
+            "ret = '/org/freedesktop/systemd1/job/42'")
+
+
+class Systemd(Mock):
+    """The systemd template with the official agent's units, and RestartUnit (the template
+    has StartUnit and StopUnit only); its calls are logged (restarts())."""
+
+    def __init__(self, bus, *active_units):
+        super().__init__(bus, 'systemd', SYSTEMD)
+        self.call(SYSTEMD_PATH, MOCK, 'AddMethod', 'sssss', SYSTEMD_MANAGER, 'RestartUnit', 'ss', 'o', _RESTART)
+        for name in active_units:
+            self.add_unit(name)
+
+    def add_unit(self, name, active=True):
+        self.call(SYSTEMD_PATH, MOCK, 'AddMockUnit', 's', name)
+        if active:
+            self.call(SYSTEMD_PATH, SYSTEMD_MANAGER, 'StartUnit', 'ss', name, 'replace')
+
+    def stop(self, name):
+        self.call(SYSTEMD_PATH, SYSTEMD_MANAGER, 'StopUnit', 'ss', name, 'replace')
+
+    def restarts(self):
+        return [list(args) for _, args in self.call(SYSTEMD_PATH, MOCK, 'GetMethodCalls', 's', 'RestartUnit')]

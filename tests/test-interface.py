@@ -30,7 +30,9 @@ import subprocess
 import unittest
 import xml.etree.ElementTree as ET
 
+from fakeagent import FakeAgent
 from harness import BUS_NAME, IFACE, OBJECT_PATH, DaemonTestCase, DBusError, Sim, main, pump
+from hostfakes import Systemd
 from gi.repository import Gio, GLib  # noqa: E402  (harness chose the versions)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -358,7 +360,7 @@ class TestDaemonKeys(DaemonTestCase):
             value = entry.get_child_value(1).get_variant()
             self.assertIn(name, MEMBERS)
             self.assertEqual(value.get_type_string(), MEMBERS[name].type)
-            if name in ('ErrorStats', 'Host'):
+            if name in ('ErrorStats', 'Host', 'Agent'):
                 self.check_dict(name, name, value)
             elif value.get_type_string() == 's':
                 self.check_string(name, name, value.get_string())
@@ -431,6 +433,12 @@ class TestDaemonKeys(DaemonTestCase):
         if self.daemon.get('Role') == 'agent':    # the agent part stopped half-way
             self.daemon.call('Unlink')
         printer = self.sim.add_printer('Watched')
+        # the official agent runs: its unit in systemd, its connection with the token
+        systemd = Systemd(self.bus, 'moonraker-obico.service')
+        self.addCleanup(systemd.close)
+        agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % self.sim.port, printer['token'], interval=5).start()
+        self.addCleanup(agent.kill)
+        agent.wait_event('connected')
         log = os.path.join(self.tmp, 'home', 'printer_data', 'logs', 'moonraker-obico.log')
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(os.path.join(HERE, 'agents', 'moonraker-obico.cfg'), encoding='utf-8') as f:
@@ -439,6 +447,7 @@ class TestDaemonKeys(DaemonTestCase):
             f.write(text.replace('@LOG@', log))
         self.daemon.wait_prop('Role', 'watch')
         self.daemon.wait_prop('WebSocket', 'reachable')
+        self.daemon.wait_prop('Agent', lambda a: a.get('active_state') == 'active')
         self.daemon.wait_prop('State', 'okay')
         test, (problem, _, steps), report = self.check_all()
         self.assertEqual(test[0], 'succeeded')

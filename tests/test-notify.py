@@ -525,8 +525,11 @@ class TestSeveralPrinters(NotifyTestCase):
         self.sim2.start()
         self.addCleanup(self.sim2.close)
         paths = []
+        self.fake_agents = {}
         for n, (sim, name) in enumerate(((self.sim, 'Voron'), (self.sim2, 'Ender')), 1):
             printer = sim.add_printer(name)
+            # its official agent runs and reports: the app shows it online
+            self.official_agent(sim, printer)
             path = os.path.join(self.tmp, 'printer_%d_data' % n, 'config', 'moonraker-obico.cfg')
             os.makedirs(os.path.dirname(path))
             with open(path, 'w') as f:
@@ -534,11 +537,20 @@ class TestSeveralPrinters(NotifyTestCase):
             paths.append(path)
         return [a for p in paths for a in ('--agent-settings', p)]
 
+    def official_agent(self, sim, printer):
+        from fakeagent import FakeAgent
+        agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % sim.port, printer['token'], interval=5).start()
+        self.addCleanup(agent.kill)
+        agent.wait_event('connected')
+        self.fake_agents[sim] = (agent, printer)
+
     def link(self, name=None):
         pass    # the agents hold the links; setUp waits for State okay (both printers)
 
     def test_names_the_printer_that_went_offline(self):
         self.sim2.kill()
+        agent, printer = self.fake_agents.pop(self.sim2)
+        agent.kill()
         self.daemon.wait_prop('State', lambda s: s != 'okay')
         notes = self.wait_offline()
         self.assertEqual(len(notes), 1, notes)
@@ -546,6 +558,7 @@ class TestSeveralPrinters(NotifyTestCase):
         self.assertEqual(notes[0]['body'], self.daemon.get('ProblemDetail'))
 
         self.sim2.start()
+        self.official_agent(self.sim2, printer)
         notes = self.wait_for(lambda: len(self.server.notifications()) == 2 and self.server.notifications(),
                               30, 'the back-online notification')
         self.assertEqual(notes[1]['summary'], ONLINE_TITLE)

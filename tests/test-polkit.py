@@ -78,6 +78,11 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Config
     <allow send_destination="org.freedesktop.PolicyKit1"/>
     <allow send_destination="org.freedesktop.NetworkManager"/>
     <allow send_destination="org.freedesktop.timedate1"/>
+    <allow own="org.freedesktop.systemd1"/>
+  </policy>
+  <policy context="default">
+    <allow send_destination="org.freedesktop.PolicyKit1"/>
+    <allow send_destination="org.freedesktop.systemd1"/>
   </policy>
   <include>{policy}</include>
   <servicedir>{services}</servicedir>
@@ -223,12 +228,17 @@ class SystemBusCase(unittest.TestCase):
             f.write(f'[server]\nurl=http://127.0.0.1:{unused_port()}\ntimeout=3\n')
         state_dir = os.path.join(cls.tmp, 'state')
         os.mkdir(state_dir, 0o700)
+        cls.before_daemon()
         cls.daemon_log = open(os.path.join(cls.tmp, 'daemon.log'), 'w+', encoding='utf-8')
         cls.daemon = subprocess.Popen(
             [DAEMON, '--config', config, '--state-dir', state_dir, '--verbose'] + cls.daemon_args(),
             stdout=cls.daemon_log, stderr=subprocess.STDOUT)
         cls.processes.append(cls.daemon)
         cls.wait_for_name(BUS_NAME)
+
+    @classmethod
+    def before_daemon(cls):
+        '''Other services the daemon finds on the bus when it starts.'''
 
     @classmethod
     def wait_for_name(cls, name, timeout=10):
@@ -555,6 +565,92 @@ class HostRemedyTest(SystemBusCase):
         while self.property('Host').get('wifi_power_save') is not False:
             self.assertLess(time.monotonic(), deadline, 'Host did not follow' + self.log())
             time.sleep(0.1)
+RESTART_ACTION = 'io.obico.connect.restart-agent'
+SYSTEMD = 'org.freedesktop.systemd1'
+SYSTEMD_PATH = '/org/freedesktop/systemd1'
+AGENT_UNIT = 'moonraker-obico.service'
+
+
+class RestartAgentTest(SystemBusCase):
+    '''RestartAgent: io.obico.connect.restart-agent decides who may (the local
+    active session, like the configure action; "nobody" is refused), then the
+    daemon asks systemd (python-dbusmock's template on the same bus) to restart
+    the official agent's unit, and only that one.'''
+
+    @classmethod
+    def daemon_args(cls):
+        cls.settings = os.path.join(cls.tmp, 'moonraker-obico.cfg')
+        with open(cls.settings, 'w', encoding='utf-8') as f:
+            f.write(f'[server]\nurl = http://127.0.0.1:{unused_port()}\n'
+                    'auth_token = 0123456789abcdef0123\n')
+        return ['--agent-settings', cls.settings]
+
+    @classmethod
+    def before_daemon(cls):
+        cls.processes.append(subprocess.Popen(
+            [sys.executable, '-m', 'dbusmock', '--template', 'systemd', '--system'],
+            stdout=subprocess.DEVNULL))
+        cls.wait_for_name(SYSTEMD)
+        cls.systemd('org.freedesktop.DBus.Mock', 'AddMethod', '(sssss)', (
+            SYSTEMD + '.Manager', 'RestartUnit', 'ss', 'o',
+            "objects[self.units[args[0]]].UpdateProperties('org.freedesktop.systemd1.Unit', "
+            "{'ActiveState': 'active'})\nret = '/org/freedesktop/systemd1/job/7'"))
+        cls.systemd('org.freedesktop.DBus.Mock', 'AddMockUnit', '(s)', (AGENT_UNIT,))
+
+    @classmethod
+    def systemd(cls, interface, method, signature, args):
+        return cls.bus.call_sync(SYSTEMD, SYSTEMD_PATH, interface, method, GLib.Variant(signature, args),
+                                 None, Gio.DBusCallFlags.NONE, -1, None).unpack()
+
+    def restarts(self):
+        calls = self.systemd('org.freedesktop.DBus.Mock', 'GetMethodCalls', '(s)', ('RestartUnit',))[0]
+        self.systemd('org.freedesktop.DBus.Mock', 'ClearCalls', '()', ())
+        return [list(args) for _, args in calls]
+
+    def setUp(self):
+        super().setUp()
+        deadline = time.monotonic() + 10
+        while self.property('Agent').get('unit') != AGENT_UNIT:
+            self.assertLess(time.monotonic(), deadline, 'the daemon did not find the unit' + self.log())
+            time.sleep(0.1)
+        self.restarts()
+
+    def test_policy(self):
+        import xml.etree.ElementTree as ET
+        action = ET.parse(self.polkit_policy).getroot().find(f"action[@id='{RESTART_ACTION}']")
+        self.assertIsNotNone(action, 'the restart action is not installed')
+        defaults = {d.tag: d.text for d in action.find('defaults')}
+        self.assertEqual(defaults, {'allow_any': 'auth_admin', 'allow_inactive': 'auth_admin_keep',
+                                    'allow_active': 'yes'})
+        rules = os.path.join(os.path.dirname(os.path.dirname(self.polkit_policy)), 'rules.d',
+                             '50-obico-connect.rules')
+        with open(rules, encoding='utf-8') as f:
+            text = f.read()
+        for needed in ('org.freedesktop.systemd1.manage-units', 'action.lookup("verb") != "restart"',
+                       'moonraker-obico(-[A-Za-z0-9_.-]+)?'):
+            self.assertIn(needed, text)
+
+    def test_nobody_is_refused(self):
+        self.polkit_check_flags()
+        for interactive in (False, True):
+            result, = self.call_as('nobody', [self.calls([('RestartAgent', '')])[0] + [interactive]])
+            self.assertEqual(result.get('error'), NOT_AUTHORIZED, result)
+            self.assertIn('not allowed to restart the Obico agent', result['message'])
+        self.assertEqual(self.polkit_check_flags(), [(RESTART_ACTION, 0), (RESTART_ACTION, 1)])
+        self.assertEqual(self.restarts(), [], 'systemd was asked to restart for a refused caller')
+
+    def test_allowed_caller_restarts_the_agents_unit_only(self):
+        self.set_allowed([RESTART_ACTION])
+        self.polkit_check_flags()
+        result, = self.call_as('nobody', [self.calls([('RestartAgent', '')])[0] + [True]])
+        self.assertTrue(result['ok'], result)
+        self.assertEqual(self.polkit_check_flags(), [(RESTART_ACTION, 1)])
+        self.assertEqual(self.restarts(), [[AGENT_UNIT, 'replace']])
+        # the configure action does not allow it
+        self.set_allowed(['io.obico.connect.configure'])
+        result, = self.call_as('nobody', self.calls([('RestartAgent', '')]))
+        self.assertEqual(result.get('error'), NOT_AUTHORIZED, result)
+        self.assertEqual(self.restarts(), [])
 
 
 APP_ID = 'io.obico.Connect'

@@ -3,13 +3,17 @@
 the printer's credentials and obico-connectd only looks.  Its settings files
 are read (realistic ones and broken ones) and followed as the agent re-links;
 its checks (/hc/, the credentials, an anonymous WebSocket upgrade) run on
-their schedule against obico-sim; its log is read for 4321.  Every test ends
-by asserting that no WebSocket with an authorization header ever reached the
-server, and that the agent's token is nowhere in the daemon's output."""
+their schedule against obico-sim; its log is read for 4321.  The official
+agent itself runs as tests/fakeagent.py, connected and reporting: while the
+Obico app shows the printer offline, State is never okay.  Every test ends
+by asserting that every WebSocket with an authorization header that reached
+the server was the fake agent's, none the daemon's, and that the agent's
+token is nowhere in the daemon's output."""
 import json
 import os
 import time
 
+from fakeagent import FakeAgent
 from harness import DaemonTestCase, main, pump, SLOW
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +33,7 @@ class WatchTestCase(DaemonTestCase):
         super().setUp()
         self.home = os.path.join(self.tmp, 'home', 'pi')
         self.tokens = []
+        self.fake_agents = []
         self.printer = self.sim.add_printer('Küchendrucker ✓')
         self.remember(self.printer['token'])
 
@@ -75,7 +80,18 @@ class WatchTestCase(DaemonTestCase):
         text = self.fixture(name, token=kw.pop('token', None), log=kw.pop('log', log))
         return self.write(path, text, **kw)
 
-    def start(self, *paths):
+    def official_agent(self):
+        """The official agent, connected and reporting with the printer's token, as on a
+        host where it runs: the app shows the printer online."""
+        agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % self.sim.port, self.printer['token'], interval=5).start()
+        self.fake_agents.append(agent)
+        self.addCleanup(agent.kill)
+        agent.wait_event('')      # connected, or refused as the test's server refuses it
+        return agent
+
+    def start(self, *paths, agent=True):
+        if agent and not self.fake_agents:
+            self.official_agent()
         self.daemon.extra_args = [a for p in paths for a in ('--agent-settings', p)]
         self.daemon.start()
 
@@ -108,11 +124,14 @@ class WatchTestCase(DaemonTestCase):
             super().tearDown()
 
     def assertNoAuthenticatedWebSocket(self):
+        """Every WebSocket with credentials is the fake official agent's."""
+        opened = sum(a.log.count('connected') for a in self.fake_agents)
+        tried = opened + sum(len([e for e in a.log if e.startswith('refused')]) for a in self.fake_agents)
         with_auth = [c for c in self.sim.ws_connections() if c.get('authorization')]
-        self.assertEqual(with_auth, [], 'a WebSocket with credentials reached the server')
+        self.assertEqual(len(with_auth), opened, 'a WebSocket with credentials that is not the agent\'s')
         upgrades = [r for r in self.sim.requests('/ws/dev/')
                     if 'authorization' in r['headers']]
-        self.assertEqual(upgrades, [], 'a WebSocket upgrade carried credentials')
+        self.assertEqual(len(upgrades), tried, 'a WebSocket upgrade with credentials that is not the agent\'s')
 
 
 class TestSettings(WatchTestCase):
@@ -142,7 +161,7 @@ class TestSettings(WatchTestCase):
         creds = self.sim.requests('/api/v1/octo/printer/')
         self.assertTrue(creds)
         self.assertEqual(creds[0]['headers']['authorization'], 'Token ' + self.printer['token'])
-        upgrades = self.sim.requests('/ws/dev/')
+        upgrades = [r for r in self.sim.requests('/ws/dev/') if 'authorization' not in r['headers']]
         self.assertTrue(upgrades)
         self.assertTrue(all(r['status'] == 403 and r['websocket'] for r in upgrades))
         self.assertTrue(all('authorization' not in r['headers']
@@ -359,13 +378,16 @@ class TestChecks(WatchTestCase):
         self.start(self.path)
         self.wait_okay()
         deadline = time.monotonic() + 10 * SLOW
-        while len([c for c in self.sim.ws_connections() if c['t_close'] is not None]) < 2:
+        while len([c for c in self.sim.ws_connections()
+                   if c['t_close'] is not None and not c.get('authorization')]) < 2:
             self.assertLess(time.monotonic(), deadline, self.sim.ws_connections())
             pump(0.1)
         self.assertEqual(self.daemon.get('WebSocket'), 'reachable')
         self.assertEqual(self.daemon.get('State'), 'okay')
         self.assertEqual(self.daemon.get('Problem'), '')
         for c in self.sim.ws_connections():
+            if c.get('authorization'):
+                continue          # the official agent's own (assertNoAuthenticatedWebSocket)
             # accepted anonymously, and left at once
             self.assertEqual(c['printer_id'], 0, c)
             if c['t_close'] is not None:
@@ -541,9 +563,12 @@ class TestAgentLogs(WatchTestCase):
     def test_moonraker_4321_is_shared_credentials(self):
         path = self.moonraker()
         log = os.path.join(self.home, 'printer_data', 'logs', 'moonraker-obico.log')
-        # What was in the log before the daemon started is history.
+        # A 4321 logged before the agent's last start is history (one since still counts:
+        # tests/test-agent.py).
         self.append(log, ['2024-05-01 10:00:00,000     ERROR  obico.server_conn - '
-                          'Shared auth_token detected. Shutting down.'])
+                          'Shared auth_token detected. Shutting down.',
+                          '2024-05-01 11:00:00,000      INFO  moonraker_obico.app - '
+                          'starting moonraker-obico (v1.7.0)'])
         self.start(path)
         self.wait_okay()
         pump(1)
@@ -669,7 +694,7 @@ class TestOwnCredentials(WatchTestCase):
         self.remember(other['token'])
         self.store(other['token'], other['id'])
         path = self.moonraker()
-        self.start(path)
+        self.start(path, agent=False)     # the daemon is the agent here
         self.assertEqual(self.daemon.get('Role'), 'agent')
         self.assertEqual(self.daemon.get('CredentialSource'), 'daemon')
         self.daemon.wait_prop('WebSocket', 'connected')
@@ -737,6 +762,8 @@ class TestSearch(WatchTestCase):
     def start_searching(self, roots=None):
         self.write_config(dict(FAST, watch=dict(FAST['watch'], **{
             'search-roots': self.root if roots is None else roots})))
+        if not self.fake_agents:
+            self.official_agent()
         self.daemon.extra_args = []
         self.daemon.start()
 

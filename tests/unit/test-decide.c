@@ -292,6 +292,78 @@ static const Row rows[] = {
     BROKEN, NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
 };
 
+/* The watch role and the official agent's health (issue 13): the app's
+ * view decides where the checks see nothing wrong. */
+#define NOT_RUNNING_DETAIL "The official Obico agent is not running: its service moonraker-obico.service is " \
+  "failed. The Obico app shows this printer offline until it runs again; restart it."
+#define ABSENT_DETAIL "The official Obico agent is not running: no service or process of it was found. The " \
+  "Obico app shows this printer offline until it runs again; start it."
+#define NOT_CONNECTED_DETAIL "The official Obico agent runs, but holds no connection to the server, so the " \
+  "Obico app shows this printer offline. Diagnose shows where the connection fails."
+#define NOT_CONNECTED_LINE "The official Obico agent runs, but holds no connection to the server, so the " \
+  "Obico app shows this printer offline. Its log says: 2024-05-02 ERROR connection refused"
+#define NOT_REPORTING_DETAIL "The official Obico agent is connected, but has sent no status for over two " \
+  "minutes, so the Obico app shows this printer offline (its status loop may have stopped). Restart it."
+
+typedef struct {
+  const char     *name;
+  ObicoRole       role;
+  ObicoHttp       http;
+  ObicoWebSocket  websocket;
+  ObicoAppStatus  app;
+  OcdAgentHealth  agent;
+  const char     *unit;
+  const char     *line;
+  ObicoState      state;
+  ObicoProblem    problem;
+  const char     *detail;
+} AgentRow;
+
+static const AgentRow agent_rows[] = {
+  { "the agent's service failed", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_RUNNING, "moonraker-obico.service", NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_RUNNING, NOT_RUNNING_DETAIL },
+  { "no service, no process", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_RUNNING, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_RUNNING, ABSENT_DETAIL },
+  { "not running over an unreachable server", WATCH, H_UNREACHABLE, W_CLOSED, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_RUNNING, "moonraker-obico.service", NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_RUNNING, NOT_RUNNING_DETAIL },
+  { "invalid-credentials over not running", WATCH, H_INVALID, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_RUNNING, "moonraker-obico.service", NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_INVALID_CREDENTIALS, HTTP_DETAIL },
+  { "shared-credentials over not running (the plugin shut itself down)", WATCH, H_OK, W_SHARED,
+    OBICO_APP_STATUS_OFFLINE, OCD_AGENT_HEALTH_NOT_RUNNING, "octoprint.service", NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_SHARED_CREDENTIALS, SHARED_DETAIL },
+  { "no process: the server's failure first", WATCH, H_SERVER_ERR, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_RUNNING, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_SERVER_ERROR, HTTP_DETAIL },
+  { "running, no connection", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_CONNECTED, "moonraker-obico.service", NULL,
+    OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_AGENT_NOT_CONNECTED, NOT_CONNECTED_DETAIL },
+  { "running, no connection, its log says why", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_CONNECTED, NULL, "2024-05-02 ERROR connection refused",
+    OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_AGENT_NOT_CONNECTED, NOT_CONNECTED_LINE },
+  { "the server unreachable over not connected", WATCH, H_UNREACHABLE, W_CLOSED, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_CONNECTED, NULL, NULL, OBICO_STATE_ERROR, OBICO_PROBLEM_INTERNET, HTTP_DETAIL },
+  { "websocket-blocked over not connected", WATCH, H_OK, W_BLOCKED, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_CONNECTED, NULL, NULL,
+    OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_WEBSOCKET_BLOCKED, WS_DETAIL },
+  { "connected, only keepalives", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_NOT_REPORTING, NULL, NULL,
+    OBICO_STATE_ERROR, OBICO_PROBLEM_AGENT_NOT_REPORTING, NOT_REPORTING_DETAIL },
+  { "the app shows it offline: never okay", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_UNKNOWN, NULL, NULL,
+    OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_AGENT_NOT_CONNECTED, NOT_CONNECTED_DETAIL },
+  { "agent role: offline is never okay either", AGENT, H_OK, W_CONNECTED, OBICO_APP_STATUS_OFFLINE,
+    OCD_AGENT_HEALTH_UNKNOWN, NULL, NULL,
+    OBICO_STATE_DISCONNECTED, OBICO_PROBLEM_NONE, "The Obico app shows this printer offline." },
+  { "online and well", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_ONLINE, OCD_AGENT_HEALTH_OKAY,
+    "moonraker-obico.service", NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
+  { "unknown (a container) is not offline", WATCH, H_OK, W_REACHABLE, OBICO_APP_STATUS_UNKNOWN,
+    OCD_AGENT_HEALTH_OKAY, NULL, NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
+  { "the agent role ignores the watch role's health", AGENT, H_OK, W_CONNECTED, OBICO_APP_STATUS_ONLINE,
+    OCD_AGENT_HEALTH_NOT_RUNNING, NULL, NULL, OBICO_STATE_OKAY, OBICO_PROBLEM_NONE, NULL },
+};
+
 static OcdStatsRecent
 window_of (int errors)
 {
@@ -378,6 +450,36 @@ test_table (void)
     }
 }
 
+static void
+test_agent (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (agent_rows); i++)
+    {
+      const AgentRow *row = &agent_rows[i];
+      OcdDecideInputs in = {
+        .role = row->role,
+        .http = row->http,
+        .unreachable = OBICO_PROBLEM_INTERNET,
+        .http_detail = HTTP_DETAIL,
+        .websocket = row->websocket,
+        .websocket_detail = WS_DETAIL,
+        .recent = window_of (QUIET),
+        .app_status = row->app,
+        .agent = row->agent,
+        .agent_unit = row->unit,
+        .agent_state = row->unit != NULL ? "failed" : NULL,
+        .agent_line = row->line,
+      };
+      g_auto(OcdDecision) out = { 0 };
+
+      g_test_message ("%s", row->name);
+      ocd_decide (&in, &out);
+      g_assert_cmpstr (obico_state_to_string (out.state), ==, obico_state_to_string (row->state));
+      g_assert_cmpstr (obico_problem_to_string (out.problem), ==, obico_problem_to_string (row->problem));
+      g_assert_cmpstr (out.detail, ==, row->detail);
+    }
+}
+
 /* Every State and every Problem is reached by some row. */
 static void
 test_coverage (void)
@@ -399,6 +501,8 @@ test_coverage (void)
 
       for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
         seen = seen || (int) rows[i].problem == problems->values[v].value;
+      for (guint i = 0; i < G_N_ELEMENTS (agent_rows); i++)
+        seen = seen || (int) agent_rows[i].problem == problems->values[v].value;
       if (!seen)
         g_test_message ("no row gives %s", problems->values[v].value_nick);
       g_assert_true (seen);
@@ -434,6 +538,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/decide/table", test_table);
   g_test_add_func ("/decide/coverage", test_coverage);
+  g_test_add_func ("/decide/agent", test_agent);
   g_test_add_func ("/decide/pure", test_pure);
   return g_test_run ();
 }
