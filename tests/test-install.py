@@ -278,9 +278,9 @@ class InstallTest(unittest.TestCase):
         root = ET.parse(full).getroot()
         self.assertEqual(root.tag, 'policyconfig')
         actions = {a.get('id'): a for a in root.iter('action')}
-        # The configuration, and the host's remedies (wifi-power-save, clock).
+        # The configuration, the host's remedies (wifi-power-save, clock), RestartAgent.
         self.assertEqual(list(actions), [ACTION_ID, 'io.obico.connect.wifi-power-save',
-                                         'io.obico.connect.network-time'])
+                                         'io.obico.connect.network-time', 'io.obico.connect.restart-agent'])
         for action in actions.values():
             lang = '{http://www.w3.org/XML/1998/namespace}lang'
             for tag in ('description', 'message'):
@@ -299,7 +299,8 @@ class InstallTest(unittest.TestCase):
                              'unix-user:' + SERVICE_USER)
 
     def test_polkit_rules(self):
-        '''The daemon's own user may make the remedies' changes, and only those.'''
+        '''The daemon's own user may make the remedies' changes and restart the official
+        agents' units, and only those.'''
         path = os.path.join(self.datadir, 'polkit-1/rules.d', '50-obico-connect.rules')
         full = self.installed(path)
         self.assertDataMode(path)
@@ -310,6 +311,11 @@ class InstallTest(unittest.TestCase):
                          ['org.freedesktop.NetworkManager.network-control',
                           'org.freedesktop.NetworkManager.settings.modify.system',
                           'org.freedesktop.timedate1.set-ntp'])
+        # systemd: only the verb restart of the agents' units
+        for needed in ('action.id != "org.freedesktop.systemd1.manage-units"',
+                       'action.lookup("verb") != "restart"', '(octoprint[A-Za-z0-9_.-]*|moonraker-obico'):
+            self.assertIn(needed, text)
+        self.assertEqual(text.count('polkit.Result.YES'), 2)
 
     # configuration
 

@@ -13,6 +13,7 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
+from fakeagent import FakeAgent
 from harness import SLOW, DaemonTestCase, main
 
 OBICOCTL = os.environ['OBICOCTL']
@@ -401,6 +402,10 @@ class TestSeveralPrinters(ObicoctlTestCase):
         paths = []
         for i, name in enumerate(self.names, 1):
             printer = self.sim.add_printer(name)
+            # its official agent runs and reports: the app shows it online
+            agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % self.sim.port, printer['token'], interval=5).start()
+            self.addCleanup(agent.kill)
+            agent.wait_event('connected')
             data = os.path.join(self.tmp, 'printer_%d_data' % i)
             os.makedirs(os.path.join(data, 'config'))
             path = os.path.join(data, 'config', 'moonraker-obico.cfg')

@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 
+from fakeagent import FakeAgent
 from harness import BUS_NAME, IFACE, OBJECT_PATH, DaemonTestCase, DBusError, Sim, main, pump, SLOW
 from gi.repository import Gio, GLib  # noqa: E402  (harness chose the versions)
 
@@ -45,6 +46,11 @@ class PrintersTestCase(DaemonTestCase):
         self.first = self.sim.add_printer('Voron 2.4')
         self.second = self.sim2.add_printer('Ender 3 ✓')
         self.tokens = [self.first['token'], self.second['token']]
+        # Each printer's official agent runs, connected and reporting (the app shows it
+        # online: State is never okay while the app shows the printer offline).
+        self.fake_agents = {}
+        self.official_agent(self.first, self.sim)
+        self.official_agent(self.second, self.sim2)
         self.om_signals = []
         self._om_sub = self.bus.conn.signal_subscribe(
             BUS_NAME, OM_IFACE, None, OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
@@ -57,10 +63,13 @@ class PrintersTestCase(DaemonTestCase):
             for sim in (self.sim, self.sim2):
                 if sim.proc is None:
                     continue
-                # The daemon's own link (agent role) has its WebSocket; an agent's token never.
+                # The daemon's own link (agent role) has its WebSocket; an agent's token never:
+                # every socket with one is the fake official agent's.
                 with_agents = [c for c in sim.ws_connections()
                                if any(t in (c.get('authorization') or '') for t in self.tokens)]
-                self.assertEqual(with_agents, [], "a WebSocket with an agent's credentials reached the server")
+                opened = sum(a.log.count('connected') for a in self.fake_agents.get(sim, []))
+                self.assertEqual(len(with_agents), opened,
+                                 "a WebSocket with an agent's credentials that is not the agent's")
             log = self.daemon.log()
             for token in self.tokens:
                 self.assertNotIn(token, log, 'an agent token leaked into the log')
@@ -68,6 +77,13 @@ class PrintersTestCase(DaemonTestCase):
             self.bus.conn.signal_unsubscribe(self._om_sub)
             self.sim2.close()
             super().tearDown()
+
+    def official_agent(self, printer, sim):
+        agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % sim.port, printer['token'], interval=5).start()
+        self.addCleanup(agent.kill)
+        agent.wait_event('connected')
+        self.fake_agents.setdefault(sim, []).append(agent)
+        return agent
 
     # -- the agents' settings -------------------------------------------------
     def instance(self, name, printer, sim):
@@ -176,8 +192,11 @@ class TestTwoInstances(PrintersTestCase):
         self.assertEqual(self.daemon.get('PrinterName'), self.first['name'])
         self.assertEqual(self.daemon.get('CredentialSource'), one)
 
-        # The second printer's server goes away: only its State changes.
+        # The second printer's server goes away: only its State changes.  (Its agent's
+        # sockets were the old server process's: they go with it.)
         self.sim2.kill()
+        for agent in self.fake_agents.pop(self.sim2):
+            agent.kill()
         self.wait_prop(p2, 'State', lambda s: s != 'okay', timeout=15)
         # The root summarizes: the worst printer's State and Problem first
         # (printer 2's may still move on, disconnected to error: wait for both).
@@ -201,6 +220,7 @@ class TestTwoInstances(PrintersTestCase):
 
         # Its server back: the root is okay again.
         self.sim2.start()
+        self.official_agent(self.second, self.sim2)
         self.wait_prop(p2, 'State', 'okay', timeout=30)
         self.daemon.wait_prop('State', 'okay')
         self.assertEqual(self.daemon.get('Problem'), '')
