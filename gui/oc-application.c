@@ -32,7 +32,7 @@ G_DEFINE_FINAL_TYPE (OcApplication, oc_application, ADW_TYPE_APPLICATION)
 /* enabled only with a running daemon and no check in flight */
 static const char * const daemon_actions[] = {
   "test", "diagnose", "link", "set-server-url", "reset-errors", "turn-off-wifi-power-save",
-  "turn-on-network-time",
+  "turn-on-network-time", "restart-agent",
 };
 
 static OcWindow *
@@ -159,6 +159,32 @@ reset_errors_activated (GSimpleAction *action,
   OcApplication *self = user_data;
 
   oc_doctor_reset_errors (self->doctor, NULL, run_cb, g_object_ref (self));
+}
+
+/* After a restart the agent takes a moment to connect: the status page
+ * shows it coming back, rather than a fix for a state about to pass. */
+static void
+restart_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(OcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!oc_doctor_run_finish (self->doctor, result, &error))
+    oc_window_show_error (get_window (self), error);
+  else
+    oc_window_show_page (get_window (self), "status");
+}
+
+static void
+restart_agent_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  OcApplication *self = user_data;
+
+  oc_doctor_restart_agent (self->doctor, NULL, restart_cb, g_object_ref (self));
 }
 
 static void
@@ -359,6 +385,7 @@ static const GActionEntry app_actions[] = {
   { "reset-errors", reset_errors_activated },
   { "turn-off-wifi-power-save", turn_off_wifi_power_save_activated },
   { "turn-on-network-time", turn_on_network_time_activated },
+  { "restart-agent", restart_agent_activated },
   { "debug-logging", NULL, NULL, "false", change_debug_logging },
   { "show-fix", show_fix_activated, "s" },
   { "show-page", show_page_activated, "s" },

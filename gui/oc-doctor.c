@@ -71,6 +71,7 @@ typedef enum {
   RUN_SET_SERVER_URL,
   RUN_RESET_ERRORS,
   RUN_REMEDY,
+  RUN_RESTART_AGENT,
 } RunKind;
 
 static void
@@ -394,6 +395,9 @@ run (OcDoctor            *self,
     case RUN_REMEDY:
       oc_client_change (self->client, argument, NULL, cancellable, change_cb, task);
       break;
+    case RUN_RESTART_AGENT:
+      oc_client_change (self->client, "RestartAgent", NULL, cancellable, change_cb, task);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -456,6 +460,15 @@ oc_doctor_remedy (OcDoctor            *self,
                   gpointer             user_data)
 {
   run (self, RUN_REMEDY, method, cancellable, callback, user_data);
+}
+
+void
+oc_doctor_restart_agent (OcDoctor            *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  run (self, RUN_RESTART_AGENT, NULL, cancellable, callback, user_data);
 }
 
 gboolean

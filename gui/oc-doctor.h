@@ -44,6 +44,11 @@ void         oc_doctor_set_server_url        (OcDoctor             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+/* RestartAgent (polkit may ask), then a TEST. */
+void         oc_doctor_restart_agent         (OcDoctor             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
 void         oc_doctor_reset_errors          (OcDoctor             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,

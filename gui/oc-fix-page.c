@@ -50,6 +50,8 @@ struct _OcFixPage
   GtkWidget    *contact_group;
   GtkWidget    *support_button;
   GtkWidget    *remedy_button;
+  GtkWidget    *restart_button;
+  GtkWidget    *diagnose_button;
   GtkWidget    *test_button;
   GtkWidget    *help_button;
 };
@@ -249,7 +251,8 @@ update_remedy (OcFixPage *self)
   const OcAgent *agent = self->client != NULL ? oc_client_get_agent (self->client) : NULL;
   gboolean watch = self->client != NULL && oc_client_get_role (self->client) == OBICO_ROLE_WATCH;
   gboolean can_link = self->client == NULL || oc_client_get_can_link (self->client);
-  gboolean agent_log = action == OC_FIX_ACTION_DEBUG_LOGGING && watch && agent != NULL;
+  gboolean agent_log = (action == OC_FIX_ACTION_DEBUG_LOGGING || action == OC_FIX_ACTION_RESTART_AGENT ||
+                        action == OC_FIX_ACTION_AGENT_CONNECTION) && watch && agent != NULL;
   g_autofree char *steps = NULL;
   g_autofree char *advice = NULL;
 
@@ -257,7 +260,7 @@ update_remedy (OcFixPage *self)
     steps = oc_agent_link_steps (agent);
   else if (action == OC_FIX_ACTION_SERVER_URL && watch && agent != NULL)
     steps = oc_agent_server_steps (agent);
-  else if (agent_log)
+  else if (agent_log && action == OC_FIX_ACTION_DEBUG_LOGGING)
     steps = oc_agent_debug_steps (agent);
 
   gtk_widget_set_visible (GTK_WIDGET (self->link_page), action == OC_FIX_ACTION_LINK && can_link);
@@ -403,6 +406,8 @@ oc_fix_page_set_fix (OcFixPage *self,
       gtk_button_set_label (GTK_BUTTON (self->remedy_button), _("_Turn On Network Time"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remedy_button), "app.turn-on-network-time");
     }
+  gtk_widget_set_visible (self->restart_button, action == OC_FIX_ACTION_RESTART_AGENT);
+  gtk_widget_set_visible (self->diagnose_button, action == OC_FIX_ACTION_AGENT_CONNECTION);
   gtk_widget_set_visible (self->contact_group, fix == OBICO_FIX_GET_HELP);
 
   /* every branch ends with get-help; debug logging and get-help are no test */
@@ -497,6 +502,8 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, contact_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, support_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, remedy_button);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, restart_button);
+  gtk_widget_class_bind_template_child (widget_class, OcFixPage, diagnose_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, test_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, help_button);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);

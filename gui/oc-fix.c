@@ -136,6 +136,21 @@ static const OcFix fixes[] = {
        "has just started may still be joining the Wi-Fi. The link comes back by itself once the network "
        "is up."),
     OC_FIX_ACTION_TEST_AGAIN },
+  [OBICO_FIX_AGENT_NOT_RUNNING] = { OBICO_FIX_AGENT_NOT_RUNNING, "process-stop-symbolic",
+    N_("The official Obico agent (OctoPrint with the Obico plugin, or moonraker-obico) is not running, so "
+       "the Obico app shows this printer offline. Restart it: systemd starts its service again. If it "
+       "stops again, its own log below says why."),
+    OC_FIX_ACTION_RESTART_AGENT },
+  [OBICO_FIX_AGENT_NOT_CONNECTED] = { OBICO_FIX_AGENT_NOT_CONNECTED, "network-offline-symbolic",
+    N_("The official Obico agent runs, but holds no connection to the server, so the Obico app shows this "
+       "printer offline. Diagnose checks each layer between this printer and the server; the agent’s own "
+       "log lines below usually name what failed."),
+    OC_FIX_ACTION_AGENT_CONNECTION },
+  [OBICO_FIX_AGENT_NOT_REPORTING] = { OBICO_FIX_AGENT_NOT_REPORTING, "content-loading-symbolic",
+    N_("The official Obico agent is connected, but has sent no status for over two minutes, so the Obico "
+       "app shows this printer offline. Its status loop has most likely stopped, a known fault that a "
+       "restart of the agent clears."),
+    OC_FIX_ACTION_RESTART_AGENT },
 };
 
 const OcFix *
@@ -205,6 +220,10 @@ fix_for_connection (const OcTestOutcome *outcome)
   /* a proxy that passes HTTP but not the WebSocket */
   if (problem == OBICO_PROBLEM_PROXY)
     return oc_fix_lookup (OBICO_FIX_PROXY);
+  /* the server is fine; the official agent is not */
+  if (problem == OBICO_PROBLEM_AGENT_NOT_RUNNING || problem == OBICO_PROBLEM_AGENT_NOT_CONNECTED ||
+      problem == OBICO_PROBLEM_AGENT_NOT_REPORTING)
+    return oc_fix_for_problem (problem);
   if (state == OBICO_STATE_DISCONNECTED || problem == OBICO_PROBLEM_WEBSOCKET_BLOCKED ||
       (state == OBICO_STATE_ERROR && outcome->websocket == OBICO_WEB_SOCKET_BLOCKED))
     return oc_fix_lookup (OBICO_FIX_WEBSOCKET_BLOCKED);

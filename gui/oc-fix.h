@@ -22,6 +22,8 @@ typedef enum {
   OC_FIX_ACTION_SUPPORT_REPORT,
   OC_FIX_ACTION_WIFI_POWER_SAVE,  /* turn Wi-Fi power saving off (TurnOffWifiPowerSave) */
   OC_FIX_ACTION_NTP,              /* turn network time on (TurnOnNetworkTime) */
+  OC_FIX_ACTION_RESTART_AGENT,     /* RestartAgent, and the agent's own log */
+  OC_FIX_ACTION_AGENT_CONNECTION,  /* Diagnose's layers, and the agent's own log */
 } OcFixAction;
 
 typedef struct {

@@ -26,6 +26,8 @@ struct _OcStatusPage
   GtkLabel            *server_label;
   GtkLabel            *printer_label;
   GtkLabel            *contact_label;
+  AdwActionRow        *agent_row;
+  GtkLabel            *agent_label;
   AdwActionRow        *problem_row;
   GtkLabel            *problem_label;
   AdwPreferencesGroup *result_group;
@@ -63,6 +65,41 @@ update_contact (OcStatusPage *self)
   gtk_label_set_label (self->contact_label, text);
 }
 
+/* The watch role: the official agent's service and connection (Agent). */
+static void
+update_agent (OcStatusPage *self, OcdConnect1 *proxy)
+{
+  GVariant *agent = ocd_connect1_get_agent (proxy);
+  gboolean running = FALSE, connected = FALSE;
+  const char *kind = NULL, *unit = NULL, *active = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *text;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->agent_row),
+                          oc_client_get_role (self->client) == OBICO_ROLE_WATCH && agent != NULL &&
+                          g_variant_lookup (agent, "kind", "&s", &kind));
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->agent_row)))
+    return;
+  g_variant_lookup (agent, "running", "b", &running);
+  g_variant_lookup (agent, "connected", "b", &connected);
+  g_variant_lookup (agent, "unit", "&s", &unit);
+  g_variant_lookup (agent, "active_state", "&s", &active);
+  if (!running)
+    text = _("Not running");
+  else if (connected)
+    text = _("Running, connected");
+  else
+    text = _("Running, not connected");
+  gtk_label_set_label (self->agent_label, text);
+  if (unit != NULL && active != NULL)
+    /* TRANSLATORS: the agent, its systemd unit and the unit's state, e.g.
+     * "moonraker-obico · moonraker-obico.service: active" */
+    subtitle = g_strdup_printf (_("%s · %s: %s"), kind, unit, active);
+  else
+    subtitle = g_strdup (kind);
+  adw_action_row_set_subtitle (self->agent_row, subtitle);
+}
+
 static void
 update_state (OcStatusPage *self)
 {
@@ -97,6 +134,7 @@ update_state (OcStatusPage *self)
     printer = g_strdup (_("Unknown"));
   gtk_label_set_label (self->printer_label, printer);
 
+  update_agent (self, proxy);
   update_contact (self);
 
   fix = oc_fix_for_problem (oc_client_get_problem (self->client));
@@ -299,6 +337,8 @@ oc_status_page_class_init (OcStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, server_label);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, printer_label);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, contact_label);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, agent_row);
+  gtk_widget_class_bind_template_child (widget_class, OcStatusPage, agent_label);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, problem_row);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, problem_label);
   gtk_widget_class_bind_template_child (widget_class, OcStatusPage, result_group);

@@ -19,7 +19,9 @@ import time
 
 from gi.repository import Gio, GLib
 
+from fakeagent import FakeAgent
 from harness import DaemonTestCase, SLOW, VirtualScreen, main, pump
+from hostfakes import Systemd
 
 APP_ID = 'io.obico.Connect'
 APP_PATH = '/io/obico/Connect'
@@ -374,6 +376,14 @@ class WatchAppTestCase(AppTestCase):
             if self.linked_agent:
                 f.write('auth_token = %s\n' % self.printer['token'])
             f.write('\n[logging]\npath = %s\nlevel = DEBUG\n' % self.agent_log)
+        if self.linked_agent:
+            # the agent runs: KIAUH's unit for printer_1_data, its connection with the token
+            self.systemd = Systemd(self.bus, 'moonraker-obico-1.service')
+            self.addCleanup(self.systemd.close)
+            self.agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % self.sim.port, self.printer['token'],
+                                   interval=5).start()
+            self.addCleanup(self.agent.kill)
+            self.agent.wait_event('connected')
         with open(self.agent_log, 'w') as f:
             f.write('2024-05-02 10:00:00,000      INFO  obico.app - started for the e2e test\n'
                     '2024-05-02 10:00:01,000     DEBUG  obico.server_conn - curl -H "Authorization: Token %s" '
@@ -447,6 +457,34 @@ class TestWatchRole(WatchAppTestCase):
         self.assertIn('Authorization: Token …' + self.old_token[-4:], section[1])
         self.assertNotIn(self.old_token[:-4], report)
         self.assertNotIn(self.printer['token'], report)
+
+
+class TestAgentStopped(WatchAppTestCase):
+    """The agent's unit stops: the status page says so and leads to agent-not-running, whose
+    button restarts the unit through systemd (dbusmock's, on the daemon's bus)."""
+
+    def test_restart_from_the_app(self):
+        self.daemon.wait_prop('Role', 'watch')
+        self.app.wait('status', 'Okay', 'Obico agent', 'Running, connected')
+        self.shot('watch-agent-running')
+        self.systemd.stop('moonraker-obico-1.service')
+        self.agent.stop()
+        self.daemon.wait_prop('Problem', 'agent-not-running')
+        state = self.app.wait('status', 'Not running', 'The Obico Agent Is Not Running')
+        self.assertTrue(any('moonraker-obico-1.service' in t for t in state['labels']), state['labels'])
+        self.app.activate('show-fix', GLib.Variant('s', 'agent-not-running'))
+        state = self.app.wait('fix:agent-not-running', 'The Obico Agent Is Not Running', 'Restart the Agent',
+                              'Recent Log of moonraker-obico')
+        self.shot('agent-not-running')
+        self.app.run('restart-agent')
+        self.app.wait('status', 'Running, not connected')
+        self.assertEqual(self.systemd.restarts(), [['moonraker-obico-1.service', 'replace']])
+        self.daemon.wait_prop('Problem', 'agent-not-connected')
+        self.app.activate('show-fix', GLib.Variant('s', 'agent-not-connected'))
+        state = self.app.wait('fix:agent-not-connected', 'The Obico Agent Is Not Connected', 'Diagnose',
+                              'Recent Log of moonraker-obico')
+        self.assertNotIn('Restart the Agent', state['labels'])
+        self.shot('agent-not-connected')
 
 
 class TestAgentInstalled(WatchAppTestCase):

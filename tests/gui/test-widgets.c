@@ -30,6 +30,7 @@ static const char * const spec_fix_ids[] = {
   "unreliable-network", "no-connectivity", "undetected", "debug-logging", "get-help", "server-error",
   "weak-wifi", "wifi-power-save", "under-voltage", "clock", "ipv6-broken", "dns", "proxy",
   "no-network",
+  "agent-not-running", "agent-not-connected", "agent-not-reporting",
 };
 
 static void
