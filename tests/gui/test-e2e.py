@@ -639,6 +639,10 @@ class TestSeveralPrinters(AppTestCase):
         paths = []
         for n, (sim, name) in enumerate(((self.sim, 'Voron'), (self.sim2, 'Ender')), 1):
             printer = sim.add_printer(name)
+            # its official agent runs and reports: the app shows it online
+            agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % sim.port, printer['token'], interval=5).start()
+            self.addCleanup(agent.kill)
+            agent.wait_event('connected')
             path = os.path.join(home, 'printer_%d_data' % n, 'config', 'moonraker-obico.cfg')
             os.makedirs(os.path.dirname(path))
             with open(path, 'w') as f:
