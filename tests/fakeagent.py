@@ -209,9 +209,10 @@ class Agent:
 class FakeAgent:
     """Starts and steers the script in a process of its own."""
 
-    def __init__(self, ws_url, token, mode='reporting', interval=30.0, ping_interval=None):
-        self.args = [sys.executable, os.path.abspath(__file__), '--url', ws_url, '--mode', mode,
-                     '--interval', str(interval)]
+    def __init__(self, ws_url, token, mode='reporting', interval=30.0, ping_interval=None, prefix=()):
+        # @prefix: a command it runs under, e.g. `ip netns exec NS` for a network namespace
+        self.args = list(prefix) + [sys.executable, os.path.abspath(__file__), '--url', ws_url, '--mode', mode,
+                                    '--interval', str(interval)]
         if ping_interval:
             self.args += ['--ping-interval', str(ping_interval)]
         self.token = token

@@ -28,6 +28,7 @@ import tempfile
 import time
 import unittest
 
+from fakeagent import FakeAgent
 from harness import Daemon, PrivateBus, Sim, SLOW, main, pump
 from netns import NetPair, NetnsError
 
@@ -208,6 +209,12 @@ class NoNetworkTest(unittest.TestCase):
         with open(config, 'w', encoding='utf-8') as f:
             f.write(text.replace('@URL@', self.url).replace('@TOKEN@', printer['token'])
                     .replace('@LOG@', log))
+        # the official agent runs beside the daemon (its namespace) and reports: the app shows
+        # the printer online, so State can be okay
+        agent = FakeAgent(self.url.replace('http://', 'ws://') + '/ws/dev/', printer['token'], interval=5,
+                          prefix=self.net.exec_prefix()).start()
+        self.addCleanup(agent.kill)
+        agent.wait_event('connected')
         self.daemon.extra_args = ['--agent-settings', config]
         self.daemon.start()
         self.daemon.wait_prop('Role', 'watch')
