@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ocd-agent-unit.h"
+#include "ocd-agent-version.h"
 
 #define SYSTEMD_NAME "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
@@ -59,6 +60,9 @@ struct _OcdAgentUnit {
   gint64 scanned_at;          /* monotonic µs */
   guint scan_id;
   gboolean asked_by_pid;
+
+  char *version;              /* as the installed files tell it, NULL: they do not */
+  gint64 version_read_at;     /* monotonic µs, 0: never */
 };
 
 static void find_next_candidate (OcdAgentUnit *self);
@@ -584,10 +588,19 @@ ocd_agent_unit_get_active_state (OcdAgentUnit *self)
   return self->active_state;
 }
 
+/* Read again at most once per scan interval: an update changes the files. */
 const char *
 ocd_agent_unit_get_version (OcdAgentUnit *self)
 {
-  return NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->version_read_at == 0 || now - self->version_read_at >= (gint64) (self->scan_seconds * G_USEC_PER_SEC))
+    {
+      g_free (self->version);
+      self->version = ocd_agent_version_read (self->kind, self->settings);
+      self->version_read_at = now;
+    }
+  return self->version;
 }
 
 gboolean
@@ -642,5 +655,6 @@ ocd_agent_unit_free (OcdAgentUnit *self)
   g_free (self->settings);
   g_free (self->active_state);
   g_free (self->sub_state);
+  g_free (self->version);
   g_free (self);
 }

@@ -97,6 +97,7 @@ class TestService(AgentTestCase):
         self.assertEqual(a['unit'], UNIT)
         self.assertTrue(a['running'])
         self.assertEqual(a['log'], self.log)
+        self.assertNotIn('version', a)  # no checkout of moonraker-obico in this home
         self.daemon.wait_prop('State', 'okay')
 
         # a stop, as systemctl stop does it: the unit first, then its process
@@ -184,6 +185,38 @@ class TestNoUnit(AgentTestCase):
         self.daemon.start()
         self.wait_problem('agent-not-running')
         self.assertNotIn('unit', self.daemon.get('Agent'))
+
+
+class TestVersion(AgentTestCase):
+    """Agent.version from moonraker-obico's checkout next to the settings (~/moonraker-obico),
+    read as text; a link there is not followed."""
+
+    def checkout(self, text=None, link_to=None):
+        path = os.path.join(self.tmp, 'home', 'pi', 'moonraker-obico', 'moonraker_obico', 'version.py')
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if link_to is not None:
+            os.symlink(link_to, path)
+        else:
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(text)
+
+    def test_version_from_checkout(self):
+        self.checkout("# the agent's version\nVERSION = '1.7.2'\n")
+        self.daemon.start()
+        self.daemon.wait_prop('Role', 'watch')
+        a = self.wait_agent(lambda a: 'active_state' in a)
+        self.assertEqual(a['version'], '1.7.2')
+        self.assertEqual(a['kind'], 'moonraker-obico')
+
+    def test_link_is_not_followed(self):
+        elsewhere = os.path.join(self.tmp, 'elsewhere.py')
+        with open(elsewhere, 'w', encoding='utf-8') as f:
+            f.write("VERSION = '6.6.6'\n")
+        self.checkout(link_to=elsewhere)
+        self.daemon.start()
+        self.daemon.wait_prop('Role', 'watch')
+        a = self.wait_agent(lambda a: 'active_state' in a)
+        self.assertNotIn('version', a)
 
 
 START = '2024-05-02 09:00:00,000 INFO moonraker_obico.app - starting moonraker-obico (v1.7.0)\n'
