@@ -365,15 +365,15 @@ run_connect (GTask *task)
 
 /* ---- resolve ------------------------------------------------------------ */
 
+/* Whether @hosts (an /etc/hosts) names @name. */
 static gboolean
-in_hosts_file (const char *name)
+hosts_names (const char *hosts, const char *name)
 {
-  g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!g_file_get_contents ("/etc/hosts", &text, NULL, NULL))
+  if (hosts == NULL)
     return FALSE;
-  lines = g_strsplit (text, "\n", -1);
+  lines = g_strsplit (hosts, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) words = NULL;
@@ -389,22 +389,18 @@ in_hosts_file (const char *name)
   return FALSE;
 }
 
-/* Which resolver answers for @name, as getaddrinfo() asks them: /etc/hosts
- * first, then the name servers of /etc/resolv.conf (systemd-resolved when
- * that is its stub, 127.0.0.53). */
-static char *
-describe_resolver (const char *name)
+char *
+ocd_probe_describe_resolver (const char *hosts, const char *resolv_conf, const char *name)
 {
-  g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *list = NULL;
 
-  if (in_hosts_file (name))
+  if (hosts_names (hosts, name))
     return g_strdup ("/etc/hosts");
-  if (g_file_get_contents ("/etc/resolv.conf", &text, NULL, NULL))
+  if (resolv_conf != NULL)
     {
-      lines = g_strsplit (text, "\n", -1);
+      lines = g_strsplit (resolv_conf, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
         {
           g_auto(GStrv) words = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
@@ -420,6 +416,22 @@ describe_resolver (const char *name)
   g_ptr_array_add (servers, NULL);
   list = g_strjoinv (", ", (char **) servers->pdata);
   return g_strdup_printf ("%s (/etc/resolv.conf)", list);
+}
+
+/* Which resolver answers for @name, as getaddrinfo() asks them: /etc/hosts
+ * first, then the name servers of /etc/resolv.conf (systemd-resolved when
+ * that is its stub, 127.0.0.53). */
+static char *
+describe_resolver (const char *name)
+{
+  g_autofree char *hosts = NULL;
+  g_autofree char *resolv_conf = NULL;
+
+  if (!g_file_get_contents ("/etc/hosts", &hosts, NULL, NULL))
+    g_clear_pointer (&hosts, g_free);
+  if (!g_file_get_contents ("/etc/resolv.conf", &resolv_conf, NULL, NULL))
+    g_clear_pointer (&resolv_conf, g_free);
+  return ocd_probe_describe_resolver (hosts, resolv_conf, name);
 }
 
 static void

@@ -31,4 +31,11 @@ GVariant *ocd_probe_diagnose_finish (GAsyncResult  *result,
 gboolean  ocd_probe_clock_plausible (gint64               now_usec,
                                      GTlsCertificateFlags errors);
 
+/* Pure: which resolver answers for @name as getaddrinfo() asks them, in
+ * words: "/etc/hosts" when @hosts (that file's text, NULL: unreadable) names
+ * it, else the name servers of @resolv_conf (/etc/resolv.conf's text):
+ * "systemd-resolved (127.0.0.53)" for its stub, "A, B (/etc/resolv.conf)",
+ * or that it names none. */
+char *ocd_probe_describe_resolver (const char *hosts, const char *resolv_conf, const char *name);
+
 G_END_DECLS

@@ -25,19 +25,29 @@ env_either (const char *lower, const char *upper)
 }
 
 /* GLib knows socks5, not curl's socks5h (whose proxy resolves the name:
- * GLib's socks5 sends the name too); a bare host:port is an HTTP proxy. */
+ * GLib's socks5 sends the name too); a bare host:port is an HTTP proxy.
+ * What is not a URI then is ignored, as GLib's resolver would (with a
+ * critical), and said without the value (it may hold a password). */
 static char *
-proxy_uri (const char *value)
+proxy_uri (const char *value, const char *source)
 {
   g_autofree char *copy = g_strstrip (g_strdup (value));
+  g_autofree char *uri = NULL;
 
   if (*copy == '\0')
     return NULL;
   if (g_str_has_prefix (copy, "socks5h://"))
-    return g_strconcat ("socks5://", copy + strlen ("socks5h://"), NULL);
-  if (strstr (copy, "://") == NULL)
-    return g_strconcat ("http://", copy, NULL);
-  return g_steal_pointer (&copy);
+    uri = g_strconcat ("socks5://", copy + strlen ("socks5h://"), NULL);
+  else if (strstr (copy, "://") == NULL)
+    uri = g_strconcat ("http://", copy, NULL);
+  else
+    uri = g_steal_pointer (&copy);
+  if (!g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL))
+    {
+      g_warning ("Ignoring the proxy of %s: it is not a URI", source);
+      return NULL;
+    }
+  return g_steal_pointer (&uri);
 }
 
 GProxyResolver *
@@ -51,17 +61,17 @@ ocd_proxy_resolver_new (const char *configured)
   GSimpleProxyResolver *resolver;
 
   if (configured != NULL && *configured != '\0')
-    all = proxy_uri (configured);
+    all = proxy_uri (configured, "[server] proxy");
   else
     {
       const char *value;
 
       if ((value = env_either ("all_proxy", "ALL_PROXY")) != NULL)
-        all = proxy_uri (value);
+        all = proxy_uri (value, "all_proxy");
       if ((value = env_either ("https_proxy", "HTTPS_PROXY")) != NULL)
-        https = proxy_uri (value);
+        https = proxy_uri (value, "https_proxy");
       if ((value = env_either ("http_proxy", "HTTP_PROXY")) != NULL)
-        http = proxy_uri (value);
+        http = proxy_uri (value, "http_proxy");
     }
   if (all == NULL && https == NULL && http == NULL)
     return NULL;
@@ -148,11 +158,16 @@ static void read_answer (GTask *task);
 static guint
 answer_status (const GByteArray *answer, char **reason)
 {
-  g_autofree char *text = g_strndup ((const char *) answer->data, answer->len);
+  g_autofree char *text = NULL;
   g_auto(GStrv) words = NULL;
-  char *end = strstr (text, "\r\n");
+  char *end;
   guint64 status = 0;
 
+  /* Closed before a byte: no answer at all (GByteArray's data is NULL). */
+  if (answer->len == 0)
+    return 0;
+  text = g_strndup ((const char *) answer->data, answer->len);
+  end = strstr (text, "\r\n");
   if (end != NULL)
     *end = '\0';
   words = g_strsplit (text, " ", 3);

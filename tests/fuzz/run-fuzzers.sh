@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-30}
 build=${OBICO_FUZZ_BUILD:-build-fuzz}
-targets=${OBICO_FUZZ_TARGETS:-api message url agents-yaml agents-ini store agent-log agent-units}
+targets=${OBICO_FUZZ_TARGETS:-api message url agents-yaml agents-ini store agent-log agent-units agent-log-file agent-version proxy resolver}
 
 if ! command -v clang >/dev/null; then
   echo "run-fuzzers.sh: clang is needed (apt-get install clang libclang-rt-14-dev)" >&2
@@ -32,7 +32,10 @@ dict_for() {
     api|message) echo json.dict ;;
     url) echo url.dict ;;
     agents-yaml) echo yaml.dict ;;
-    agent-log) echo log.dict ;;
+    agent-log|agent-log-file) echo log.dict ;;
+    agent-version) echo version.dict ;;
+    proxy) echo proxy.dict ;;
+    resolver) echo resolver.dict ;;
     agent-units) echo units.dict ;;
     *) echo ini.dict ;;
   esac

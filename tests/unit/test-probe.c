@@ -4,6 +4,7 @@
 
 #include "ocd-api.h"
 #include "ocd-probe.h"
+#include "ocd-proxy.h"
 
 typedef struct {
   GSocketService *service;
@@ -218,11 +219,83 @@ test_tls_silent (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (took, <, 2.0 * slowdown ());
 }
 
+static void
+test_describe_resolver (void)
+{
+  const char *hosts = "127.0.0.1 localhost\n192.168.1.5 printer App.Obico.io # pinned\n# 10.0.0.1 other.example\n";
+  struct { const char *hosts, *resolv, *name, *said; } cases[] = {
+    { hosts, "nameserver 1.1.1.1\n", "app.obico.io", "/etc/hosts" },
+    { hosts, "nameserver 1.1.1.1\n", "other.example", "1.1.1.1 (/etc/resolv.conf)" },
+    { NULL, "# x\n  nameserver\t192.168.1.1 \nnameserver fe80::1\n", "h", "192.168.1.1, fe80::1 (/etc/resolv.conf)" },
+    { NULL, "nameserver 127.0.0.53\noptions edns0\n", "h", "systemd-resolved (127.0.0.53)" },
+    { "", "nameserver\n", "h", "no name server (/etc/resolv.conf names none)" },
+    { NULL, NULL, "h", "no name server (/etc/resolv.conf names none)" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *said = ocd_probe_describe_resolver (cases[i].hosts, cases[i].resolv, cases[i].name);
+
+      g_assert_cmpstr (said, ==, cases[i].said);
+    }
+}
+
+static void
+test_proxy_not_a_uri (void)
+{
+  g_autoptr(GProxyResolver) resolver = NULL;
+
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
+  g_unsetenv ("https_proxy");
+  g_unsetenv ("HTTPS_PROXY");
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("HTTP_PROXY");
+  /* ignored with a warning that does not show it, not GLib's critical */
+  g_test_expect_message ("ocd-proxy", G_LOG_LEVEL_WARNING, "Ignoring the proxy of [server] proxy: it is not a URI");
+  resolver = ocd_proxy_resolver_new ("http://user:secret@proxy:99999");
+  g_test_assert_expected_messages ();
+  g_assert_null (resolver);
+  resolver = ocd_proxy_resolver_new ("proxy:3128");
+  g_assert_nonnull (resolver);
+  {
+    g_autofree char *uri = ocd_proxy_for_url (resolver, "https://app.obico.io/");
+
+    g_assert_cmpstr (uri, ==, "http://proxy:3128");
+  }
+}
+
+static void
+on_connect (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError **error = data;
+
+  g_assert_cmpuint (ocd_proxy_connect_finish (result, error), ==, 0);
+}
+
+static void
+test_proxy_closed_without_answer (void)
+{
+  g_autoptr(GInputStream) in = g_memory_input_stream_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) stream = g_simple_io_stream_new (in, out);
+  g_autoptr(GError) error = NULL;
+
+  ocd_proxy_connect_async (stream, "http://proxy:3128", "app.obico.io", 443, NULL, on_connect, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED);
+  g_assert_nonnull (strstr (error->message, "without an HTTP answer"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/probe/clock", test_clock);
+  g_test_add_func ("/probe/describe-resolver", test_describe_resolver);
+  g_test_add_func ("/probe/proxy-not-a-uri", test_proxy_not_a_uri);
+  g_test_add_func ("/probe/proxy-closed-without-answer", test_proxy_closed_without_answer);
   g_test_add ("/probe/silent-server", Fixture, NULL, fixture_set_up, test_silent_server, fixture_tear_down);
   g_test_add ("/probe/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/probe/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);

@@ -1,0 +1,2 @@
+# moonraker-obico
+VERSION = '1.7.2'
