@@ -294,3 +294,16 @@ def main():
     for problem in problems:
         print('FAIL: ' + problem, file=sys.stderr)
     raise SystemExit(0 if result.wasSuccessful() and not problems else 1)
+
+
+def assert_only_agents_sockets(case, connections, agents, what='credentials'):
+    """Every WebSocket the sim accepted with @what is a fake official agent's, never
+    the daemon's: none carries the daemon's User-Agent, and there are as many as the
+    agents opened — or one more per agent, whose handshake the sim finished before
+    the agent's own log line said so (a reconnect at the test's end)."""
+    ours = [c for c in connections if (c.get('user_agent') or '').startswith('obico-connect/')]
+    case.assertEqual(ours, [], 'the daemon opened a WebSocket with ' + what)
+    opened = sum(a.log.count('connected') for a in agents)
+    case.assertGreaterEqual(len(connections), opened, 'an agent\'s WebSocket the sim did not see')
+    case.assertLessEqual(len(connections), opened + len(agents),
+                         'a WebSocket with %s that is not the agent\'s' % what)

@@ -13,7 +13,7 @@ import os
 import time
 
 from fakeagent import FakeAgent
-from harness import DaemonTestCase, DBusError, main, pump, SLOW
+from harness import DaemonTestCase, DBusError, assert_only_agents_sockets, main, pump, SLOW
 from hostfakes import Systemd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,8 +60,7 @@ class AgentTestCase(DaemonTestCase):
     def tearDown(self):
         try:
             with_auth = [c for c in self.sim.ws_connections() if c.get('authorization')]
-            opened = sum(a.log.count('connected') for a in self.agents)
-            self.assertEqual(len(with_auth), opened, 'a WebSocket with credentials that is not the agent\'s')
+            assert_only_agents_sockets(self, with_auth, self.agents)
             if self.daemon.proc is not None:
                 self.assertNotIn(self.printer['token'], str(self.daemon.get_all()))
             self.assertNotIn(self.printer['token'], self.daemon.log())

@@ -13,7 +13,7 @@ import os
 import time
 
 from fakeagent import FakeAgent
-from harness import DaemonTestCase, main, pump, SLOW
+from harness import DaemonTestCase, assert_only_agents_sockets, main, pump, SLOW
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -105,8 +105,7 @@ class WatchRole(DaemonTestCase):
         try:
             # every socket with the agent's token is one the fake agent opened, none the daemon's
             with_auth = [c for c in self.sim.ws_connections() if c.get('authorization')]
-            opened = sum(a.log.count('connected') for a in self.agents)
-            self.assertEqual(len(with_auth), opened, 'a WebSocket with credentials that is not the agent\'s')
+            assert_only_agents_sockets(self, with_auth, self.agents)
             self.assertNotIn(self.printer['token'], self.daemon.log())
         finally:
             super().tearDown()

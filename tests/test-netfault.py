@@ -271,7 +271,10 @@ class NetFaultTest(unittest.TestCase):
         # The kernel's smoothed RTT of the WebSocket (Host's rtt_ms) follows the delay.
         rtts = [s['rtt_ms'] for s in during[-25:] if s['rtt_ms'] is not None]
         self.assertTrue(rtts, during)
-        self.assertGreater(max(rtts), 450, rtts)
+        # Host publishes a new rtt_ms only when it moves by more than a quarter
+        # (NUMBER_JITTER in ocd-host.c), so it may rest anywhere above
+        # 500 / 1.25 = 400 ms once the kernel's RTT has reached 500 ms.
+        self.assertGreater(max(rtts), 390, rtts)
         # One way 500 ms: a request takes about 1 s, under the 2 s timeout; pongs come back
         # long before the dead-peer timeout.  Nothing should look broken.
         self.assertGreaterEqual(self.share(during, 'State', 'okay'), 0.9, during)

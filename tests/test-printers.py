@@ -16,7 +16,7 @@ import shutil
 import time
 
 from fakeagent import FakeAgent
-from harness import BUS_NAME, IFACE, OBJECT_PATH, DaemonTestCase, DBusError, Sim, main, pump, SLOW
+from harness import BUS_NAME, IFACE, OBJECT_PATH, DaemonTestCase, DBusError, Sim, assert_only_agents_sockets, main, pump, SLOW
 from gi.repository import Gio, GLib  # noqa: E402  (harness chose the versions)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,9 +67,8 @@ class PrintersTestCase(DaemonTestCase):
                 # every socket with one is the fake official agent's.
                 with_agents = [c for c in sim.ws_connections()
                                if any(t in (c.get('authorization') or '') for t in self.tokens)]
-                opened = sum(a.log.count('connected') for a in self.fake_agents.get(sim, []))
-                self.assertEqual(len(with_agents), opened,
-                                 "a WebSocket with an agent's credentials that is not the agent's")
+                assert_only_agents_sockets(self, with_agents, self.fake_agents.get(sim, []),
+                                           "an agent's credentials")
             log = self.daemon.log()
             for token in self.tokens:
                 self.assertNotIn(token, log, 'an agent token leaked into the log')

@@ -37,6 +37,9 @@ class TestWire(SessionTestCase):
         conns = self.connections()
         self.assertEqual(len(conns), 1)
         self.assertEqual(conns[0]['authorization'], 'bearer ' + self.token)
+        # The daemon's sockets carry its User-Agent: the watch-role tests tell
+        # the daemon's WebSockets from the fake official agent's by it.
+        self.assertRegex(conns[0]['user_agent'], r'^obico-connect/\d')
         msgs = self.sim.wait_for(lambda: self.sim.ws_messages())
         first = json.loads(msgs[0]['text'])
         self.assertEqual(first['settings']['agent']['name'], 'obico_connect')

@@ -14,7 +14,7 @@ import os
 import time
 
 from fakeagent import FakeAgent
-from harness import DaemonTestCase, main, pump, SLOW
+from harness import DaemonTestCase, assert_only_agents_sockets, main, pump, SLOW
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, 'agents')
@@ -128,7 +128,7 @@ class WatchTestCase(DaemonTestCase):
         opened = sum(a.log.count('connected') for a in self.fake_agents)
         tried = opened + sum(len([e for e in a.log if e.startswith('refused')]) for a in self.fake_agents)
         with_auth = [c for c in self.sim.ws_connections() if c.get('authorization')]
-        self.assertEqual(len(with_auth), opened, 'a WebSocket with credentials that is not the agent\'s')
+        assert_only_agents_sockets(self, with_auth, self.fake_agents)
         upgrades = [r for r in self.sim.requests('/ws/dev/')
                     if 'authorization' in r['headers']]
         ours = [r for r in upgrades if r['headers'].get('user-agent', '').startswith('obico-connect/')]

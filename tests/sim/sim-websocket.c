@@ -230,6 +230,8 @@ websocket_handler (SoupServer              *server,
   json_object_set_int_member (c->record, "pongs", 0);
   json_object_set_string_member (c->record, "authorization",
                                  soup_message_headers_get_one (headers, "Authorization"));
+  json_object_set_string_member (c->record, "user_agent",
+                                 soup_message_headers_get_one (headers, "User-Agent"));
   json_array_add_object_element (self->ws_connections, json_object_ref (c->record));
 
   for (guint i = 0; i < self->clients->len; i++)
