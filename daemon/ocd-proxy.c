@@ -24,6 +24,16 @@ env_either (const char *lower, const char *upper)
   return value != NULL && *value != '\0' ? value : NULL;
 }
 
+/* A proxy is a URI with a host: "a:/.//b" parses, without one (and GLib's
+ * g_uri_to_string() asserts on it). */
+static gboolean
+has_host (const char *text)
+{
+  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  return uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
+}
+
 /* GLib knows socks5, not curl's socks5h (whose proxy resolves the name:
  * GLib's socks5 sends the name too); a bare host:port is an HTTP proxy.
  * What is not a URI then is ignored, as GLib's resolver would (with a
@@ -42,7 +52,7 @@ proxy_uri (const char *value, const char *source)
     uri = g_strconcat ("http://", copy, NULL);
   else
     uri = g_steal_pointer (&copy);
-  if (!g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL))
+  if (!has_host (uri))
     {
       g_warning ("Ignoring the proxy of %s: it is not a URI", source);
       return NULL;
@@ -129,7 +139,7 @@ ocd_proxy_shown (const char *proxy_uri_text)
   if (proxy_uri_text == NULL)
     return NULL;
   uri = g_uri_parse (proxy_uri_text, G_URI_FLAGS_HAS_PASSWORD, NULL);
-  if (uri == NULL)
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     return g_strdup (_("(a proxy address that cannot be read)"));
   return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO);
 }
