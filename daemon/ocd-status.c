@@ -412,6 +412,16 @@ ocd_status_note_websocket (OcdStatus      *self,
                            ObicoWebSocket  state,
                            const char     *detail)
 {
+  /* An upgrade without an answer while this host has no network (or is
+   * still settling) says nothing of the server's WebSockets: left unknown,
+   * the next check decides, and no websocket-blocked flashes when the
+   * network returns and /hc/ answers first. */
+  if (state == OBICO_WEB_SOCKET_BLOCKED && network_excuses (self))
+    {
+      g_debug ("Not counted (no network on this host): %s", detail != NULL ? detail : "websocket");
+      state = OBICO_WEB_SOCKET_UNKNOWN;
+      detail = NULL;
+    }
   g_free (self->websocket_detail);
   self->websocket_detail = g_strdup (detail);
   g_object_freeze_notify (G_OBJECT (self));

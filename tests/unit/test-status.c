@@ -256,6 +256,42 @@ test_no_network (void)
   g_assert_false (ocd_status_get_no_network (status));
 }
 
+/* The watch role's WebSocket check got no answer while there was no
+ * network: when the network returns and /hc/ answers before the next
+ * upgrade, no websocket-blocked is published (seen under ASan in CI). */
+static void
+test_no_network_watch (void)
+{
+  g_autoptr(OcdStatus) status = ocd_status_new (HOUR, 15 * 60 * G_USEC_PER_SEC, 100);
+  OcdRole watch = agent;
+  ObicoWebSocket websocket;
+  OcdApiReply health = { .endpoint = OCD_API_ENDPOINT_HEALTH, .outcome = OCD_API_OK };
+  OcdApiReply down = { .endpoint = OCD_API_ENDPOINT_HEALTH, .outcome = OCD_API_UNREACHABLE,
+                       .failure = OCD_API_FAILURE_REFUSED, .detail = (char *) "unreachable" };
+
+  watch.role = OBICO_ROLE_WATCH;
+  watch.credential_source = "moonraker-obico";
+  ocd_status_start_role (status, &watch);
+  ocd_status_note_http (status, &health);
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_REACHABLE, NULL);
+  ocd_status_note_network (status, FALSE, "No route.");
+  ocd_status_note_http (status, &down);
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_BLOCKED, "no answer");
+  g_object_get (status, "web-socket", &websocket, NULL);
+  g_assert_cmpint (websocket, ==, OBICO_WEB_SOCKET_UNKNOWN);
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_NO_NETWORK);
+
+  ocd_status_note_network (status, TRUE, "");
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_BLOCKED, "the resolver is not ready");
+  ocd_status_note_http (status, &health);
+  g_assert_cmpuint (ocd_status_get_problem (status), !=, OBICO_PROBLEM_WEBSOCKET_BLOCKED);
+  g_assert_cmpint (ocd_status_get_state (status), ==, OBICO_STATE_OKAY);
+
+  /* once the server answered, a WebSocket without an answer is its own again */
+  ocd_status_note_websocket (status, OBICO_WEB_SOCKET_BLOCKED, "no answer");
+  g_assert_cmpuint (ocd_status_get_problem (status), ==, OBICO_PROBLEM_WEBSOCKET_BLOCKED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -266,5 +302,6 @@ main (int argc, char **argv)
   g_test_add_func ("/status/outage-ends", test_outage_ends);
   g_test_add_func ("/status/unreliable-clears", test_unreliable_clears);
   g_test_add_func ("/status/no-network", test_no_network);
+  g_test_add_func ("/status/no-network-watch", test_no_network_watch);
   return g_test_run ();
 }
