@@ -29,12 +29,6 @@ struct _OcApplication
 
 G_DEFINE_FINAL_TYPE (OcApplication, oc_application, ADW_TYPE_APPLICATION)
 
-/* enabled only with a running daemon and no check in flight */
-static const char * const daemon_actions[] = {
-  "test", "diagnose", "link", "set-server-url", "reset-errors", "turn-off-wifi-power-save",
-  "turn-on-network-time", "restart-agent",
-};
-
 static OcWindow *
 get_window (OcApplication *self)
 {
@@ -47,28 +41,37 @@ get_window (OcApplication *self)
 }
 
 static void
+set_enabled (OcApplication *self,
+             const char    *name,
+             gboolean       enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
 update_actions (OcApplication *self)
 {
   OcdConnect1 *proxy = oc_client_get_proxy (self->client);
   gboolean running = proxy != NULL;
   gboolean idle = !oc_doctor_get_busy (self->doctor);
+  const OcChange *changes;
+  guint n_changes;
   GAction *action;
 
-  for (guint i = 0; i < G_N_ELEMENTS (daemon_actions); i++)
-    {
-      action = g_action_map_lookup_action (G_ACTION_MAP (self), daemon_actions[i]);
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running && idle);
-    }
+  /* enabled only with a running daemon and no check in flight */
+  set_enabled (self, "test", running && idle);
+  set_enabled (self, "diagnose", running && idle);
+  changes = oc_fix_get_changes (&n_changes);
+  for (guint i = 0; i < n_changes; i++)
+    set_enabled (self, changes[i].action, running && idle);
   /* the official agent's link and address are changed in the agent */
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "link");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                               running && idle && oc_client_get_can_link (self->client));
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "set-server-url");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                               running && idle && oc_client_get_role (self->client) != OBICO_ROLE_WATCH);
+  set_enabled (self, "link", running && idle && oc_client_get_can_link (self->client));
+  set_enabled (self, "set-server-url", running && idle && oc_client_get_role (self->client) != OBICO_ROLE_WATCH);
 
+  set_enabled (self, "debug-logging", running);
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "debug-logging");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
   if (running)
     g_simple_action_set_state (G_SIMPLE_ACTION (action),
                                g_variant_new_boolean (ocd_connect1_get_debug_logging (oc_client_get_root (self->client))));
@@ -131,42 +134,12 @@ diagnose_activated (GSimpleAction *action,
   oc_doctor_diagnose (self->doctor, NULL, diagnose_cb, g_object_ref (self));
 }
 
+/* After a change whose OcChange says so (a restart of the agent): the status
+ * page, whatever the TEST found. */
 static void
-link_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  OcApplication *self = user_data;
-
-  oc_doctor_link (self->doctor, g_variant_get_string (parameter, NULL), NULL, run_cb, g_object_ref (self));
-}
-
-static void
-set_server_url_activated (GSimpleAction *action,
-                          GVariant      *parameter,
-                          gpointer       user_data)
-{
-  OcApplication *self = user_data;
-
-  oc_doctor_set_server_url (self->doctor, g_variant_get_string (parameter, NULL), NULL, run_cb, g_object_ref (self));
-}
-
-static void
-reset_errors_activated (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
-{
-  OcApplication *self = user_data;
-
-  oc_doctor_reset_errors (self->doctor, NULL, run_cb, g_object_ref (self));
-}
-
-/* After a restart the agent takes a moment to connect: the status page
- * shows it coming back, rather than a fix for a state about to pass. */
-static void
-restart_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+then_status_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(OcApplication) self = user_data;
   g_autoptr(GError) error = NULL;
@@ -177,34 +150,28 @@ restart_cb (GObject      *object,
     oc_window_show_page (get_window (self), "status");
 }
 
+/* Any of oc_fix_get_changes(): the daemon's method with the action's
+ * parameter, if any, as its one argument; then a TEST. */
 static void
-restart_agent_activated (GSimpleAction *action,
-                         GVariant      *parameter,
-                         gpointer       user_data)
+change_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
 {
   OcApplication *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+  const OcChange *changes;
+  guint n_changes;
 
-  oc_doctor_restart_agent (self->doctor, NULL, restart_cb, g_object_ref (self));
-}
+  changes = oc_fix_get_changes (&n_changes);
+  for (guint i = 0; i < n_changes; i++)
+    if (g_str_equal (changes[i].action, name))
+      {
+        GVariant *arguments = parameter != NULL ? g_variant_new_tuple (&parameter, 1) : NULL;
 
-static void
-turn_off_wifi_power_save_activated (GSimpleAction *action,
-                                    GVariant      *parameter,
-                                    gpointer       user_data)
-{
-  OcApplication *self = user_data;
-
-  oc_doctor_remedy (self->doctor, "TurnOffWifiPowerSave", NULL, run_cb, g_object_ref (self));
-}
-
-static void
-turn_on_network_time_activated (GSimpleAction *action,
-                                GVariant      *parameter,
-                                gpointer       user_data)
-{
-  OcApplication *self = user_data;
-
-  oc_doctor_remedy (self->doctor, "TurnOnNetworkTime", NULL, run_cb, g_object_ref (self));
+        oc_doctor_change (self->doctor, changes[i].method, arguments, NULL,
+                          changes[i].then_status ? then_status_cb : run_cb, g_object_ref (self));
+        return;
+      }
 }
 
 static void
@@ -380,12 +347,6 @@ quit_activated (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "test", test_activated },
   { "diagnose", diagnose_activated },
-  { "link", link_activated, "s" },
-  { "set-server-url", set_server_url_activated, "s" },
-  { "reset-errors", reset_errors_activated },
-  { "turn-off-wifi-power-save", turn_off_wifi_power_save_activated },
-  { "turn-on-network-time", turn_on_network_time_activated },
-  { "restart-agent", restart_agent_activated },
   { "debug-logging", NULL, NULL, "false", change_debug_logging },
   { "show-fix", show_fix_activated, "s" },
   { "show-page", show_page_activated, "s" },
@@ -522,11 +483,20 @@ oc_application_init (OcApplication *self)
       N_("Show the version and exit"), NULL },
     { NULL }
   };
+  const OcChange *changes;
+  guint n_changes;
 
   self->bus_type = G_BUS_TYPE_SYSTEM;
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  changes = oc_fix_get_changes (&n_changes);
+  for (guint i = 0; i < n_changes; i++)
+    {
+      const GActionEntry entry = { changes[i].action, change_activated, changes[i].parameter_type };
+
+      g_action_map_add_action_entries (G_ACTION_MAP (self), &entry, 1, self);
+    }
 }
 
 OcApplication *

@@ -1,7 +1,8 @@
 /* oc-doctor.c — runs the guide's checks through the daemon and keeps their results
  *
- * Every run is one optional change (Link, SetServerUrl, ResetErrors) followed by
- * a TEST, or a Diagnose on its own. A TEST that failed to contact the server is
+ * Every run is one optional change (Link, SetServerUrl, ResetErrors, RestartAgent,
+ * a remedy such as TurnOffWifiPowerSave) followed by a TEST, or a Diagnose on
+ * its own. A TEST that failed to contact the server is
  * followed by a Diagnose, which tells a wrong address from a network problem.
  * A TEST that succeeded while the State says otherwise asks the daemon to
  * reconnect and waits a little for the State to settle: the guide's next step
@@ -67,11 +68,8 @@ static guint signals[N_SIGNALS];
 typedef enum {
   RUN_TEST,
   RUN_DIAGNOSE,
-  RUN_LINK,
-  RUN_SET_SERVER_URL,
-  RUN_RESET_ERRORS,
-  RUN_REMEDY,
-  RUN_RESTART_AGENT,
+  RUN_CHANGE,
+  RUN_LINK,     /* a change after which refused credentials are "still invalid" */
 } RunKind;
 
 static void
@@ -342,11 +340,13 @@ change_cb (GObject      *object,
 static void
 run (OcDoctor            *self,
      RunKind              kind,
-     const char          *argument,
+     const char          *method,
+     GVariant            *parameters,
      GCancellable        *cancellable,
      GAsyncReadyCallback  callback,
      gpointer             user_data)
 {
+  g_autoptr(GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
   OcdConnect1 *proxy;
   GTask *task;
 
@@ -374,33 +374,12 @@ run (OcDoctor            *self,
 
   set_busy (self, TRUE);
 
-  switch (kind)
-    {
-    case RUN_TEST:
-      start_test (task);
-      break;
-    case RUN_DIAGNOSE:
-      start_diagnose (task);
-      break;
-    case RUN_LINK:
-      oc_client_change (self->client, "Link", g_variant_new ("(s)", argument), cancellable, change_cb, task);
-      break;
-    case RUN_SET_SERVER_URL:
-      oc_client_change (self->client, "SetServerUrl", g_variant_new ("(s)", argument), cancellable,
-                        change_cb, task);
-      break;
-    case RUN_RESET_ERRORS:
-      oc_client_change (self->client, "ResetErrors", NULL, cancellable, change_cb, task);
-      break;
-    case RUN_REMEDY:
-      oc_client_change (self->client, argument, NULL, cancellable, change_cb, task);
-      break;
-    case RUN_RESTART_AGENT:
-      oc_client_change (self->client, "RestartAgent", NULL, cancellable, change_cb, task);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  if (kind == RUN_TEST)
+    start_test (task);
+  else if (kind == RUN_DIAGNOSE)
+    start_diagnose (task);
+  else
+    oc_client_change (self->client, method, owned, cancellable, change_cb, task);
 }
 
 void
@@ -409,7 +388,7 @@ oc_doctor_test (OcDoctor            *self,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  run (self, RUN_TEST, NULL, cancellable, callback, user_data);
+  run (self, RUN_TEST, NULL, NULL, cancellable, callback, user_data);
 }
 
 void
@@ -418,57 +397,25 @@ oc_doctor_diagnose (OcDoctor            *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  run (self, RUN_DIAGNOSE, NULL, cancellable, callback, user_data);
+  run (self, RUN_DIAGNOSE, NULL, NULL, cancellable, callback, user_data);
 }
 
+/* A change (Link, SetServerUrl, ResetErrors, RestartAgent, or a remedy the
+ * daemon offers for the cause it named, such as TurnOffWifiPowerSave) with
+ * its @parameters (a tuple, or NULL for none), which polkit may ask a person
+ * to allow; then TEST again. */
 void
-oc_doctor_link (OcDoctor            *self,
-                const char          *code,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
-{
-  run (self, RUN_LINK, code, cancellable, callback, user_data);
-}
-
-void
-oc_doctor_set_server_url (OcDoctor            *self,
-                          const char          *url,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  run (self, RUN_SET_SERVER_URL, url, cancellable, callback, user_data);
-}
-
-void
-oc_doctor_reset_errors (OcDoctor            *self,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  run (self, RUN_RESET_ERRORS, NULL, cancellable, callback, user_data);
-}
-
-/* A remedy the daemon offers for the cause it named (TurnOffWifiPowerSave,
- * TurnOnNetworkTime), then TEST again. */
-void
-oc_doctor_remedy (OcDoctor            *self,
+oc_doctor_change (OcDoctor            *self,
                   const char          *method,
+                  GVariant            *parameters,
                   GCancellable        *cancellable,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
-  run (self, RUN_REMEDY, method, cancellable, callback, user_data);
-}
+  g_return_if_fail (method != NULL);
 
-void
-oc_doctor_restart_agent (OcDoctor            *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  run (self, RUN_RESTART_AGENT, NULL, cancellable, callback, user_data);
+  run (self, g_str_equal (method, "Link") ? RUN_LINK : RUN_CHANGE, method, parameters, cancellable, callback,
+       user_data);
 }
 
 gboolean

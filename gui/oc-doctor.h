@@ -34,27 +34,9 @@ void         oc_doctor_diagnose              (OcDoctor             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
-void         oc_doctor_link                  (OcDoctor             *self,
-                                              const char           *code,
-                                              GCancellable         *cancellable,
-                                              GAsyncReadyCallback   callback,
-                                              gpointer              user_data);
-void         oc_doctor_set_server_url        (OcDoctor             *self,
-                                              const char           *url,
-                                              GCancellable         *cancellable,
-                                              GAsyncReadyCallback   callback,
-                                              gpointer              user_data);
-/* RestartAgent (polkit may ask), then a TEST. */
-void         oc_doctor_restart_agent         (OcDoctor             *self,
-                                              GCancellable         *cancellable,
-                                              GAsyncReadyCallback   callback,
-                                              gpointer              user_data);
-void         oc_doctor_reset_errors          (OcDoctor             *self,
-                                              GCancellable         *cancellable,
-                                              GAsyncReadyCallback   callback,
-                                              gpointer              user_data);
-void         oc_doctor_remedy                (OcDoctor             *self,
+void         oc_doctor_change                (OcDoctor             *self,
                                               const char           *method,
+                                              GVariant             *parameters,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);

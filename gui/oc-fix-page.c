@@ -50,7 +50,6 @@ struct _OcFixPage
   GtkWidget    *contact_group;
   GtkWidget    *support_button;
   GtkWidget    *remedy_button;
-  GtkWidget    *restart_button;
   GtkWidget    *diagnose_button;
   GtkWidget    *test_button;
   GtkWidget    *help_button;
@@ -369,6 +368,7 @@ oc_fix_page_set_fix (OcFixPage *self,
 {
   OcdConnect1 *proxy;
   OcFixAction action;
+  const OcChange *remedy;
 
   g_return_if_fail (OC_IS_FIX_PAGE (self));
   g_return_if_fail (oc_fix_lookup (fix) != NULL);
@@ -394,19 +394,15 @@ oc_fix_page_set_fix (OcFixPage *self,
   gtk_widget_set_visible (self->log_group, action == OC_FIX_ACTION_DEBUG_LOGGING);
   gtk_widget_set_visible (self->support_button, action == OC_FIX_ACTION_SUPPORT_REPORT);
   /* the daemon's remedy for the cause it named, then TEST again */
-  gtk_widget_set_visible (self->remedy_button, action == OC_FIX_ACTION_WIFI_POWER_SAVE ||
-                                               action == OC_FIX_ACTION_NTP);
-  if (action == OC_FIX_ACTION_WIFI_POWER_SAVE)
+  remedy = oc_fix_change_for (action);
+  gtk_widget_set_visible (self->remedy_button, remedy != NULL);
+  if (remedy != NULL)
     {
-      gtk_button_set_label (GTK_BUTTON (self->remedy_button), _("_Turn Off Power Saving"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remedy_button), "app.turn-off-wifi-power-save");
+      g_autofree char *action_name = g_strconcat ("app.", remedy->action, NULL);
+
+      gtk_button_set_label (GTK_BUTTON (self->remedy_button), _(remedy->label));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remedy_button), action_name);
     }
-  else if (action == OC_FIX_ACTION_NTP)
-    {
-      gtk_button_set_label (GTK_BUTTON (self->remedy_button), _("_Turn On Network Time"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remedy_button), "app.turn-on-network-time");
-    }
-  gtk_widget_set_visible (self->restart_button, action == OC_FIX_ACTION_RESTART_AGENT);
   gtk_widget_set_visible (self->diagnose_button, action == OC_FIX_ACTION_AGENT_CONNECTION);
   gtk_widget_set_visible (self->contact_group, fix == OBICO_FIX_GET_HELP);
 
@@ -502,7 +498,6 @@ oc_fix_page_class_init (OcFixPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, contact_group);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, support_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, remedy_button);
-  gtk_widget_class_bind_template_child (widget_class, OcFixPage, restart_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, diagnose_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, test_button);
   gtk_widget_class_bind_template_child (widget_class, OcFixPage, help_button);

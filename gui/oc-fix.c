@@ -153,6 +153,38 @@ static const OcFix fixes[] = {
     OC_FIX_ACTION_RESTART_AGENT },
 };
 
+/* Every change the app asks of the daemon; a fix page's remedy button is one
+ * of them. */
+static const OcChange changes[] = {
+  { "link", "Link", "s", OC_FIX_ACTION_NONE, NULL, FALSE },
+  { "set-server-url", "SetServerUrl", "s", OC_FIX_ACTION_NONE, NULL, FALSE },
+  { "reset-errors", "ResetErrors", NULL, OC_FIX_ACTION_NONE, NULL, FALSE },
+  { "turn-off-wifi-power-save", "TurnOffWifiPowerSave", NULL, OC_FIX_ACTION_WIFI_POWER_SAVE,
+    N_("_Turn Off Power Saving"), FALSE },
+  { "turn-on-network-time", "TurnOnNetworkTime", NULL, OC_FIX_ACTION_NTP, N_("_Turn On Network Time"), FALSE },
+  /* the agent takes a moment to connect after a restart: the status page shows
+   * it coming back, rather than a fix for a state about to pass */
+  { "restart-agent", "RestartAgent", NULL, OC_FIX_ACTION_RESTART_AGENT, N_("_Restart the Agent"), TRUE },
+};
+
+const OcChange *
+oc_fix_get_changes (guint *n_changes)
+{
+  *n_changes = G_N_ELEMENTS (changes);
+  return changes;
+}
+
+/* The change a fix page with @action offers as its remedy, or NULL. */
+const OcChange *
+oc_fix_change_for (OcFixAction action)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+    if (action != OC_FIX_ACTION_NONE && changes[i].offered_by == action)
+      return &changes[i];
+
+  return NULL;
+}
+
 const OcFix *
 oc_fix_lookup (ObicoFix fix)
 {

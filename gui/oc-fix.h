@@ -33,6 +33,17 @@ typedef struct {
   OcFixAction  action;
 } OcFix;
 
+/* A change the daemon makes when asked (polkit may ask a person first), after
+ * which the app tests again: the app's action app.ACTION calls METHOD. */
+typedef struct {
+  const char  *action;
+  const char  *method;
+  const char  *parameter_type; /* the action's and the method's one argument; NULL: none */
+  OcFixAction  offered_by;     /* the fix pages with a button for it; OC_FIX_ACTION_NONE: none */
+  const char  *label;          /* that button's, untranslated, use _() */
+  gboolean     then_status;    /* afterwards the status page, not the fix the TEST leads to */
+} OcChange;
+
 /* What the guide's branches look at after a TEST. */
 typedef struct {
   ObicoTestResult  result;             /* of Test() */
@@ -47,6 +58,8 @@ typedef struct {
 const OcFix *oc_fix_lookup          (ObicoFix             fix);
 const OcFix *oc_fix_get_all         (guint               *n_fixes);
 const char  *oc_fix_id              (const OcFix         *fix);
+const OcChange *oc_fix_get_changes  (guint               *n_changes);
+const OcChange *oc_fix_change_for   (OcFixAction          action);
 
 const OcFix *oc_fix_for_problem     (ObicoProblem         problem);
 const OcFix *oc_fix_after_diagnosis (ObicoProblem         problem,
