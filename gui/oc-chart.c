@@ -12,6 +12,7 @@
 
 #include "obico-report.h"
 #include "oc-chart.h"
+#include "oc-format.h"
 #include "oc-lanes.h"
 
 #define N_BUCKETS     24
@@ -145,15 +146,6 @@ append_text (GtkSnapshot   *snapshot,
   gtk_snapshot_restore (snapshot);
 }
 
-static char *
-format_clock (gint64 usec)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
-
-  return local != NULL ? g_date_time_format (local, "%H:%M") : g_strdup ("");
-}
-
 static void
 append_legend_entry (GtkSnapshot   *snapshot,
                      PangoLayout   *layout,
@@ -233,8 +225,8 @@ oc_chart_snapshot (GtkWidget   *widget,
 
   if (!self->show_times)
     return;
-  start_text = format_clock (self->start_usec);
-  end_text = format_clock (self->end_usec);
+  start_text = oc_format_clock (self->start_usec);
+  end_text = oc_format_clock (self->end_usec);
   append_text (snapshot, layout, start_text, plot_x, height - TIME_HEIGHT / 2.f, 0.f, &fg);
   append_text (snapshot, layout, end_text, width, height - TIME_HEIGHT / 2.f, 1.f, &fg);
 }

@@ -94,3 +94,14 @@ oc_error_title (const GError *error)
 
   return _("That Did Not Work");
 }
+
+/* A time on a chart's axis (microseconds since the epoch, UTC), as the local
+ * "HH:MM"; "" for one GLib cannot represent. */
+char *
+oc_format_clock (gint64 usec)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+  return local != NULL ? g_date_time_format (local, "%H:%M") : g_strdup ("");
+}

@@ -1,5 +1,5 @@
 /* oc-format.h — what only the app shows for the daemon's values: icons,
- * style classes and the error dialog's heading.  The words themselves are
+ * style classes, the error dialog's heading and the charts' clock times.  The words themselves are
  * common/obico-labels.h, shared with obicoctl.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,5 +19,7 @@ const char *oc_severity_icon_name   (ObicoSeverity    severity);
 const char *oc_severity_style_class (ObicoSeverity    severity);
 
 const char *oc_error_title          (const GError    *error);
+
+char       *oc_format_clock         (gint64           usec);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "oc-format.h"
 #include "oc-lanes.h"
 
 #define LANE_HEIGHT  36
@@ -142,15 +143,6 @@ t_of (OcLanes *self, double x, double plot_x, double plot_w)
   double where = plot_w > 0 ? CLAMP ((x - plot_x) / plot_w, 0.0, 1.0) : 1.0;
 
   return self->start_usec + (gint64) (where * (self->end_usec - self->start_usec));
-}
-
-static char *
-format_clock (gint64 usec)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
-
-  return local != NULL ? g_date_time_format (local, "%H:%M") : g_strdup ("");
 }
 
 static void
@@ -285,9 +277,9 @@ static void
 draw_time_axis (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
   OcLanes *self = data;
-  g_autofree char *start = format_clock (self->start_usec);
-  g_autofree char *middle = format_clock (self->start_usec + (self->end_usec - self->start_usec) / 2);
-  g_autofree char *end = format_clock (self->end_usec);
+  g_autofree char *start = oc_format_clock (self->start_usec);
+  g_autofree char *middle = oc_format_clock (self->start_usec + (self->end_usec - self->start_usec) / 2);
+  g_autofree char *end = oc_format_clock (self->end_usec);
   GdkRGBA fg;
 
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
@@ -333,7 +325,7 @@ query_tooltip (GtkWidget  *area,
   Lane *lane = data;
   gint64 t = t_of (lane->lanes, x, OC_LANES_AXIS_WIDTH, gtk_widget_get_width (area) - OC_LANES_AXIS_WIDTH);
   const Step *step = step_at (lane, t);
-  g_autofree char *clock = format_clock (t);
+  g_autofree char *clock = oc_format_clock (t);
   g_autofree char *value = step != NULL ? format_value (lane->lane, step->value) : g_strdup (_("not known"));
   g_autofree char *text = g_strdup_printf ("%s: %s", clock, value);
 
