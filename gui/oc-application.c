@@ -77,6 +77,20 @@ update_actions (OcApplication *self)
                                g_variant_new_boolean (ocd_connect1_get_debug_logging (oc_client_get_root (self->client))));
 }
 
+/* Whether the doctor's run succeeded; its error is shown when not. */
+static gboolean
+run_finished (OcApplication *self,
+              GAsyncResult  *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (oc_doctor_run_finish (self->doctor, result, &error))
+    return TRUE;
+
+  oc_window_show_error (get_window (self), error);
+  return FALSE;
+}
+
 /* After a TEST: the fix its result leads to, or the status page when there is
  * nothing to fix; "undetected" is offered there rather than pushed. */
 static void
@@ -85,14 +99,10 @@ run_cb (GObject      *object,
         gpointer      user_data)
 {
   g_autoptr(OcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
   const OcFix *fix;
 
-  if (!oc_doctor_run_finish (self->doctor, result, &error))
-    {
-      oc_window_show_error (get_window (self), error);
-      return;
-    }
+  if (!run_finished (self, result))
+    return;
 
   fix = oc_doctor_get_next_fix (self->doctor);
   if (fix == NULL || fix->fix == OBICO_FIX_UNDETECTED)
@@ -107,10 +117,8 @@ diagnose_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(OcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!oc_doctor_run_finish (self->doctor, result, &error))
-    oc_window_show_error (get_window (self), error);
+  run_finished (self, result);
 }
 
 static void
@@ -142,11 +150,8 @@ then_status_cb (GObject      *object,
                 gpointer      user_data)
 {
   g_autoptr(OcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!oc_doctor_run_finish (self->doctor, result, &error))
-    oc_window_show_error (get_window (self), error);
-  else
+  if (run_finished (self, result))
     oc_window_show_page (get_window (self), "status");
 }
 
