@@ -475,6 +475,13 @@ oc_client_get_severity (OcClient *self)
   return obico_read_severity (severity);
 }
 
+/* What a call that needs the daemon fails with while it is not running. */
+GError *
+oc_client_not_running_error (void)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("The Obico Connect service is not running."));
+}
+
 static void
 change_cb (GObject      *object,
            GAsyncResult *result,
@@ -511,8 +518,7 @@ oc_client_change (OcClient            *self,
   g_task_set_source_tag (task, oc_client_change);
   if (self->proxy == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               _("The Obico Connect service is not running."));
+      g_task_return_error (task, oc_client_not_running_error ());
       g_object_unref (task);
       return;
     }

@@ -45,5 +45,6 @@ void            oc_client_change         (OcClient            *self,
 GVariant       *oc_client_change_finish  (OcClient            *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+GError         *oc_client_not_running_error (void);
 
 G_END_DECLS

@@ -135,8 +135,7 @@ finish_test (GTask *task)
 
   if (oc_client_get_proxy (self->client) == NULL)
     {
-      return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                                               _("The Obico Connect service is not running.")));
+      return_error (task, oc_client_not_running_error ());
       return;
     }
 
@@ -359,8 +358,7 @@ run (OcDoctor            *self,
 
   if (proxy == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               _("The Obico Connect service is not running."));
+      g_task_return_error (task, oc_client_not_running_error ());
       g_object_unref (task);
       return;
     }
