@@ -16,16 +16,12 @@ okay means no alert, HTTP ok and the WebSocket connected.
 
 Needs root; when namespaces cannot be made, the test FAILS with the reason (no skip).
 """
-import os
 import re
-import shutil
 import sys
-import tempfile
 import time
-import unittest
 
-from harness import Daemon, PrivateBus, Sim, SLOW, main
-from netns import NetPair, NetnsError
+from harness import Daemon, SLOW, main
+from netnscase import NetnsTestCase
 
 TIMEOUT = 2              # [server] timeout: every HTTP request and handshake
 HEARTBEAT = 1
@@ -56,72 +52,19 @@ def alert_for(attempts, errors):
     return not (attempts < 8 or (attempts < 10 and rate < 0.5) or rate < 0.25)
 
 
-class NetFaultTest(unittest.TestCase):
-    net = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.net = NetPair()
-        try:
-            cls.net.up()
-        except (NetnsError, OSError) as e:
-            cls.net = None
-            raise AssertionError('cannot build the test network (network namespaces, veth, '
-                                 'TUN): %s' % e) from None
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.net is not None:
-            cls.net.down()
+class NetFaultTest(NetnsTestCase):
+    network = 'network namespaces, veth, TUN'
+    tmp_prefix = 'obico-netfault-'
+    config = CONFIG
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='obico-netfault-')
-        self.state_dir = os.path.join(self.tmp, 'state')
-        os.mkdir(self.state_dir, 0o700)
-        self.config_path = os.path.join(self.tmp, 'obico-connect.conf')
-        self.sim = self.bus = self.daemon = None
-        self._wrapper = os.environ.get('OBICO_TEST_WRAPPER')
-        self.addCleanup(self.cleanup)
-        # Everything this thread starts from here on lives in the server namespace: the sim,
-        # and the control API is its 127.0.0.1, out of reach of the faults.
-        self.net.enter_server()
-        self.sim = Sim(extra_args=['--host', '0.0.0.0'])
-        self.sim.start()
-        self.url = 'http://%s:%d' % (self.net.srv_addr, self.sim.port)
-        with open(self.config_path, 'w') as f:
-            for group, keys in dict(CONFIG, server=dict(CONFIG['server'], url=self.url)).items():
-                f.write('[%s]\n' % group + ''.join('%s=%s\n' % kv for kv in keys.items()))
-        self.bus = PrivateBus()
-        os.environ['OBICO_TEST_WRAPPER'] = ' '.join(self.net.exec_prefix() +
-                                                    ([self._wrapper] if self._wrapper else []))
+        super().setUp()
         self.daemon = Daemon(self.bus, self.state_dir, self.config_path)
         self.daemon.start()
         code = self.sim.new_code(name='Netfault Printer')
         self.printer_id, _ = self.daemon.call('Link', 's', code)
         self.daemon.wait_prop('State', 'okay', timeout=15)
         self.assertEqual(self.daemon.get('ServerUrl'), self.url)
-
-    def cleanup(self):
-        if self._wrapper is None:
-            os.environ.pop('OBICO_TEST_WRAPPER', None)
-        else:
-            os.environ['OBICO_TEST_WRAPPER'] = self._wrapper
-        try:
-            self.net.clear()
-        finally:
-            code = self.daemon.stop() if self.daemon else None
-            log = self.daemon.log() if self.daemon else ''
-            if self.bus:
-                self.bus.close()
-            if self.sim:
-                self.sim.close()
-            self.net.leave()
-        failed = any(err for _, err in getattr(self._outcome, 'errors', []) if err)
-        if not failed:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        for bad in ('CRITICAL', 'ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'):
-            self.assertNotIn(bad, log, 'daemon log has %s:\n%s' % (bad, log[-4000:]))
-        self.assertIn(code, (0, None), 'obico-connectd exited with %s:\n%s' % (code, log[-4000:]))
 
     # -- sampling --------------------------------------------------------------
 

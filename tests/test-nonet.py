@@ -23,14 +23,11 @@ that it saw each change.
 Needs root; when namespaces cannot be made, the test FAILS with the reason (no skip).
 """
 import os
-import shutil
-import tempfile
 import time
-import unittest
 
 from fakeagent import FakeAgent
-from harness import Daemon, PrivateBus, Sim, SLOW, main, pump
-from netns import NetPair, NetnsError
+from harness import Daemon, main, pump
+from netnscase import NetnsTestCase
 
 TIMEOUT = 2
 HEARTBEAT = 1
@@ -46,71 +43,26 @@ SERVER_PROBLEMS = ('server-address', 'internet', 'tls', 'not-obico-server', 'ser
                    'no-connectivity', 'unreliable-network', 'websocket-blocked')
 
 
-class NoNetworkTest(unittest.TestCase):
-    net = None
+class NoNetworkTest(NetnsTestCase):
+    network = 'network namespaces, veth'
+    tmp_prefix = 'obico-nonet-'
+    config = CONFIG
+    bad_log = NetnsTestCase.bad_log + ('WARNING',)
 
     @classmethod
-    def setUpClass(cls):
-        cls.net = NetPair()
-        try:
-            cls.net.up()
-        except (NetnsError, OSError) as e:
-            cls.net = None
-            raise AssertionError('cannot build the test network (network namespaces, veth): %s'
-                                 % e) from None
+    def set_up_network(cls):
         cls.subnet = cls.net.cli_addr.rsplit('.', 1)[0] + '.0/30'
 
-    @classmethod
-    def tearDownClass(cls):
-        if cls.net is not None:
-            cls.net.down()
-
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='obico-nonet-')
-        self.state_dir = os.path.join(self.tmp, 'state')
-        os.mkdir(self.state_dir, 0o700)
-        self.config_path = os.path.join(self.tmp, 'obico-connect.conf')
-        self.sim = self.bus = self.daemon = None
-        self._wrapper = os.environ.get('OBICO_TEST_WRAPPER')
-        self.addCleanup(self.cleanup)
-        self.net.enter_server()
-        self.sim = Sim(extra_args=['--host', '0.0.0.0'])
-        self.sim.start()
-        self.url = 'http://%s:%d' % (self.net.srv_addr, self.sim.port)
-        with open(self.config_path, 'w') as f:
-            for group, keys in dict(CONFIG, server=dict(CONFIG['server'], url=self.url)).items():
-                f.write('[%s]\n' % group + ''.join('%s=%s\n' % kv for kv in keys.items()))
-        self.bus = PrivateBus()
-        os.environ['OBICO_TEST_WRAPPER'] = ' '.join(self.net.exec_prefix() +
-                                                    ([self._wrapper] if self._wrapper else []))
+        super().setUp()
         # GIO's NetworkManager monitor asks the system bus: ours, where NetworkManager is not.
         self.daemon = Daemon(self.bus, self.state_dir, self.config_path,
                              extra_args=['--agent-settings', ''],
                              env={'DBUS_SYSTEM_BUS_ADDRESS': self.bus.address})
 
-    def cleanup(self):
-        if self._wrapper is None:
-            os.environ.pop('OBICO_TEST_WRAPPER', None)
-        else:
-            os.environ['OBICO_TEST_WRAPPER'] = self._wrapper
-        try:
-            self.net.clear()
-            self.route('add', check=False)
-            self.net.ip('link', 'set', self.net.cli_if, 'up', check=False)
-        finally:
-            code = self.daemon.stop() if self.daemon else None
-            log = self.daemon.log() if self.daemon and self.daemon.logs else ''
-            if self.bus:
-                self.bus.close()
-            if self.sim:
-                self.sim.close()
-            self.net.leave()
-        failed = any(err for _, err in getattr(self._outcome, 'errors', []) if err)
-        if not failed:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        for bad in ('CRITICAL', 'WARNING', 'ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'):
-            self.assertNotIn(bad, log, 'daemon log has %s:\n%s' % (bad, log[-4000:]))
-        self.assertIn(code, (0, None), 'obico-connectd exited with %s:\n%s' % (code, log[-4000:]))
+    def restore_network(self):
+        self.route('add', check=False)
+        self.net.ip('link', 'set', self.net.cli_if, 'up', check=False)
 
     # -- helpers ---------------------------------------------------------------
 

@@ -17,11 +17,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import unittest
 
-from harness import Daemon, PrivateBus, Sim, main
-from netns import NetPair, NetnsError
+from harness import Daemon, main
+from netnscase import NetnsTestCase
 
 NAME = 'obico.test'
 TIMEOUT = 3
@@ -49,82 +47,44 @@ class DnsServer:
         self.proc.stdout.close()
 
 
-class RouteTest(unittest.TestCase):
-    net = None
+class RouteTest(NetnsTestCase):
+    network = 'network namespaces, veth, IPv6, TUN'
+    tmp_prefix = 'obico-route-'
+    config = {'server': {'timeout': TIMEOUT}}
+    sim_host = '::'
+    server_name = NAME
 
     @classmethod
-    def setUpClass(cls):
-        cls.net = NetPair()
-        try:
-            cls.net.up()
-            n = cls.net.srv_addr.split('.')[2]
-            cls.cli6 = str(ipaddress.IPv6Address('fd00:cd:%s::1' % n))
-            cls.srv6 = str(ipaddress.IPv6Address('fd00:cd:%s::2' % n))
-            for ns, dev, addr in ((cls.net.cli, cls.net.cli_if, cls.cli6),
-                                  (cls.net.srv, cls.net.srv_if, cls.srv6)):
-                subprocess.run(['ip', '-n', ns, '-6', 'addr', 'add', addr + '/64', 'dev', dev, 'nodad'],
-                               check=True)
-            # ip netns exec puts these over /etc/resolv.conf and /etc/hosts for the daemon.
-            cls.etc = '/etc/netns/' + cls.net.cli
-            os.makedirs(cls.etc, exist_ok=True)
-            with open(os.path.join(cls.etc, 'resolv.conf'), 'w') as f:
-                f.write('nameserver %s\noptions timeout:2 attempts:1\n' % cls.net.srv_addr)
-            with open(os.path.join(cls.etc, 'hosts'), 'w') as f:
-                f.write('127.0.0.1 localhost\n')
-        except (NetnsError, OSError, subprocess.CalledProcessError) as e:
-            if cls.net is not None:
-                cls.net.down()
-            cls.net = None
-            raise AssertionError('cannot build the test network (network namespaces, veth, IPv6, '
-                                 'TUN): %s' % e) from None
+    def set_up_network(cls):
+        n = cls.net.srv_addr.split('.')[2]
+        cls.cli6 = str(ipaddress.IPv6Address('fd00:cd:%s::1' % n))
+        cls.srv6 = str(ipaddress.IPv6Address('fd00:cd:%s::2' % n))
+        for ns, dev, addr in ((cls.net.cli, cls.net.cli_if, cls.cli6),
+                              (cls.net.srv, cls.net.srv_if, cls.srv6)):
+            subprocess.run(['ip', '-n', ns, '-6', 'addr', 'add', addr + '/64', 'dev', dev, 'nodad'],
+                           check=True)
+        # ip netns exec puts these over /etc/resolv.conf and /etc/hosts for the daemon.
+        cls.etc = '/etc/netns/' + cls.net.cli
+        os.makedirs(cls.etc, exist_ok=True)
+        with open(os.path.join(cls.etc, 'resolv.conf'), 'w') as f:
+            f.write('nameserver %s\noptions timeout:2 attempts:1\n' % cls.net.srv_addr)
+        with open(os.path.join(cls.etc, 'hosts'), 'w') as f:
+            f.write('127.0.0.1 localhost\n')
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.net is not None:
-            shutil.rmtree(cls.etc, ignore_errors=True)
-            cls.net.down()
+    def tear_down_network(cls):
+        shutil.rmtree(cls.etc, ignore_errors=True)
+
+    def start_servers(self):
+        self.dns = DnsServer(self.net, self.net.srv_addr, self.net.srv_addr, self.srv6)
+        self.servers.append(self.dns)
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='obico-route-')
-        self.state_dir = os.path.join(self.tmp, 'state')
-        os.mkdir(self.state_dir, 0o700)
-        self.config_path = os.path.join(self.tmp, 'obico-connect.conf')
-        self.sim = self.bus = self.daemon = self.dns = None
-        self._wrapper = os.environ.get('OBICO_TEST_WRAPPER')
-        self.addCleanup(self.cleanup)
-        self.net.enter_server()
-        self.sim = Sim(extra_args=['--host', '::'])
-        self.sim.start()
-        self.dns = DnsServer(self.net, self.net.srv_addr, self.net.srv_addr, self.srv6)
-        self.url = 'http://%s:%d' % (NAME, self.sim.port)
-        with open(self.config_path, 'w') as f:
-            f.write('[server]\nurl=%s\ntimeout=%d\n' % (self.url, TIMEOUT))
-        self.bus = PrivateBus()
-        os.environ['OBICO_TEST_WRAPPER'] = ' '.join(self.net.exec_prefix() +
-                                                    ([self._wrapper] if self._wrapper else []))
+        super().setUp()
         self.daemon = Daemon(self.bus, self.state_dir, self.config_path, extra_args=['--agent-settings', ''])
 
-    def cleanup(self):
-        if self._wrapper is None:
-            os.environ.pop('OBICO_TEST_WRAPPER', None)
-        else:
-            os.environ['OBICO_TEST_WRAPPER'] = self._wrapper
-        try:
-            self.net.clear()
-            self.net.ip('-6', 'route', 'del', self.srv6 + '/128', check=False)
-        finally:
-            code = self.daemon.stop() if self.daemon else None
-            log = self.daemon.log() if self.daemon else ''
-            for thing in (self.bus, self.sim, self.dns):
-                if thing:
-                    thing.close()
-            self.net.leave()
-        failed = any(err for _, err in getattr(self._outcome, 'errors', []) if err)
-        if not failed:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        for bad in ('CRITICAL', 'ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'):
-            self.assertNotIn(bad, log, 'daemon log has %s:\n%s' % (bad, log[-4000:]))
-        self.assertIn(code, (0, None), 'obico-connectd exited with %s:\n%s' % (code, log[-4000:]))
+    def restore_network(self):
+        self.net.ip('-6', 'route', 'del', self.srv6 + '/128', check=False)
 
     def start_linked(self):
         self.daemon.start()
