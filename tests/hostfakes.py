@@ -1,7 +1,9 @@
-"""Fakes of the host's system services for tests/test-host.py and tests/bench.py:
-python-dbusmock's networkmanager, timedated and systemd templates on a private bus, and
-an umockdev testbed standing in for /sys and /proc/net/wireless.  Run with
-/usr/bin/python3 (python3-dbusmock, gir1.2-umockdev-1.0)."""
+"""Fakes of the host's system services for tests/test-host.py, test-cause.py,
+test-host-history.py, test-agent.py and tests/bench.py: python-dbusmock's networkmanager,
+timedated and systemd templates on a private bus, and an umockdev testbed standing in for /sys
+and /proc/net/wireless; HostFakesTestCase, a DaemonTestCase whose daemon runs in a testbed of
+its own with the services a test asks for on its bus.  Run with /usr/bin/python3
+(python3-dbusmock, gir1.2-umockdev-1.0)."""
 import ctypes
 import json
 import os
@@ -14,7 +16,7 @@ gi.require_version('Gio', '2.0')
 gi.require_version('UMockdev', '1.0')
 from gi.repository import GLib, UMockdev  # noqa: E402
 
-from harness import SLOW  # noqa: E402
+from harness import SLOW, DaemonTestCase  # noqa: E402
 
 NM = 'org.freedesktop.NetworkManager'
 NM_PATH = '/org/freedesktop/NetworkManager'
@@ -143,6 +145,37 @@ class Testbed:
 
     def set_attribute(self, devpath, name, value):
         self.testbed.set_attribute('/sys' + devpath, name, value)
+
+
+class HostFakesTestCase(DaemonTestCase):
+    """Each test: the daemon (not started) sees the testbed's /sys and /proc/net/wireless, empty
+    unless the test fills them; network_manager() and timedated() put those services on its bus,
+    each closed after the test."""
+
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        self.mocks = []
+        # Every daemon here sees the testbed's /sys and /proc/net/wireless.
+        self.testbed = Testbed()
+        self.daemon.env = self.testbed.env()
+
+    def tearDown(self):
+        for mock in self.mocks:
+            mock.close()
+        super().tearDown()
+        del self.testbed
+
+    def network_manager(self, **kwargs):
+        nm = NetworkManager(self.bus, **kwargs)
+        self.mocks.append(nm)
+        return nm
+
+    def timedated(self, ntp):
+        mock = Mock(self.bus, 'timedated', TIMEDATED, {'NTP': ntp})
+        self.mocks.append(mock)
+        return mock
 
 
 SYSTEMD = 'org.freedesktop.systemd1'

@@ -12,42 +12,19 @@ Environment (set by tests/meson.build): OBICO_CONNECTD, OBICO_SIM.
 """
 import time
 
-from harness import SLOW, DaemonTestCase, main, pump  # noqa: E402
-from hostfakes import NM_AP, NM_SETTINGS, TIMEDATED, TIMEDATED_PATH, Mock, NetworkManager, Testbed  # noqa: E402
+from harness import SLOW, main, pump  # noqa: E402
+from hostfakes import NM_AP, NM_SETTINGS, TIMEDATED, TIMEDATED_PATH, HostFakesTestCase  # noqa: E402
 from gi.repository import GLib  # noqa: E402  (hostfakes chose the versions)
 
 MOCK = 'org.freedesktop.DBus.Mock'
 
 
-class CauseTestCase(DaemonTestCase):
+class CauseTestCase(HostFakesTestCase):
     config = {
         'server': {'timeout': 2},
         'session': {'heartbeat-interval': 0.5, 'dead-peer-timeout': 2},
         'report': {'unreliable-minutes': 2},
     }
-    start_daemon = False
-
-    def setUp(self):
-        super().setUp()
-        self.mocks = []
-        self.testbed = Testbed()
-        self.daemon.env = self.testbed.env()
-
-    def tearDown(self):
-        for mock in self.mocks:
-            mock.close()
-        super().tearDown()
-        del self.testbed
-
-    def network_manager(self, strength):
-        nm = NetworkManager(self.bus, strength=strength)
-        self.mocks.append(nm)
-        return nm
-
-    def timedated(self, ntp):
-        mock = Mock(self.bus, 'timedated', TIMEDATED, {'NTP': ntp})
-        self.mocks.append(mock)
-        return mock
 
     def start_linked(self, host_ready):
         self.daemon.start()

@@ -15,9 +15,9 @@ import os
 import re
 import time
 
-from harness import SLOW, DaemonTestCase, main, pump  # noqa: E402
+from harness import SLOW, main, pump  # noqa: E402
 from hostfakes import (FIRMWARE, NM, NM_ACTIVE, NM_AP, NM_PATH, NM_WIRELESS, TIMEDATED,  # noqa: E402
-                       TIMEDATED_PATH, WIRELESS_HEAD, Mock, NetworkManager, Testbed)
+                       TIMEDATED_PATH, WIRELESS_HEAD, HostFakesTestCase)
 from gi.repository import GLib  # noqa: E402  (hostfakes chose the versions)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,32 +39,8 @@ POWER_KEYS = {'under_voltage', 'under_voltage_since_boot', 'throttled', 'throttl
 TCP_KEYS = {'rtt_ms', 'rtt_var_ms', 'retransmits'}
 
 
-class HostTestCase(DaemonTestCase):
+class HostTestCase(HostFakesTestCase):
     config = {'session': {'heartbeat-interval': 1}}
-    start_daemon = False
-
-    def setUp(self):
-        super().setUp()
-        self.mocks = []
-        # Every daemon here sees the testbed's /sys and /proc/net/wireless.
-        self.testbed = Testbed()
-        self.daemon.env = self.testbed.env()
-
-    def tearDown(self):
-        for mock in self.mocks:
-            mock.close()
-        super().tearDown()
-        del self.testbed
-
-    def network_manager(self, **kwargs):
-        nm = NetworkManager(self.bus, **kwargs)
-        self.mocks.append(nm)
-        return nm
-
-    def timedated(self, synchronized):
-        mock = Mock(self.bus, 'timedated', TIMEDATED, {'NTP': synchronized})
-        self.mocks.append(mock)
-        return mock
 
     # -- the property -------------------------------------------------------------
     def host(self):
