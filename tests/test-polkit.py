@@ -145,6 +145,44 @@ def clean_up(test_class):
     shutil.rmtree(getattr(test_class, 'tmp', ''), ignore_errors=True)
 
 
+def set_up(test_class, prefix):
+    '''Makes a test class's temporary directory and calls its start(); what
+    that started is stopped again when it fails.'''
+    test_class.processes = []
+    test_class.tmp = tempfile.mkdtemp(prefix=prefix)
+    # Callers running as nobody must reach the sockets inside.
+    os.chmod(test_class.tmp, 0o755)
+    try:
+        test_class.start()
+    except BaseException:
+        test_class.tearDownClass()
+        raise
+
+
+def start_bus(test_class, name, config, **fields):
+    '''Starts a dbus-daemon for a test class (in its tmp, added to its
+    processes) with @config, formatted with the socket's path and @fields;
+    returns (address, connection).  Its stderr goes to <name>-dbus-daemon.log,
+    told when it does not start.'''
+    bus_config = os.path.join(test_class.tmp, name + '.conf')
+    with open(bus_config, 'w', encoding='utf-8') as f:
+        f.write(config.format(socket=os.path.join(test_class.tmp, name + '_bus_socket'), **fields))
+    bus_log = os.path.join(test_class.tmp, name + '-dbus-daemon.log')
+    with open(bus_log, 'w', encoding='utf-8') as log:
+        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
+                                '--config-file=' + bus_config],
+                               stdout=subprocess.PIPE, stderr=log, text=True)
+    test_class.processes.append(bus)
+    address = bus.stdout.readline().strip()
+    if not address:
+        with open(bus_log, encoding='utf-8') as log:
+            raise RuntimeError(f'the {name} dbus-daemon did not start: ' + log.read())
+    return address, Gio.DBusConnection.new_for_address_sync(
+        address,
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+        Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+
 class SystemBusCase(unittest.TestCase):
     '''The private system-like bus with the installed policy, the fake polkitd
     and the real daemon, for the test classes below; no tests of its own.'''
@@ -164,16 +202,7 @@ class SystemBusCase(unittest.TestCase):
                 raise unittest.SkipTest(f'{program} is not installed')
         if importlib.util.find_spec('dbusmock') is None:
             raise unittest.SkipTest('python3-dbusmock is not installed')
-
-        cls.processes = []
-        cls.tmp = tempfile.mkdtemp(prefix='obico-polkit-')
-        # Callers running as nobody must reach the socket inside.
-        os.chmod(cls.tmp, 0o755)
-        try:
-            cls.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        set_up(cls, 'obico-polkit-')
 
     @classmethod
     def start(cls):
@@ -192,28 +221,10 @@ class SystemBusCase(unittest.TestCase):
         assert os.path.isfile(policy), f'{policy} is not installed'
 
         # The private system bus.
-        bus_config = os.path.join(cls.tmp, 'system.conf')
-        with open(bus_config, 'w', encoding='utf-8') as f:
-            f.write(BUS_CONFIG.format(socket=os.path.join(cls.tmp, 'system_bus_socket'),
-                                      policy=policy,
-                                      services=os.path.join(os.path.dirname(os.path.dirname(policy)),
-                                                            'system-services')))
-        bus_log = os.path.join(cls.tmp, 'dbus-daemon.log')
-        with open(bus_log, 'w', encoding='utf-8') as log:
-            bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
-                                    '--config-file=' + bus_config],
-                                   stdout=subprocess.PIPE, stderr=log, text=True)
-        cls.processes.append(bus)
-        address = bus.stdout.readline().strip()
-        if not address:
-            with open(bus_log, encoding='utf-8') as log:
-                raise RuntimeError('dbus-daemon did not start: ' + log.read())
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = address
-        cls.address = address
-        cls.bus = Gio.DBusConnection.new_for_address_sync(
-            address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        cls.address, cls.bus = start_bus(
+            cls, 'system', BUS_CONFIG, policy=policy,
+            services=os.path.join(os.path.dirname(os.path.dirname(policy)), 'system-services'))
+        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = cls.address
 
         # The fake polkitd: denies every action until told otherwise.
         cls.processes.append(subprocess.Popen(
@@ -656,8 +667,9 @@ class RestartAgentTest(SystemBusCase):
 APP_ID = 'io.obico.Connect'
 APP_PATH = '/io/obico/Connect'
 
-# The app's session bus: the app runs as nobody, the test as root.
-SESSION_BUS_CONFIG = '''<busconfig>
+# A bus anyone may use: the app's session bus (the app runs as nobody, the test
+# as root), and CapabilityTest's.
+OPEN_BUS_CONFIG = '''<busconfig>
   <type>session</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
@@ -687,20 +699,7 @@ class AppTest(SystemBusCase):
         super().start()
         if not APP or not shutil.which('Xvfb'):
             raise RuntimeError('OBICO_CONNECT is not set or Xvfb is missing')
-        bus_config = os.path.join(cls.tmp, 'session.conf')
-        with open(bus_config, 'w', encoding='utf-8') as f:
-            f.write(SESSION_BUS_CONFIG.format(socket=os.path.join(cls.tmp, 'session_bus_socket')))
-        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
-                                '--config-file=' + bus_config],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        cls.processes.append(bus)
-        cls.session_address = bus.stdout.readline().strip()
-        if not cls.session_address:
-            raise RuntimeError('the session dbus-daemon did not start')
-        cls.session = Gio.DBusConnection.new_for_address_sync(
-            cls.session_address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        cls.session_address, cls.session = start_bus(cls, 'session', OPEN_BUS_CONFIG)
 
         r, w = os.pipe()
         screen = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', '800x480x24',
@@ -849,14 +848,7 @@ class CapabilityTest(unittest.TestCase):
             raise unittest.SkipTest('needs root to run the daemon as another user')
         if not DAEMON or not shutil.which('dbus-daemon') or not shutil.which('setpriv'):
             raise unittest.SkipTest('OBICO_CONNECTD, dbus-daemon or setpriv is missing')
-        cls.tmp = tempfile.mkdtemp(prefix='obico-capability-')
-        os.chmod(cls.tmp, 0o755)
-        cls.processes = []
-        try:
-            cls.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        set_up(cls, 'obico-capability-')
 
     @classmethod
     def start(cls):
@@ -878,31 +870,7 @@ class CapabilityTest(unittest.TestCase):
             f.write(f'[server]\ntimeout=2\n[watch]\nsettings-files={cls.settings}\n')
 
         # A bus anyone may use: here only the file access is under test.
-        bus_config = os.path.join(cls.tmp, 'bus.conf')
-        with open(bus_config, 'w', encoding='utf-8') as f:
-            f.write(f'''<busconfig>
-  <type>session</type>
-  <listen>unix:path={os.path.join(cls.tmp, 'bus_socket')}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-''')
-        bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog', '--print-address=1',
-                                '--config-file=' + bus_config],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        cls.processes.append(bus)
-        cls.address = bus.stdout.readline().strip()
-        if not cls.address:
-            raise RuntimeError('dbus-daemon did not start')
-        cls.bus = Gio.DBusConnection.new_for_address_sync(
-            cls.address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        cls.address, cls.bus = start_bus(cls, 'capability', OPEN_BUS_CONFIG)
 
     @classmethod
     def tearDownClass(cls):
