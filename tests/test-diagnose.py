@@ -71,6 +71,15 @@ class DiagnoseTestCase(DaemonTestCase):
             self.assertTrue(step['detail'][-1:] in ('.', '?'), 'detail is not a sentence: %r' % step)
         return problem, fixes, steps
 
+    def diagnose_all_ok(self):
+        """Diagnose: every layer ran and passed, no problem; returns the steps."""
+        problem, fixes, steps = self.diagnose()
+        self.assertEqual(problem, '')
+        self.assertEqual(fixes, ['undetected', 'debug-logging', 'get-help'])
+        self.assertEqual([s['name'] for s in steps], LAYERS)
+        self.assertTrue(all(s['ok'] for s in steps), steps)
+        return steps
+
     def assertStopsAt(self, steps, layer):
         """Every layer before @layer ran and passed, @layer failed, nothing after ran."""
         names = [s['name'] for s in steps]
@@ -96,11 +105,7 @@ class TestDiagnose(DiagnoseTestCase):
         printer_id, _ = self.link()
         self.daemon.wait_prop('State', 'okay', timeout=15)
         self.sim.clear()
-        problem, fixes, steps = self.diagnose()
-        self.assertEqual(problem, '')
-        self.assertEqual(fixes, ['undetected', 'debug-logging', 'get-help'])
-        self.assertEqual([s['name'] for s in steps], LAYERS)
-        self.assertTrue(all(s['ok'] for s in steps), steps)
+        steps = self.diagnose_all_ok()
         host, resolve, connect, tls, server, credentials, websocket = steps
         self.assertEqual(resolve['addresses'], ['127.0.0.1'])
         self.assertEqual(connect['address'], '127.0.0.1:%d' % self.sim.port)
@@ -122,11 +127,7 @@ class TestDiagnose(DiagnoseTestCase):
         self.daemon.wait_prop('State', 'okay', timeout=15)
         self.sim.scenario('ws-open')
         self.sim.clear()
-        problem, fixes, steps = self.diagnose()
-        self.assertEqual(problem, '')
-        self.assertEqual(fixes, ['undetected', 'debug-logging', 'get-help'])
-        self.assertEqual([s['name'] for s in steps], LAYERS)
-        self.assertTrue(all(s['ok'] for s in steps), steps)
+        steps = self.diagnose_all_ok()
         self.assertEqual(steps[-1]['http_status'], 101)
         self.assertIn('without credentials', steps[-1]['detail'])
         self.assertAnonymousUpgrade()
@@ -157,16 +158,7 @@ class TestDiagnose(DiagnoseTestCase):
         self.assertIn(str(port), step['detail'])
 
     def test_self_signed_certificate(self):
-        tls_sim = Sim(tls=True)
-        tls_sim.start()
-        try:
-            self.set_url(tls_sim.url.replace('http://', 'https://'))
-            problem, fixes, steps = self.diagnose()
-        finally:
-            tls_sim.close()
-        step = self.assertStopsAt(steps, 'tls')
-        self.assertEqual(problem, 'tls')
-        self.assertEqual(fixes, ['tls', 'get-help'])
+        step = self.diagnose_tls(True)
         self.assertIn('unknown-ca', step['tls_errors'])
         self.assertIn('self-signed', step['verification'])
         self.assertIn('self-signed', step['detail'])
