@@ -1,6 +1,8 @@
 /* ocd-link-private.h — how the work of a role (the agent role's session,
- * the watch role's checks) reports what it observes to its link.  Only
- * ocd-session.c and ocd-watch.c include this; the service sees ocd-link.h. */
+ * the watch role's checks) reports what it observes to its link, and how
+ * ocd-link-conf.c changes link.conf under it.  Only ocd-session.c,
+ * ocd-watch.c and ocd-link-conf.c include this; the service sees
+ * ocd-link.h. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -9,6 +11,7 @@
 #include "ocd-api.h"
 #include "ocd-config.h"
 #include "ocd-link.h"
+#include "ocd-store.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +43,10 @@ void         ocd_link_note_agent     (OcdLink              *self,
                                       const OcdStatusAgent *agent);
 /* What HTTP said may be stale: check the credentials again unless OK. */
 void         ocd_link_refresh_http   (OcdLink *self);
+
+/* link.conf (ocd-link-conf.c): the store, and after a change of it the
+ * role read again and its work restarted. */
+OcdStore    *ocd_link_get_store      (OcdLink *self);
+void         ocd_link_apply_role     (OcdLink *self);
 
 G_END_DECLS

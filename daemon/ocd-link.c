@@ -1,8 +1,10 @@
 /* ocd-link.c — one printer's link: who holds its credentials (the role),
  * the work of that role (the agent role's session and credential check,
- * the watch role's checks), and the methods of the bus on it.  What the
- * work observes goes to the link's OcdStatus, which decides and publishes
- * State and Problem. */
+ * the watch role's checks, the credentials closed with 4321), and the
+ * methods of the bus that read or retry it (Test, Diagnose, GetReport,
+ * Reconnect, ResetErrors, RestartAgent).  What the work observes goes to
+ * the link's OcdStatus, which decides and publishes State and Problem;
+ * the methods that change link.conf are ocd-link-conf.c's. */
 #include "config.h"
 
 #define G_LOG_DOMAIN "ocd-link"
@@ -10,7 +12,6 @@
 #include <glib/gi18n.h>
 
 #include "obico-error.h"
-#include "obico-url.h"
 #include "ocd-link-private.h"
 #include "ocd-log.h"
 #include "ocd-network.h"
@@ -22,7 +23,6 @@
 #include "ocd-status.h"
 #include "ocd-store.h"
 #include "ocd-test.h"
-#include "ocd-verify.h"
 #include "ocd-watch.h"
 
 struct _OcdLink
@@ -42,7 +42,6 @@ struct _OcdLink
   OcdHost        *host;             /* the host's context */
   OcdNetwork     *network;          /* whether this host has a route to the server */
   OcdTest        *test;             /* Test(): one request answers every caller */
-  gboolean        linking;
   GVariant       *last_diagnose;    /* (sasaa{sv}) of the last Diagnose() */
   /* Credentials the server closed with 4321 (a digest of the server and
    * the token, never the token): no WebSocket with them again until they
@@ -111,6 +110,7 @@ credentials_shared (OcdLink *self)
 
 OcdConfig *ocd_link_get_config (OcdLink *self) { return self->config; }
 SoupSession *ocd_link_get_soup (OcdLink *self) { return self->soup; }
+OcdStore *ocd_link_get_store (OcdLink *self) { return self->store; }
 gboolean ocd_link_has_network (OcdLink *self) { return ocd_network_get_reachable (self->network); }
 
 void
@@ -267,8 +267,8 @@ on_network_changed (OcdNetwork *network, gpointer data)
 }
 
 /* Re-reads who holds the credentials and (re)starts the work of that role. */
-static void
-apply_role (OcdLink *self)
+void
+ocd_link_apply_role (OcdLink *self)
 {
   OcdRoleInputs in = role_inputs (self);
   OcdRole role;
@@ -353,7 +353,7 @@ on_agents_changed (OcdAgents *agents, gpointer data)
       ocd_status_update (self->status);
       return;
     }
-  apply_role (self);
+  ocd_link_apply_role (self);
 }
 
 /* ---- methods --------------------------------------------------------- */
@@ -384,170 +384,6 @@ ocd_link_test_finish (OcdLink       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The credentials and the server address are this link's to change: not in
- * the watch role, where they are the official agent's. */
-gboolean
-ocd_link_check_not_watching (OcdLink *self, GError **error)
-{
-  if (ocd_status_get_role (self->status) != OBICO_ROLE_WATCH)
-    return TRUE;
-  g_set_error (error, OBICO_ERROR, OBICO_ERROR_READ_ONLY_CREDENTIALS,
-               _("This printer's link belongs to the Obico agent configured in %s. Re-link it "
-                 "or change its server address in that agent (OctoPrint: Settings → Obico for "
-                 "OctoPrint; Klipper: moonraker-obico.cfg), not here."),
-               ocd_status_get_credential_source (self->status));
-  return FALSE;
-}
-
-static void
-on_verified (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr(GTask) task = data;
-  OcdLink *self = g_task_get_source_object (task);
-  g_autoptr(OcdApiReply) reply = ocd_api_finish (result);
-  g_auto(OcdStoreData) changed = ocd_store_begin (self->store);
-  GError *error = NULL;
-
-  self->linking = FALSE;
-  /* A rejected code says nothing about the connection. */
-  if (reply->outcome != OCD_API_REJECTED)
-    ocd_link_note_attempt (self, reply->outcome != OCD_API_OK, "link",
-                           reply->outcome == OCD_API_OK ? "" : reply->detail);
-  if (!ocd_verify_judge (reply, &error))
-    {
-      g_message ("Link failed: %s", error->message);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  ocd_log_add_secret (reply->token);
-  g_free (changed.server_url);
-  changed.server_url = g_strdup (server_url (self));
-  g_free (changed.token);
-  changed.token = g_strdup (reply->token);
-  changed.printer_id = reply->printer_id;
-  g_free (changed.printer_name);
-  changed.printer_name = g_strdup (reply->printer_name != NULL ? reply->printer_name : "");
-  if (!ocd_store_commit (self->store, &changed, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_message ("Linked to printer %" G_GINT64_FORMAT " (%s)", reply->printer_id, reply->printer_name);
-  ocd_status_note_linked (self->status, TRUE);
-  apply_role (self);
-  g_task_return_pointer (task, g_variant_ref_sink (g_variant_new ("(xs)", reply->printer_id,
-                                                                  stored (self)->printer_name)),
-                         (GDestroyNotify) g_variant_unref);
-}
-
-void
-ocd_link_link_async (OcdLink             *self,
-                     const char          *code,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-  GError *error = NULL;
-  g_autofree char *trimmed = ocd_verify_check_code (code, &error);
-
-  g_task_set_source_tag (task, ocd_link_link_async);
-  if (trimmed == NULL || !ocd_link_check_not_watching (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (self->linking)
-    {
-      g_task_return_new_error (task, OBICO_ERROR, OBICO_ERROR_BUSY,
-                               _("The printer is being linked already; wait for that to finish."));
-      return;
-    }
-
-  self->linking = TRUE;
-  g_message ("Linking with a code at %s", server_url (self));
-  ocd_api_verify_async (self->soup, server_url (self), trimmed, self->config->timeout, NULL,
-                        on_verified, g_steal_pointer (&task));
-}
-
-GVariant *
-ocd_link_link_finish (OcdLink       *self,
-                      GAsyncResult  *result,
-                      GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-gboolean
-ocd_link_set_server_url (OcdLink     *self,
-                         const char  *url,
-                         GError     **error)
-{
-  g_autofree char *normalized = obico_url_normalize (url, error);
-  g_auto(OcdStoreData) changed = { .printer_id = -1 };
-
-  if (normalized == NULL || !ocd_link_check_not_watching (self, error))
-    return FALSE;
-  if (g_strcmp0 (normalized, server_url (self)) == 0 && stored (self)->server_url != NULL)
-    return TRUE;
-
-  changed = ocd_store_begin (self->store);
-  g_free (changed.server_url);
-  changed.server_url = g_strdup (normalized);
-  if (!ocd_store_commit (self->store, &changed, error))
-    return FALSE;
-  g_message ("Server address set to %s", normalized);
-  apply_role (self);
-  return TRUE;
-}
-
-gboolean
-ocd_link_unlink (OcdLink  *self,
-                 GError  **error)
-{
-  g_auto(OcdStoreData) changed = { .printer_id = -1 };
-
-  if (!ocd_link_check_not_watching (self, error))
-    return FALSE;
-  if (stored (self)->token == NULL)
-    {
-      g_set_error_literal (error, OBICO_ERROR, OBICO_ERROR_NOT_LINKED,
-                           _("No printer is linked, so there is nothing to unlink."));
-      return FALSE;
-    }
-  changed = ocd_store_begin (self->store);
-  g_clear_pointer (&changed.token, g_free);
-  g_clear_pointer (&changed.printer_name, g_free);
-  changed.printer_id = -1;
-  if (!ocd_store_commit (self->store, &changed, error))
-    return FALSE;
-  g_message ("Unlinked: the printer's credentials were forgotten");
-  ocd_status_note_linked (self->status, FALSE);
-  apply_role (self);
-  return TRUE;
-}
-
-gboolean
-ocd_link_set_debug_logging (OcdLink   *self,
-                            gboolean   enabled,
-                            GError   **error)
-{
-  g_auto(OcdStoreData) changed = { .printer_id = -1 };
-
-  enabled = !!enabled;
-  if (stored (self)->debug_logging == enabled)
-    return TRUE;
-  changed = ocd_store_begin (self->store);
-  changed.debug_logging = enabled;
-  if (!ocd_store_commit (self->store, &changed, error))
-    return FALSE;
-  ocd_log_set_debug (enabled);
-  g_message ("Debug logging %s", enabled ? "on" : "off");
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
-  return TRUE;
-}
-
 void
 ocd_link_reset_errors (OcdLink *self)
 {
@@ -559,7 +395,7 @@ void
 ocd_link_reconnect (OcdLink *self)
 {
   g_message ("Reconnect requested");
-  apply_role (self);
+  ocd_link_apply_role (self);
 }
 
 /* the official agent's lines in GetReport: a screen's worth */
@@ -690,7 +526,7 @@ ocd_link_start (OcdLink *self)
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DEBUG_LOGGING]);
     }
   g_signal_connect (self->agents, "changed", G_CALLBACK (on_agents_changed), self);
-  apply_role (self);
+  ocd_link_apply_role (self);
 }
 
 OcdLink *

@@ -1,7 +1,9 @@
 /* ocd-link.h — one printer's link: the role (who holds the credentials),
  * its work, and the methods of io.obico.Connect1.  What it observes and
  * publishes (State, Problem, Role, …) is its OcdStatus; the session (agent
- * role) and the watcher (watch role) report through ocd-link-private.h. */
+ * role) and the watcher (watch role) report through ocd-link-private.h.
+ * The methods that change link.conf (Link, SetServerUrl, …) are in
+ * ocd-link-conf.h. */
 #pragma once
 
 #include <gio/gio.h>
@@ -44,23 +46,6 @@ void         ocd_link_test_async        (OcdLink             *self,
 GVariant    *ocd_link_test_finish       (OcdLink       *self,
                                          GAsyncResult  *result,
                                          GError       **error);
-void         ocd_link_link_async        (OcdLink             *self,
-                                         const char          *code,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
-GVariant    *ocd_link_link_finish       (OcdLink       *self,
-                                         GAsyncResult  *result,
-                                         GError       **error);
-gboolean     ocd_link_check_not_watching (OcdLink  *self,
-                                          GError  **error);
-gboolean     ocd_link_set_server_url    (OcdLink     *self,
-                                         const char  *url,
-                                         GError     **error);
-gboolean     ocd_link_unlink            (OcdLink  *self,
-                                         GError  **error);
-gboolean     ocd_link_set_debug_logging (OcdLink   *self,
-                                         gboolean   enabled,
-                                         GError   **error);
 void         ocd_link_reset_errors      (OcdLink *self);
 void         ocd_link_reconnect         (OcdLink *self);
 GVariant    *ocd_link_get_report        (OcdLink *self);

@@ -11,6 +11,7 @@
 #include "ocd-auth.h"
 #include "obico-enums.h"
 #include "obico-error.h"
+#include "ocd-link-conf.h"
 #include "ocd-log.h"
 #include "ocd-service.h"
 
