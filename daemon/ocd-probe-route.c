@@ -1,6 +1,5 @@
-/* ocd-probe-route.c — Diagnose()'s first layers: what the host says (Wi-Fi,
- * power, clock, proxy), then the name looked up for IPv4 (A) and IPv6
- * (AAAA) separately, timed, with the resolver that answered, then a
+/* ocd-probe-route.c — Diagnose()'s route: the name looked up for IPv4 (A)
+ * and IPv6 (AAAA) separately, timed, with the resolver that answered, then a
  * connection over each family, so an IPv6 path that is advertised but
  * broken shows, and a name that stopped resolving is told from a server
  * that is gone by its address from before.  Through a proxy, the route is
@@ -13,7 +12,7 @@
 #include <string.h>
 
 #include "ocd-api.h"
-#include "ocd-probe-private.h"
+#include "ocd-probe-route.h"
 #include "ocd-proxy.h"
 
 /* A resolution slower than this is told in the resolve step. */
@@ -49,6 +48,7 @@ struct _OcdProbeRoute
   gboolean  from_before;    /* the name did not resolve: its earlier addresses are tried */
   char     *tunnel_from;    /* the proxy's address a tunnel is asked of */
   double    connect_ms;     /* the connection to the proxy, before the tunnel */
+  OcdProbeNext then;        /* the step after the connection: TLS */
 };
 
 /* The addresses each server name last resolved to, in this daemon's life:
@@ -164,7 +164,7 @@ on_tunnel (GObject *source, GAsyncResult *result, gpointer data)
   ocd_probe_close_step (probe);
   if (error == NULL)
     {
-      ocd_probe_run_tls (task);
+      route->then (task);
       return;
     }
   g_clear_object (&probe->stream);
@@ -256,7 +256,7 @@ connected (GTask *task)
           if (route->via_proxy && probe->use_tls)
             probe->tls_note = _("Not checked here through a SOCKS proxy: the requests below go "
                                 "through it.");
-          ocd_probe_run_tls (task);
+          route->then (task);
         }
       return;
     }
@@ -617,106 +617,14 @@ run_resolve (GTask *task)
                                               on_lookup, &route->v6);
 }
 
-/* ---- host --------------------------------------------------------------- */
-
-static gboolean
-lookup_boolean (GVariantDict *dict, const char *key, gboolean *value)
-{
-  return g_variant_dict_lookup (dict, key, "b", value);
-}
-
-static void
-run_host (GTask *task)
-{
-  Probe *probe = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *detail = NULL;
-  GVariantDict dict;
-  guint32 signal, bitrate;
-  gboolean flag, since_boot, synchronized, ok = TRUE;
-  double skew;
-
-  g_variant_dict_init (&dict, probe->host_context != NULL ? ocd_host_get_context (probe->host_context)
-                                                          : NULL);
-  /* Wi-Fi */
-  if (g_variant_dict_lookup (&dict, "wifi_signal", "u", &signal))
-    {
-      GString *line = g_string_new (NULL);
-
-      g_string_printf (line, _("The Wi-Fi signal is %u %%."), signal);
-      if (g_variant_dict_lookup (&dict, "wifi_bitrate", "u", &bitrate))
-        {
-          g_string_append_c (line, ' ');
-          g_string_append_printf (line, _("Its bit rate is %.0f Mbit/s."), bitrate / 1000.0);
-        }
-      if (lookup_boolean (&dict, "wifi_power_save", &flag))
-        {
-          g_string_append_c (line, ' ');
-          g_string_append (line, flag ? _("Wi-Fi power saving is on.") : _("Wi-Fi power saving is off."));
-        }
-      g_ptr_array_add (lines, g_string_free (line, FALSE));
-    }
-  else
-    g_ptr_array_add (lines, g_strdup (_("The link does not go over Wi-Fi, or this host cannot tell "
-                                        "its signal.")));
-
-  /* Power */
-  if (lookup_boolean (&dict, "under_voltage", &flag) && flag)
-    {
-      ok = FALSE;
-      g_ptr_array_add (lines, g_strdup (_("The power supply is too weak now (under-voltage): a "
-                                          "Raspberry Pi's Wi-Fi and USB brown out.")));
-    }
-  else if (lookup_boolean (&dict, "under_voltage_since_boot", &since_boot) && since_boot)
-    g_ptr_array_add (lines, g_strdup (_("The power supply was too weak at some time since boot "
-                                        "(under-voltage).")));
-  else if (g_variant_dict_contains (&dict, "under_voltage"))
-    g_ptr_array_add (lines, g_strdup (_("The power supply is fine: no under-voltage.")));
-  else
-    g_ptr_array_add (lines, g_strdup (_("This host does not report under-voltage (only a Raspberry "
-                                        "Pi does).")));
-
-  /* Clock */
-  if (lookup_boolean (&dict, "clock_synchronized", &synchronized))
-    g_ptr_array_add (lines, g_strdup (synchronized ? _("The clock is synchronized with a time server.")
-                                                   : _("The clock is not synchronized with a time "
-                                                       "server.")));
-  else
-    g_ptr_array_add (lines, g_strdup (_("Whether the clock is synchronized cannot be asked here "
-                                        "(no timedated).")));
-  if (g_variant_dict_lookup (&dict, "clock_skew", "d", &skew))
-    {
-      if (ABS (skew) >= 60)
-        ok = FALSE;
-      g_ptr_array_add (lines, ABS (skew) < 2
-                              ? g_strdup (_("The clock agrees with the server's."))
-                              : g_strdup_printf (_("The server's clock differs from this host's by "
-                                                   "%.0f seconds."), skew));
-    }
-
-  /* Proxy */
-  if (probe->proxy_shown != NULL)
-    g_ptr_array_add (lines, g_strdup_printf (_("Requests to the server go through the proxy %s."),
-                                             probe->proxy_shown));
-  else
-    g_ptr_array_add (lines, g_strdup (_("The server is reached directly, without a proxy.")));
-  g_variant_dict_clear (&dict);
-
-  g_ptr_array_add (lines, NULL);
-  detail = g_strjoinv ("\n", (char **) lines->pdata);
-  ocd_probe_open_step (probe, "host", ok, 0, detail);
-  ocd_probe_step_key (probe, "lines", g_variant_new_strv ((const char * const *) lines->pdata, -1));
-  ocd_probe_close_step (probe);
-  run_resolve (task);
-}
-
 void
-ocd_probe_run_route (GTask *task)
+ocd_probe_run_route (GTask *task, OcdProbeNext then)
 {
   Probe *probe = g_task_get_task_data (task);
   OcdProbeRoute *route = g_new0 (OcdProbeRoute, 1);
 
   probe->route = route;
+  route->then = then;
   if (probe->proxy_uri != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (probe->proxy_uri, G_URI_FLAGS_HAS_PASSWORD, NULL);
@@ -734,5 +642,5 @@ ocd_probe_run_route (GTask *task)
       route->target = g_strdup (probe->host);
       route->target_port = probe->port;
     }
-  run_host (task);
+  run_resolve (task);
 }

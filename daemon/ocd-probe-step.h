@@ -1,6 +1,7 @@
-/* ocd-probe-private.h — Diagnose()'s shared state and step helpers, for
- * ocd-probe.c (TLS, HTTP, WebSocket) and ocd-probe-route.c (the host, the
- * resolver, IPv4 and IPv6, a proxy); only these include it. */
+/* ocd-probe-step.h — Diagnose()'s shared state and the steps it adds up, for
+ * ocd-probe.c (TLS, HTTP, WebSocket), ocd-probe-host.c (the host step) and
+ * ocd-probe-route.c (the resolver, IPv4 and IPv6, a proxy); only these
+ * include it. */
 #pragma once
 
 #include "ocd-deadline.h"
@@ -11,6 +12,9 @@
 G_BEGIN_DECLS
 
 typedef struct _OcdProbeRoute OcdProbeRoute;
+
+/* What comes after a step that runs asynchronously. */
+typedef void (*OcdProbeNext) (GTask *task);
 
 typedef struct {
   SoupSession        *soup;
@@ -55,11 +59,7 @@ void          ocd_probe_finish_with  (GTask *task, ObicoProblem problem, const c
 void          ocd_probe_finish       (GTask *task, ObicoProblem problem);
 /* TRUE (and the task is done) when the caller cancelled. */
 gboolean      ocd_probe_return_if_cancelled (GTask *task);
-
-/* ocd-probe-route.c: the host step, then resolve and connect; calls
- * ocd_probe_run_tls() with probe->stream set, or finishes the task. */
-void          ocd_probe_run_route    (GTask *task);
-void          ocd_probe_route_free   (OcdProbeRoute *route);
-void          ocd_probe_run_tls      (GTask *task);
+/* Closes probe->stream (asynchronously) and drops it. */
+void          ocd_probe_close_stream (Probe *probe);
 
 G_END_DECLS
