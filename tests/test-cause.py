@@ -42,6 +42,12 @@ class CauseTestCase(HostFakesTestCase):
             pump(0.05)
         self.fail('Host stayed %r' % host)
 
+    def turn_on_network_time(self, timedated):
+        """The remedy TurnOnNetworkTime: timedated's NTP is on."""
+        self.daemon.call('TurnOnNetworkTime')
+        self.assertTrue(timedated.call(TIMEDATED_PATH, 'org.freedesktop.DBus.Properties', 'Get', 'ss',
+                                       TIMEDATED, 'NTP'))
+
     def connections(self):
         return [c for c in self.sim.ws_connections() if c['printer_id'] == self.printer_id]
 
@@ -190,9 +196,7 @@ class TestClock(CauseTestCase):
                          '3 of the last 3 drops happened while this host\'s clock was not synchronized '
                          'and 3 hours off the server\'s.')
 
-        self.daemon.call('TurnOnNetworkTime')
-        self.assertTrue(timedated.call(TIMEDATED_PATH, 'org.freedesktop.DBus.Properties', 'Get', 'ss',
-                                       TIMEDATED, 'NTP'))
+        self.turn_on_network_time(timedated)
         self.wait_host(lambda h: h.get('clock_synchronized') is True)
 
     def test_synchronized_clock_is_not_the_cause(self):
@@ -241,9 +245,7 @@ class TestClockTls(CauseTestCase):
                          'The server\'s certificate is not valid by this host\'s clock, which is 3 days off '
                          'the server\'s and not synchronized with network time.')
         # Network time on: the clock is right, so the certificate is wrong.
-        self.daemon.call('TurnOnNetworkTime')
-        self.assertTrue(timedated.call(TIMEDATED_PATH, 'org.freedesktop.DBus.Properties', 'Get', 'ss',
-                                       TIMEDATED, 'NTP'))
+        self.turn_on_network_time(timedated)
         self.wait_problem('tls')
 
 
