@@ -12,58 +12,30 @@ start does not. Every socket with the agent's token is the fake agent's, none th
 import os
 import time
 
-from fakeagent import FakeAgent
-from harness import DaemonTestCase, DBusError, assert_only_agents_sockets, main, pump, SLOW
+from harness import DaemonTestCase, DBusError, main, pump, SLOW
 from hostfakes import Systemd
+from watchcase import WatchTestCase
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 UNIT = 'moonraker-obico.service'
 
 
-class AgentTestCase(DaemonTestCase):
-    start_daemon = False
+class AgentTestCase(WatchTestCase):
     config = {'server': {'timeout': 2},
               'watch': {'hc-interval': 1, 'credentials-interval': 1, 'websocket-interval': 1}}
-    sim_args = ('--host', '0.0.0.0')
     unit = UNIT
     log_lines = ''
 
     def setUp(self):
         super().setUp()
-        self.printer = self.sim.add_printer('Voron')
-        self.server_url = 'http://127.0.0.1:%d' % self.sim.port
-        home = os.path.join(self.tmp, 'home', 'pi', 'printer_data')
-        os.makedirs(os.path.join(home, 'config'))
-        os.makedirs(os.path.join(home, 'logs'))
-        self.log = os.path.join(home, 'logs', 'moonraker-obico.log')
-        with open(self.log, 'w', encoding='utf-8') as f:
-            f.write(self.log_lines)
-        with open(os.path.join(HERE, 'agents', 'moonraker-obico.cfg'), encoding='utf-8') as f:
-            text = (f.read().replace('@URL@', self.server_url).replace('@TOKEN@', self.printer['token'])
-                    .replace('@LOG@', self.log))
-        self.settings = os.path.join(home, 'config', 'moonraker-obico.cfg')
-        with open(self.settings, 'w', encoding='utf-8') as f:
-            f.write(text)
-        self.agents = []
         self.systemd = Systemd(self.bus)
         self.addCleanup(self.systemd.close)
         if self.unit is not None:
             self.systemd.add_unit(self.unit)
-        self.daemon.extra_args = ['--agent-settings', self.settings]
-
-    def agent(self, **kwargs):
-        agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % self.sim.port, self.printer['token'], **kwargs).start()
-        self.agents.append(agent)
-        self.addCleanup(agent.kill)
-        return agent
 
     def tearDown(self):
         try:
-            with_auth = [c for c in self.sim.ws_connections() if c.get('authorization')]
-            assert_only_agents_sockets(self, with_auth, self.agents)
             if self.daemon.proc is not None:
                 self.assertNotIn(self.printer['token'], str(self.daemon.get_all()))
-            self.assertNotIn(self.printer['token'], self.daemon.log())
         finally:
             super().tearDown()
 

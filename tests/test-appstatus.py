@@ -9,13 +9,10 @@ samples every 10 s. In the agent role it is the daemon's own session. The daemon
 opens a WebSocket with the agent's token: every socket with credentials is the fake agent's."""
 import http.client
 import json
-import os
 import time
 
-from fakeagent import FakeAgent
-from harness import DaemonTestCase, assert_only_agents_sockets, main, pump, SLOW
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from harness import DaemonTestCase, main, pump, SLOW
+from watchcase import WatchTestCase
 
 SAMPLE = 10            # the daemon's sampling interval, s
 SLACK = 2 * SLOW       # a loaded machine's scheduling
@@ -71,44 +68,15 @@ class Timeline:
         return 'daemon %r\nsim %r' % (self.daemon, self.sim)
 
 
-class WatchRole(DaemonTestCase):
-    start_daemon = False
+class WatchRole(WatchTestCase):
     config = {'server': {'timeout': 2}}
-    sim_args = ('--host', '0.0.0.0')    # reached on 127.0.0.1 by the agent, 127.0.0.2 by the Timeline
+    # obico-sim listens on every address: reached on 127.0.0.1 by the agent, 127.0.0.2 by the Timeline
 
     def setUp(self):
         super().setUp()
-        self.printer = self.sim.add_printer('Voron')
-        self.server_url = 'http://127.0.0.1:%d' % self.sim.port
-        home = os.path.join(self.tmp, 'home', 'pi', 'printer_data')
-        os.makedirs(os.path.join(home, 'config'))
-        os.makedirs(os.path.join(home, 'logs'))
-        with open(os.path.join(HERE, 'agents', 'moonraker-obico.cfg'), encoding='utf-8') as f:
-            text = (f.read().replace('@URL@', self.server_url).replace('@TOKEN@', self.printer['token'])
-                    .replace('@LOG@', os.path.join(home, 'logs', 'moonraker-obico.log')))
-        path = os.path.join(home, 'config', 'moonraker-obico.cfg')
-        with open(path, 'w', encoding='utf-8') as f:
-            f.write(text)
-        self.agents = []
-        self.daemon.extra_args = ['--agent-settings', path]
         self.daemon.start()
         self.daemon.wait_prop('Role', 'watch')
         self.timeline = Timeline(self)
-
-    def agent(self, **kwargs):
-        agent = FakeAgent('ws://127.0.0.1:%d/ws/dev/' % self.sim.port, self.printer['token'], **kwargs).start()
-        self.agents.append(agent)
-        self.addCleanup(agent.kill)
-        return agent
-
-    def tearDown(self):
-        try:
-            # every socket with the agent's token is one the fake agent opened, none the daemon's
-            with_auth = [c for c in self.sim.ws_connections() if c.get('authorization')]
-            assert_only_agents_sockets(self, with_auth, self.agents)
-            self.assertNotIn(self.printer['token'], self.daemon.log())
-        finally:
-            super().tearDown()
 
     def assertFollowed(self, value, what, within=SAMPLE + SLACK):
         """The sim changes first; the daemon follows within one sample (a new connection is
