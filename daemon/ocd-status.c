@@ -3,22 +3,18 @@
  * recomputed from them by ocd_decide(), so there is one place that says
  * what the guide's "Connection to server" row means.  The properties hold
  * enums (problem as a uint: OBICO_PROBLEM_NONE has no nick); the service
- * turns them into the bus strings. */
+ * turns them into the bus strings.  Whether this host's network excuses a
+ * failure (no route, or back and settling) is ocd-status-network's. */
 #include "config.h"
 
 #define G_LOG_DOMAIN "ocd-status"
 
-#include <glib/gi18n.h>
-
 #include "ocd-decide.h"
 #include "ocd-status.h"
+#include "ocd-status-network.h"
 
 /* invalid-credentials this soon after a successful Link() is still-invalid */
 #define RELINK_GRACE_USEC (15 * 60 * G_USEC_PER_SEC)
-/* After the network comes back, the first exchanges may still fail while
- * the host settles (DHCP, the resolver's configuration): for this long, or
- * until the server answers, they are not the server's failures either. */
-#define NETWORK_SETTLE_SECONDS 10
 
 struct _OcdStatus
 {
@@ -51,10 +47,7 @@ struct _OcdStatus
   ObicoAppStatus  watched_app_status; /* the watch role's inference (ocd-appview) */
   GVariant       *host;             /* the host's context now, NULL: none known */
   GTlsCertificateFlags tls_errors;  /* of the last exchange that got no answer */
-  gboolean        no_network;       /* no route from this host to the server */
-  gboolean        settling;         /* the network is back, the server not heard yet */
-  guint           settle_id;
-  char           *network_detail;
+  OcdStatusNetwork *network;        /* whether this host's network excuses a failure */
   GVariant       *agent;            /* published: Agent */
   char           *agent_unit;       /* the decision's inputs about the agent */
   char           *agent_state;
@@ -235,8 +228,8 @@ ocd_status_update (OcdStatus *self)
                 g_get_monotonic_time () - self->linked_at < RELINK_GRACE_USEC,
     .broken_agent = self->broken_agent,
     .proxy = self->proxy,
-    .no_network = self->no_network || self->settling,
-    .network_detail = self->network_detail,
+    .no_network = ocd_status_network_excuses (self->network),
+    .network_detail = ocd_status_network_get_detail (self->network),
     .agent = self->role == OBICO_ROLE_WATCH ? self->agent_health : OCD_AGENT_HEALTH_UNKNOWN,
     .agent_unit = self->agent_unit,
     .agent_state = self->agent_state,
@@ -312,23 +305,6 @@ ocd_status_note_contact (OcdStatus *self)
   set_int64 (self, &self->last_contact, g_get_real_time (), PROP_LAST_CONTACT);
 }
 
-static void
-end_settling (OcdStatus *self)
-{
-  if (!self->settling)
-    return;
-  self->settling = FALSE;
-  g_clear_handle_id (&self->settle_id, g_source_remove);
-  g_clear_pointer (&self->network_detail, g_free);
-}
-
-/* Whether a failure now is this host's network's, not the server's. */
-static gboolean
-network_excuses (OcdStatus *self)
-{
-  return self->no_network || self->settling;
-}
-
 void
 ocd_status_note_attempt (OcdStatus  *self,
                          gboolean    error,
@@ -336,8 +312,8 @@ ocd_status_note_attempt (OcdStatus  *self,
                          const char *cause)
 {
   if (!error)
-    end_settling (self);
-  if (error && network_excuses (self))
+    ocd_status_network_answered (self->network);
+  if (error && ocd_status_network_excuses (self->network))
     g_debug ("Not counted (no network on this host): %s", cause != NULL ? cause : kind);
   else
     ocd_stats_record (self->stats, g_get_real_time (), error, kind, cause);
@@ -370,7 +346,8 @@ ocd_status_note_http (OcdStatus         *self,
                   (self->http == OBICO_HTTP_INVALID_CREDENTIALS || self->http == OBICO_HTTP_UNEXPECTED ||
                    self->http == OBICO_HTTP_SERVER_ERROR);
   /* No answer while this host has no network says nothing of the server. */
-  gboolean excused = reply->outcome == OCD_API_UNREACHABLE && network_excuses (self);
+  gboolean excused = reply->outcome == OCD_API_UNREACHABLE &&
+                     ocd_status_network_excuses (self->network);
 
   if (!keep)
     {
@@ -385,7 +362,7 @@ ocd_status_note_http (OcdStatus         *self,
     ocd_status_note_contact (self);
   /* The server answered: what it says counts again. */
   if (reply->outcome != OCD_API_UNREACHABLE)
-    end_settling (self);
+    ocd_status_network_answered (self->network);
   /* The official account: 401 is an answer, not a server error; no answer
    * while this host has no network is not the server's failure. */
   if (excused)
@@ -416,7 +393,7 @@ ocd_status_note_websocket (OcdStatus      *self,
    * still settling) says nothing of the server's WebSockets: left unknown,
    * the next check decides, and no websocket-blocked flashes when the
    * network returns and /hc/ answers first. */
-  if (state == OBICO_WEB_SOCKET_BLOCKED && network_excuses (self))
+  if (state == OBICO_WEB_SOCKET_BLOCKED && ocd_status_network_excuses (self->network))
     {
       g_debug ("Not counted (no network on this host): %s", detail != NULL ? detail : "websocket");
       state = OBICO_WEB_SOCKET_UNKNOWN;
@@ -488,15 +465,11 @@ ocd_status_set_broken_agent (OcdStatus  *self,
   self->broken_agent = g_strdup (error);
 }
 
-static gboolean
+/* The network is back long enough: what fails now counts again. */
+static void
 on_settled (gpointer data)
 {
-  OcdStatus *self = data;
-
-  self->settle_id = 0;
-  end_settling (self);
-  ocd_status_update (self);
-  return G_SOURCE_REMOVE;
+  ocd_status_update (data);
 }
 
 void
@@ -504,29 +477,14 @@ ocd_status_note_network (OcdStatus  *self,
                          gboolean    reachable,
                          const char *detail)
 {
-  if (!reachable)
-    {
-      end_settling (self);
-      self->no_network = TRUE;
-      g_free (self->network_detail);
-      self->network_detail = g_strdup (detail);
-    }
-  else if (self->no_network)
-    {
-      self->no_network = FALSE;
-      self->settling = TRUE;
-      g_free (self->network_detail);
-      self->network_detail = g_strdup (_("This computer's network is back; reconnecting to the server."));
-      g_clear_handle_id (&self->settle_id, g_source_remove);
-      self->settle_id = g_timeout_add_seconds (NETWORK_SETTLE_SECONDS, on_settled, self);
-    }
+  ocd_status_network_note (self->network, reachable, detail);
   ocd_status_update (self);
 }
 
 gboolean
 ocd_status_get_no_network (OcdStatus *self)
 {
-  return self->no_network;
+  return ocd_status_network_is_down (self->network);
 }
 
 void
@@ -579,6 +537,7 @@ ocd_status_new (gint64 window_usec,
 
   self->stats = ocd_stats_new (window_usec, max_events);
   ocd_stats_set_recent (self->stats, recent_usec);
+  self->network = ocd_status_network_new (on_settled, self);
   refresh_error_stats (self);
   return self;
 }
@@ -617,8 +576,7 @@ ocd_status_finalize (GObject *object)
   OcdStatus *self = OCD_STATUS (object);
 
   g_clear_handle_id (&self->expiry_id, g_source_remove);
-  g_clear_handle_id (&self->settle_id, g_source_remove);
-  g_free (self->network_detail);
+  g_clear_pointer (&self->network, ocd_status_network_free);
   g_free (self->server_url);
   g_free (self->credential_source);
   g_free (self->printer_name);
