@@ -60,11 +60,12 @@ problem_to_string (GBinding     *binding,
   return TRUE;
 }
 
-/* A changing call: authorize first, then run @apply with the invocation. */
-typedef void (*ApplyFunc) (OcdService *self, GDBusMethodInvocation *invocation);
+/* A changing call: authorize first, then run @apply on the link with the
+ * invocation. */
+typedef void (*ApplyFunc) (OcdLink *link, GDBusMethodInvocation *invocation);
 
 typedef struct {
-  OcdService            *self;
+  OcdLink               *link;
   GDBusMethodInvocation *invocation;
   ApplyFunc              apply;
 } AuthCall;
@@ -83,20 +84,20 @@ on_authorized (GObject *source, GAsyncResult *result, gpointer data)
       g_dbus_method_invocation_return_gerror (call->invocation, error);
     }
   else
-    call->apply (call->self, call->invocation);
-  g_object_unref (call->self);
+    call->apply (call->link, call->invocation);
+  g_object_unref (call->link);
   g_free (call);
 }
 
 static gboolean
-authorize_action_then (OcdService            *self,
+authorize_action_then (OcdLink               *link,
                        GDBusMethodInvocation *invocation,
                        const char            *action_id,
                        ApplyFunc              apply)
 {
   AuthCall *call = g_new0 (AuthCall, 1);
 
-  call->self = g_object_ref (self);
+  call->link = g_object_ref (link);
   call->invocation = invocation;
   call->apply = apply;
   ocd_auth_check_async (invocation, action_id, on_authorized, call);
@@ -104,11 +105,11 @@ authorize_action_then (OcdService            *self,
 }
 
 static gboolean
-authorize_then (OcdService            *self,
+authorize_then (OcdLink               *link,
                 GDBusMethodInvocation *invocation,
                 ApplyFunc              apply)
 {
-  return authorize_action_then (self, invocation, OCD_AUTH_ACTION_CONFIGURE, apply);
+  return authorize_action_then (link, invocation, OCD_AUTH_ACTION_CONFIGURE, apply);
 }
 
 /* A change of the credentials or the server address: in the watch role it
@@ -126,7 +127,7 @@ authorize_credentials_then (OcdService            *self,
       g_dbus_method_invocation_take_error (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  return authorize_then (self, invocation, apply);
+  return authorize_then (self->link, invocation, apply);
 }
 
 static void
@@ -138,29 +139,16 @@ return_result (GDBusMethodInvocation *invocation, gboolean ok, GError *error)
     g_dbus_method_invocation_take_error (invocation, error);
 }
 
-/* ---- Test, Link ------------------------------------------------------ */
-
 static void
-on_test_done (GObject *source, GAsyncResult *result, gpointer data)
+return_reply (GDBusMethodInvocation *invocation, GVariant *reply, GError *error)
 {
-  GDBusMethodInvocation *invocation = data;
-  GError *error = NULL;
-  g_autoptr(GVariant) reply = ocd_link_test_finish (OCD_LINK (source), result, &error);
-
   if (reply == NULL)
     g_dbus_method_invocation_take_error (invocation, error);
   else
     g_dbus_method_invocation_return_value (invocation, reply);
 }
 
-static gboolean
-handle_test (OcdConnect1 *object, GDBusMethodInvocation *invocation)
-{
-  OcdService *self = OCD_SERVICE (object);
-
-  ocd_link_test_async (self->link, on_test_done, invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
+/* ---- Link ------------------------------------------------------------ */
 
 static void
 on_link_done (GObject *source, GAsyncResult *result, gpointer data)
@@ -169,19 +157,16 @@ on_link_done (GObject *source, GAsyncResult *result, gpointer data)
   GError *error = NULL;
   g_autoptr(GVariant) reply = ocd_link_link_finish (OCD_LINK (source), result, &error);
 
-  if (reply == NULL)
-    g_dbus_method_invocation_take_error (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (invocation, reply);
+  return_reply (invocation, reply, error);
 }
 
 static void
-apply_link (OcdService *self, GDBusMethodInvocation *invocation)
+apply_link (OcdLink *link, GDBusMethodInvocation *invocation)
 {
   const char *code;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &code);
-  ocd_link_link_async (self->link, code, on_link_done, invocation);
+  ocd_link_link_async (link, code, on_link_done, invocation);
 }
 
 static gboolean
@@ -190,16 +175,16 @@ handle_link (OcdConnect1 *object, GDBusMethodInvocation *invocation, const char 
   return authorize_credentials_then (OCD_SERVICE (object), invocation, apply_link);
 }
 
-/* ---- SetServerUrl, Unlink, SetDebugLogging, ResetErrors ------------- */
+/* ---- SetServerUrl, Unlink, SetDebugLogging --------------------------- */
 
 static void
-apply_set_server_url (OcdService *self, GDBusMethodInvocation *invocation)
+apply_set_server_url (OcdLink *link, GDBusMethodInvocation *invocation)
 {
   const char *url;
   GError *error = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &url);
-  gboolean ok = ocd_link_set_server_url (self->link, url, &error);
+  gboolean ok = ocd_link_set_server_url (link, url, &error);
 
   return_result (invocation, ok, error);
 }
@@ -211,10 +196,10 @@ handle_set_server_url (OcdConnect1 *object, GDBusMethodInvocation *invocation, c
 }
 
 static void
-apply_unlink (OcdService *self, GDBusMethodInvocation *invocation)
+apply_unlink (OcdLink *link, GDBusMethodInvocation *invocation)
 {
   GError *error = NULL;
-  gboolean ok = ocd_link_unlink (self->link, &error);
+  gboolean ok = ocd_link_unlink (link, &error);
 
   return_result (invocation, ok, error);
 }
@@ -226,34 +211,21 @@ handle_unlink (OcdConnect1 *object, GDBusMethodInvocation *invocation)
 }
 
 static void
-apply_set_debug_logging (OcdService *self, GDBusMethodInvocation *invocation)
+apply_set_debug_logging (OcdLink *link, GDBusMethodInvocation *invocation)
 {
   gboolean enabled;
   gboolean ok;
   GError *error = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(b)", &enabled);
-  ok = ocd_link_set_debug_logging (self->link, enabled, &error);
+  ok = ocd_link_set_debug_logging (link, enabled, &error);
   return_result (invocation, ok, error);
 }
 
 static gboolean
 handle_set_debug_logging (OcdConnect1 *object, GDBusMethodInvocation *invocation, gboolean enabled)
 {
-  return authorize_then (OCD_SERVICE (object), invocation, apply_set_debug_logging);
-}
-
-static void
-apply_reset_errors (OcdService *self, GDBusMethodInvocation *invocation)
-{
-  ocd_link_reset_errors (self->link);
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static gboolean
-handle_reset_errors (OcdConnect1 *object, GDBusMethodInvocation *invocation)
-{
-  return authorize_then (OCD_SERVICE (object), invocation, apply_reset_errors);
+  return authorize_then (OCD_SERVICE (object)->link, invocation, apply_set_debug_logging);
 }
 
 /* ---- the host's remedies: TurnOffWifiPowerSave, TurnOnNetworkTime ---- */
@@ -269,9 +241,9 @@ on_host_act_done (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static gboolean
-no_host (OcdService *self, GDBusMethodInvocation *invocation)
+no_host (OcdLink *link, GDBusMethodInvocation *invocation)
 {
-  if (ocd_link_get_host (self->link) != NULL)
+  if (ocd_link_get_host (link) != NULL)
     return FALSE;
   g_dbus_method_invocation_return_error_literal (invocation, OBICO_ERROR, OBICO_ERROR_HOST_SERVICE_FAILED,
                                                  _("This service does not observe the host."));
@@ -279,78 +251,140 @@ no_host (OcdService *self, GDBusMethodInvocation *invocation)
 }
 
 static void
-apply_turn_off_wifi_power_save (OcdService *self, GDBusMethodInvocation *invocation)
+apply_turn_off_wifi_power_save (OcdLink *link, GDBusMethodInvocation *invocation)
 {
-  if (!no_host (self, invocation))
-    ocd_host_turn_off_wifi_power_save (ocd_link_get_host (self->link), on_host_act_done, invocation);
+  if (!no_host (link, invocation))
+    ocd_host_turn_off_wifi_power_save (ocd_link_get_host (link), on_host_act_done, invocation);
 }
 
 static gboolean
 handle_turn_off_wifi_power_save (OcdConnect1 *object, GDBusMethodInvocation *invocation)
 {
-  return authorize_action_then (OCD_SERVICE (object), invocation, OCD_AUTH_ACTION_WIFI_POWER_SAVE,
+  return authorize_action_then (OCD_SERVICE (object)->link, invocation, OCD_AUTH_ACTION_WIFI_POWER_SAVE,
                                 apply_turn_off_wifi_power_save);
 }
 
 static void
-apply_turn_on_network_time (OcdService *self, GDBusMethodInvocation *invocation)
+apply_turn_on_network_time (OcdLink *link, GDBusMethodInvocation *invocation)
 {
-  if (!no_host (self, invocation))
-    ocd_host_turn_on_network_time (ocd_link_get_host (self->link), on_host_act_done, invocation);
+  if (!no_host (link, invocation))
+    ocd_host_turn_on_network_time (ocd_link_get_host (link), on_host_act_done, invocation);
 }
 
 static gboolean
 handle_turn_on_network_time (OcdConnect1 *object, GDBusMethodInvocation *invocation)
 {
-  return authorize_action_then (OCD_SERVICE (object), invocation, OCD_AUTH_ACTION_NETWORK_TIME,
+  return authorize_action_then (OCD_SERVICE (object)->link, invocation, OCD_AUTH_ACTION_NETWORK_TIME,
                                 apply_turn_on_network_time);
 }
 
-/* ---- RestartAgent ----------------------------------------------------- */
+/* ---- the methods of every printer: the root's and Printer/N's -------- */
+
+static void
+on_test_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = ocd_link_test_finish (OCD_LINK (source), result, &error);
+
+  return_reply (data, reply, error);
+}
+
+static gboolean
+handle_test (gpointer object, GDBusMethodInvocation *invocation, OcdLink *link)
+{
+  ocd_link_test_async (link, on_test_done, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_diagnose_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = ocd_link_diagnose_finish (OCD_LINK (source), result, &error);
+
+  return_reply (data, reply, error);
+}
+
+static gboolean
+handle_diagnose (gpointer object, GDBusMethodInvocation *invocation, OcdLink *link)
+{
+  ocd_link_diagnose_async (link, on_diagnose_done, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_get_report (gpointer object, GDBusMethodInvocation *invocation, OcdLink *link)
+{
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a{sv})", ocd_link_get_report (link)));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_reconnect (gpointer object, GDBusMethodInvocation *invocation, OcdLink *link)
+{
+  ocd_link_reconnect (link);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+apply_reset_errors (OcdLink *link, GDBusMethodInvocation *invocation)
+{
+  ocd_link_reset_errors (link);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+handle_reset_errors (gpointer object, GDBusMethodInvocation *invocation, OcdLink *link)
+{
+  return authorize_then (link, invocation, apply_reset_errors);
+}
 
 static void
 on_agent_restarted (GObject *source, GAsyncResult *result, gpointer data)
 {
   GDBusMethodInvocation *invocation = data;
   GError *error = NULL;
+  gboolean ok = ocd_link_restart_agent_finish (OCD_LINK (source), result, &error);
 
-  if (ocd_link_restart_agent_finish (OCD_LINK (source), result, &error))
-    g_dbus_method_invocation_return_value (invocation, NULL);
-  else
-    g_dbus_method_invocation_take_error (invocation, error);
+  return_result (invocation, ok, error);
 }
 
 static void
-apply_restart_agent (OcdService *self, GDBusMethodInvocation *invocation)
+apply_restart_agent (OcdLink *link, GDBusMethodInvocation *invocation)
 {
   g_message ("RestartAgent from %s", g_dbus_method_invocation_get_sender (invocation));
-  ocd_link_restart_agent_async (self->link, on_agent_restarted, invocation);
+  ocd_link_restart_agent_async (link, on_agent_restarted, invocation);
 }
 
 static gboolean
-handle_restart_agent (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+handle_restart_agent (gpointer object, GDBusMethodInvocation *invocation, OcdLink *link)
 {
-  return authorize_action_then (OCD_SERVICE (object), invocation, OCD_AUTH_ACTION_RESTART_AGENT,
-                                apply_restart_agent);
+  return authorize_action_then (link, invocation, OCD_AUTH_ACTION_RESTART_AGENT, apply_restart_agent);
 }
 
-/* ---- anyone ---------------------------------------------------------- */
+static const struct {
+  const char *signal;
+  GCallback   handler;
+} link_handlers[] = {
+  { "handle-test", G_CALLBACK (handle_test) },
+  { "handle-diagnose", G_CALLBACK (handle_diagnose) },
+  { "handle-get-report", G_CALLBACK (handle_get_report) },
+  { "handle-reset-errors", G_CALLBACK (handle_reset_errors) },
+  { "handle-reconnect", G_CALLBACK (handle_reconnect) },
+  { "handle-restart-agent", G_CALLBACK (handle_restart_agent) },
+};
 
-static gboolean
-handle_reconnect (OcdConnect1 *object, GDBusMethodInvocation *invocation)
+void
+ocd_service_handle_link_methods (gpointer  skeleton,
+                                 OcdLink  *link)
 {
-  ocd_link_reconnect (OCD_SERVICE (object)->link);
-  ocd_connect1_complete_reconnect (object, invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  for (guint i = 0; i < G_N_ELEMENTS (link_handlers); i++)
+    g_signal_connect (skeleton, link_handlers[i].signal, link_handlers[i].handler, link);
 }
 
-static gboolean
-handle_get_report (OcdConnect1 *object, GDBusMethodInvocation *invocation)
-{
-  ocd_connect1_complete_get_report (object, invocation,
-                                    ocd_link_get_report (OCD_SERVICE (object)->link));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
+/* ---- the root's own -------------------------------------------------- */
 
 static gboolean
 handle_get_recent_log (OcdConnect1 *object, GDBusMethodInvocation *invocation, guint max_lines)
@@ -361,43 +395,17 @@ handle_get_recent_log (OcdConnect1 *object, GDBusMethodInvocation *invocation, g
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static void
-on_diagnose_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  GDBusMethodInvocation *invocation = data;
-  GError *error = NULL;
-  g_autoptr(GVariant) reply = ocd_link_diagnose_finish (OCD_LINK (source), result, &error);
-
-  if (reply == NULL)
-    g_dbus_method_invocation_take_error (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (invocation, reply);
-}
-
-static gboolean
-handle_diagnose (OcdConnect1 *object, GDBusMethodInvocation *invocation)
-{
-  ocd_link_diagnose_async (OCD_SERVICE (object)->link, on_diagnose_done, invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
 static const struct {
   const char *signal;
   GCallback   handler;
 } method_handlers[] = {
-  { "handle-test", G_CALLBACK (handle_test) },
-  { "handle-diagnose", G_CALLBACK (handle_diagnose) },
-  { "handle-get-report", G_CALLBACK (handle_get_report) },
   { "handle-get-recent-log", G_CALLBACK (handle_get_recent_log) },
-  { "handle-reset-errors", G_CALLBACK (handle_reset_errors) },
-  { "handle-reconnect", G_CALLBACK (handle_reconnect) },
   { "handle-set-server-url", G_CALLBACK (handle_set_server_url) },
   { "handle-link", G_CALLBACK (handle_link) },
   { "handle-unlink", G_CALLBACK (handle_unlink) },
   { "handle-set-debug-logging", G_CALLBACK (handle_set_debug_logging) },
   { "handle-turn-off-wifi-power-save", G_CALLBACK (handle_turn_off_wifi_power_save) },
   { "handle-turn-on-network-time", G_CALLBACK (handle_turn_on_network_time) },
-  { "handle-restart-agent", G_CALLBACK (handle_restart_agent) },
 };
 
 /* The properties of one printer that the printer's own interface has too
@@ -445,6 +453,7 @@ ocd_service_new (OcdLink *link,
   ocd_connect1_set_version (OCD_CONNECT1 (self), PACKAGE_VERSION);
   for (guint i = 0; i < G_N_ELEMENTS (method_handlers); i++)
     g_signal_connect (self, method_handlers[i].signal, method_handlers[i].handler, NULL);
+  ocd_service_handle_link_methods (self, link);
   ocd_service_bind_status (self, status, summary != NULL ? summary : G_OBJECT (status));
   g_object_bind_property (link, "debug-logging", self, "debug-logging", G_BINDING_SYNC_CREATE);
   if (ocd_link_get_host (link) != NULL)

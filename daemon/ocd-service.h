@@ -19,5 +19,10 @@ OcdService *ocd_service_new         (OcdLink   *link,
 void        ocd_service_bind_status (gpointer   skeleton,
                                      OcdStatus *status,
                                      GObject   *summary);
+/* Answers the methods every printer has (Test, Diagnose, GetReport,
+ * Reconnect; ResetErrors and RestartAgent once polkit allowed them) on
+ * @skeleton, the root or a Printer/N, from @link, which @skeleton keeps. */
+void        ocd_service_handle_link_methods (gpointer  skeleton,
+                                             OcdLink  *link);
 
 G_END_DECLS
