@@ -93,20 +93,34 @@ nm_object_unref (NmObject *obj)
 
 /* ---- fetching ------------------------------------------------------- */
 
-static void
-on_all (GObject *source, GAsyncResult *result, gpointer data)
+/* The answer to a call about @obj, unpacked into @answer (NULL: none, told
+ * in the debug log); FALSE when @obj was dropped meanwhile. */
+static gboolean
+take_answer (NmObject *obj, GObject *source, GAsyncResult *result, GVariant **answer)
 {
-  NmObject *obj = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
                                                              &error);
 
-  if (obj->wifi != NULL)
+  if (obj->wifi == NULL)
+    return FALSE;
+  obj->pending--;
+  if (reply == NULL)
+    g_debug ("NetworkManager %s: %s", obj->path, error->message);
+  *answer = reply != NULL ? g_variant_get_child_value (reply, 0) : NULL;
+  return TRUE;
+}
+
+static void
+on_all (GObject *source, GAsyncResult *result, gpointer data)
+{
+  NmObject *obj = data;
+  g_autoptr(GVariant) all = NULL;
+
+  if (take_answer (obj, source, result, &all))
     {
-      obj->pending--;
-      if (reply != NULL)
+      if (all != NULL)
         {
-          g_autoptr(GVariant) all = g_variant_get_child_value (reply, 0);
           GVariantIter iter;
           const char *name;
           GVariant *value;
@@ -115,8 +129,6 @@ on_all (GObject *source, GAsyncResult *result, gpointer data)
           while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
             g_hash_table_replace (obj->props, g_strdup (name), value);
         }
-      else
-        g_debug ("NetworkManager %s: %s", obj->path, error->message);
       resolve (obj->wifi);
     }
   nm_object_unref (obj);
@@ -126,21 +138,15 @@ static void
 on_settings (GObject *source, GAsyncResult *result, gpointer data)
 {
   NmObject *obj = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             &error);
+  g_autoptr(GVariant) all = NULL;
 
-  if (obj->wifi != NULL)
+  if (take_answer (obj, source, result, &all))
     {
-      g_autoptr(GVariant) all = reply != NULL ? g_variant_get_child_value (reply, 0) : NULL;
       g_autoptr(GVariant) wireless = all != NULL
         ? g_variant_lookup_value (all, "802-11-wireless", G_VARIANT_TYPE_VARDICT) : NULL;
       GVariant *powersave = wireless != NULL
         ? g_variant_lookup_value (wireless, "powersave", G_VARIANT_TYPE_UINT32) : NULL;
 
-      obj->pending--;
-      if (reply == NULL)
-        g_debug ("NetworkManager %s: %s", obj->path, error->message);
       if (powersave != NULL)
         g_hash_table_replace (obj->props, g_strdup ("powersave"), powersave);
       else
