@@ -408,25 +408,33 @@ follow_unit (OcdAgentUnit *self, const char *name, const char *path)
                           on_unit_properties, self);
 }
 
+/* The unit's object path a GetUnit or GetUnitByPID call answered; NULL
+ * with @error set when it did not (cancelled: @data is gone). */
+static char *
+unit_path_finish (GObject *source, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
+  char *path = NULL;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
 static void
 on_unit_by_pid (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autofree char *path = unit_path_finish (source, result, &error);
   OcdAgentUnit *self;
-  const char *path;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = data;
-  if (reply == NULL)
-    {
-      g_debug ("No unit of process %d: %s", self->pid, error->message);
-      return;
-    }
-  g_variant_get (reply, "(&o)", &path);
-  /* the name comes with its properties (Id) */
-  follow_unit (self, NULL, path);
+  if (path == NULL)
+    g_debug ("No unit of process %d: %s", self->pid, error->message);
+  else
+    follow_unit (self, NULL, path);  /* the name comes with its properties (Id) */
 }
 
 static void
@@ -445,21 +453,19 @@ static void
 on_unit_found (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autofree char *path = unit_path_finish (source, result, &error);
   OcdAgentUnit *self;
-  const char *path;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = data;
-  if (reply == NULL)
+  if (path != NULL)
+    follow_unit (self, self->candidates[self->next_candidate - 1], path);
+  else
     {
       g_debug ("%s: %s", self->candidates[self->next_candidate - 1], error->message);
       find_next_candidate (self);
-      return;
     }
-  g_variant_get (reply, "(&o)", &path);
-  follow_unit (self, self->candidates[self->next_candidate - 1], path);
 }
 
 /* GetUnit of each candidate in turn; none: "absent", and the process decides. */
