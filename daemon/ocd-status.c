@@ -4,7 +4,8 @@
  * what the guide's "Connection to server" row means.  The properties hold
  * enums (problem as a uint: OBICO_PROBLEM_NONE has no nick); the service
  * turns them into the bus strings.  Whether this host's network excuses a
- * failure (no route, or back and settling) is ocd-status-network's. */
+ * failure (no route, or back and settling) is ocd-status-network's; what
+ * is kept of the agent, and the Agent property, ocd-status-agent's. */
 #include "config.h"
 
 #define G_LOG_DOMAIN "ocd-status"
@@ -49,12 +50,7 @@ struct _OcdStatus
   GTlsCertificateFlags tls_errors;  /* of the last exchange that got no answer */
   OcdStatusNetwork *network;        /* whether this host's network excuses a failure */
   GVariant       *agent;            /* published: Agent */
-  char           *agent_unit;       /* the decision's inputs about the agent */
-  char           *agent_state;
-  char           *agent_line;
-  OcdAgentHealth  agent_health;
-  gboolean        agent_connected;
-  GVariant       *agent_base;       /* what was noted, before `connected` of the agent role */
+  OcdStatusAgentKept agent_kept;    /* what it is made of, and the decision's inputs about it */
   gboolean        app_status_changed;
 };
 
@@ -200,13 +196,10 @@ refresh_app_status (OcdStatus *self)
 static void
 refresh_agent (OcdStatus *self)
 {
-  g_autoptr(GVariant) agent = NULL;
-  GVariantDict dict;
+  g_autoptr(GVariant) agent =
+    g_variant_ref_sink (ocd_status_agent_to_variant (&self->agent_kept, self->role == OBICO_ROLE_AGENT,
+                                                     self->websocket == OBICO_WEB_SOCKET_CONNECTED));
 
-  g_variant_dict_init (&dict, self->agent_base);
-  if (self->agent_base != NULL && self->role == OBICO_ROLE_AGENT)
-    g_variant_dict_insert (&dict, "connected", "b", self->websocket == OBICO_WEB_SOCKET_CONNECTED);
-  agent = g_variant_ref_sink (g_variant_dict_end (&dict));
   if (self->agent != NULL && g_variant_equal (self->agent, agent))
     return;
   g_clear_pointer (&self->agent, g_variant_unref);
@@ -230,10 +223,10 @@ ocd_status_update (OcdStatus *self)
     .proxy = self->proxy,
     .no_network = ocd_status_network_excuses (self->network),
     .network_detail = ocd_status_network_get_detail (self->network),
-    .agent = self->role == OBICO_ROLE_WATCH ? self->agent_health : OCD_AGENT_HEALTH_UNKNOWN,
-    .agent_unit = self->agent_unit,
-    .agent_state = self->agent_state,
-    .agent_line = self->agent_line,
+    .agent = self->role == OBICO_ROLE_WATCH ? self->agent_kept.health : OCD_AGENT_HEALTH_UNKNOWN,
+    .agent_unit = self->agent_kept.unit,
+    .agent_state = self->agent_kept.active_state,
+    .agent_line = self->agent_kept.line,
   };
   g_auto(OcdDecision) out = { 0 };
   gboolean state_changed, problem_changed;
@@ -291,8 +284,7 @@ ocd_status_start_role (OcdStatus     *self,
   self->http_failure = OCD_API_FAILURE_NONE;
   self->tls_errors = 0;
   self->watched_app_status = OBICO_APP_STATUS_UNKNOWN;
-  g_clear_pointer (&self->agent_base, g_variant_unref);
-  self->agent_health = OCD_AGENT_HEALTH_UNKNOWN;
+  ocd_status_agent_forget (&self->agent_kept);
   g_clear_pointer (&self->http_detail, g_free);
   g_clear_pointer (&self->websocket_detail, g_free);
   ocd_status_update (self);
@@ -426,34 +418,7 @@ void
 ocd_status_note_agent (OcdStatus            *self,
                        const OcdStatusAgent *agent)
 {
-  GVariantDict dict;
-
-  g_clear_pointer (&self->agent_base, g_variant_unref);
-  g_clear_pointer (&self->agent_unit, g_free);
-  g_clear_pointer (&self->agent_state, g_free);
-  g_clear_pointer (&self->agent_line, g_free);
-  self->agent_health = OCD_AGENT_HEALTH_UNKNOWN;
-  if (agent != NULL)
-    {
-      g_variant_dict_init (&dict, NULL);
-      g_variant_dict_insert (&dict, "kind", "s", agent->kind);
-      g_variant_dict_insert (&dict, "settings", "s", agent->settings != NULL ? agent->settings : "");
-      if (agent->unit != NULL)
-        g_variant_dict_insert (&dict, "unit", "s", agent->unit);
-      if (agent->active_state != NULL)
-        g_variant_dict_insert (&dict, "active_state", "s", agent->active_state);
-      g_variant_dict_insert (&dict, "running", "b", agent->running);
-      g_variant_dict_insert (&dict, "connected", "b", agent->connected);
-      if (agent->version != NULL)
-        g_variant_dict_insert (&dict, "version", "s", agent->version);
-      if (agent->log != NULL)
-        g_variant_dict_insert (&dict, "log", "s", agent->log);
-      self->agent_base = g_variant_ref_sink (g_variant_dict_end (&dict));
-      self->agent_unit = g_strdup (agent->unit);
-      self->agent_state = g_strdup (agent->active_state);
-      self->agent_line = g_strdup (agent->line);
-      self->agent_health = agent->health;
-    }
+  ocd_status_agent_keep (&self->agent_kept, agent);
   ocd_status_update (self);
 }
 
@@ -589,10 +554,7 @@ ocd_status_finalize (GObject *object)
   g_clear_pointer (&self->host, g_variant_unref);
   g_free (self->proxy);
   g_clear_pointer (&self->agent, g_variant_unref);
-  g_clear_pointer (&self->agent_base, g_variant_unref);
-  g_free (self->agent_unit);
-  g_free (self->agent_state);
-  g_free (self->agent_line);
+  ocd_status_agent_clear (&self->agent_kept);
 
   G_OBJECT_CLASS (ocd_status_parent_class)->finalize (object);
 }

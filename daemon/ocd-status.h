@@ -9,6 +9,7 @@
 #include "ocd-api.h"
 #include "ocd-role.h"
 #include "ocd-stats.h"
+#include "ocd-status-agent.h"
 
 G_BEGIN_DECLS
 
@@ -59,21 +60,8 @@ void          ocd_status_note_network      (OcdStatus      *self,
                                             const char     *detail);
 gboolean      ocd_status_get_no_network    (OcdStatus      *self);
 /* The official agent as the watch role sees it, or obico-connect itself in
- * the agent role: the Agent property and the decision's agent rows. */
-typedef struct {
-  const char     *kind;           /* Agent.kind */
-  const char     *settings;
-  const char     *unit;           /* NULL: none known */
-  const char     *active_state;   /* NULL: no systemd */
-  gboolean        running;
-  gboolean        connected;
-  const char     *version;        /* NULL: not known */
-  const char     *log;            /* NULL: not known */
-  const char     *line;           /* its last log line about its link, or NULL */
-  int             health;         /* OcdAgentHealth (ocd-decide.h) */
-} OcdStatusAgent;
-
-/* @agent NULL: none (unlinked). */
+ * the agent role (OcdStatusAgent, ocd-status-agent.h): the Agent property
+ * and the decision's agent rows.  @agent NULL: none (unlinked). */
 void          ocd_status_note_agent        (OcdStatus      *self,
                                             const OcdStatusAgent *agent);
 void          ocd_status_reset_errors      (OcdStatus      *self);
