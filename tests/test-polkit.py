@@ -420,6 +420,13 @@ class PolkitTest(SystemBusCase):
         # and nothing changed
         self.assertEqual(self.property('ServerUrl'), url)
         self.assertEqual(self.property('DebugLogging'), debug)
+        # each printer's changing calls ask polkit as the root's do
+        printer = OBJECT_PATH + '/Printer/0'
+        results = self.call_as('nobody', [[BUS_NAME, printer, BUS_NAME + '.Printer', method, '']
+                                          for method in ('ResetErrors', 'RestartAgent')])
+        for method, result in zip(('ResetErrors', 'RestartAgent'), results):
+            self.assertFalse(result['ok'], f'Printer/0 {method} as nobody succeeded')
+            self.assertEqual(result['error'], NOT_AUTHORIZED, f'Printer/0 {method}: {result}')
 
     def test_nobody_may_change_once_polkit_allows(self):
         self.set_allowed([ACTION_ID])
