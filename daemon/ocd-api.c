@@ -244,6 +244,23 @@ complete (GTask *task, const GError *error, SoupWebsocketConnection *connection)
       reply->outcome = OCD_API_UNREACHABLE;
       describe_failure (req, reply, error);
     }
+  else if (error != NULL && req->body != NULL && req->endpoint != OCD_API_ENDPOINT_WEBSOCKET)
+    {
+      /* The head came, the body did not: reading it timed out or the
+       * connection broke (packets lost on a bad link, or a server that
+       * stalls).  That says nothing of what the body would have been: it is
+       * no answer, not an answer that is not Obico's. */
+      reply->outcome = OCD_API_UNREACHABLE;
+      reply->http_status = status;
+      describe_failure (req, reply, error);
+      g_free (reply->detail);
+      reply->detail = g_strdup_printf (_("%s began to answer (HTTP %u), but the answer stopped before "
+                                         "its end (%s): packets are being lost on the way, or the "
+                                         "server stalled."),
+                                       req->host != NULL ? req->host : "?", status,
+                                       reply->failure == OCD_API_FAILURE_TIMEOUT ? _("timed out")
+                                                                                 : error->message);
+    }
   else
     {
       SoupMessageHeaders *headers = soup_message_get_response_headers (req->message);
@@ -253,7 +270,7 @@ complete (GTask *task, const GError *error, SoupWebsocketConnection *connection)
       reply->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
       if (req->body != NULL)
         reply->body = g_byte_array_free_to_bytes (g_steal_pointer (&req->body));
-      reply->truncated = req->truncated || (error != NULL && req->endpoint != OCD_API_ENDPOINT_WEBSOCKET);
+      reply->truncated = req->truncated;
       reply->retry_after = retry != NULL ? (gint) g_ascii_strtoll (retry, NULL, 10) : 0;
     }
   if (reply->body == NULL)
